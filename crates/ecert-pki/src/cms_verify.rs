@@ -1,0 +1,306 @@
+//! Strict, fail-closed parsing and verification of the detached CMS
+//! `SignedData` produced by [`crate::cms_sign::sign_detached`] (PAdES B-B).
+//!
+//! Only one shape is accepted: ContentInfo(id-signedData) → SignedData v1 with
+//! SHA-256 digests, detached id-data content, embedded X.509 certificates and
+//! exactly one SignerInfo v1 (IssuerAndSerialNumber, ecdsa-with-SHA256, signed
+//! attributes present). Everything else is an error.
+
+use cms::cert::CertificateChoices;
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{SignedData, SignerIdentifier};
+use const_oid::ObjectIdentifier;
+use der::Decode;
+use spki::AlgorithmIdentifierOwned;
+
+use crate::cert_parsed::ParsedCert;
+use crate::error::{PkiError, Result};
+use crate::ess::EssCertIdV2;
+use crate::key::verify_p256_sha256;
+use crate::oids;
+use crate::raw_der::{self, Tlv};
+use crate::signed_attrs::{self, IMPLICIT_0_TAG, SET_TAG, SignedAttrValues};
+
+/// Largest CMS DER object accepted (bytes, excluding zero padding).
+pub const MAX_CMS_DER_LEN: usize = 64 * 1024;
+/// Largest input accepted, including trailing zero padding (a PDF `/Contents` slot).
+pub const MAX_CMS_INPUT_LEN: usize = 1024 * 1024;
+/// Most certificates accepted in `SignedData.certificates`.
+pub const MAX_CERTIFICATES: usize = 8;
+
+/// DER tag byte of `[0] IMPLICIT` certificates in SignedData.
+const CERTIFICATES_TAG: u8 = 0xA0;
+
+/// A parsed detached CMS signature, ready for [`SignedCms::verify`].
+#[derive(Debug, Clone)]
+pub struct SignedCms {
+    der_len: usize,
+    certificates: Vec<ParsedCert>,
+    signer: ParsedCert,
+    signed_attrs_der: Vec<u8>,
+    signature: Vec<u8>,
+    attrs: SignedAttrValues,
+}
+
+fn is_sha256(alg: &AlgorithmIdentifierOwned) -> bool {
+    // RFC 5754: parameters absent (preferred) or NULL must both be accepted.
+    alg.oid == oids::SHA256 && alg.parameters.as_ref().is_none_or(|p| p.is_null())
+}
+
+/// Child TLVs of `parent`, which must carry `tag`.
+fn expect_children<'a>(parent: &Tlv<'a>, tag: u8, what: &'static str) -> Result<Vec<Tlv<'a>>> {
+    if parent.tag_byte != tag {
+        return Err(PkiError::Malformed(what));
+    }
+    raw_der::children(parent, what)
+}
+
+/// The exact bytes the structured decoder saw, located by walking the raw DER:
+/// (certificate TLVs, signedAttrs `[0]` TLV).
+fn raw_parts(der: &[u8]) -> Result<(Vec<&[u8]>, Tlv<'_>)> {
+    let ci = raw_der::read_single_tlv(der, "ContentInfo")?;
+    let ci_fields = expect_children(&ci, 0x30, "ContentInfo")?;
+    let explicit = ci_fields.get(1).ok_or(PkiError::Malformed("ContentInfo"))?;
+    let sd = match expect_children(explicit, 0xA0, "ContentInfo content")?.as_slice() {
+        [one] => *one,
+        _ => return Err(PkiError::Malformed("ContentInfo content")),
+    };
+    let sd_fields = expect_children(&sd, 0x30, "SignedData")?;
+
+    let certs = match sd_fields.iter().find(|f| f.tag_byte == CERTIFICATES_TAG) {
+        Some(set) => raw_der::children(set, "certificates")?
+            .into_iter()
+            .map(|c| c.whole)
+            .collect(),
+        None => Vec::new(),
+    };
+
+    let signer_infos = sd_fields.last().ok_or(PkiError::Malformed("SignedData"))?;
+    let signer_info = match expect_children(signer_infos, SET_TAG, "signerInfos")?.as_slice() {
+        [one] => *one,
+        other => return Err(PkiError::SignerInfoCount(other.len())),
+    };
+    let si_fields = expect_children(&signer_info, 0x30, "SignerInfo")?;
+    // version(0) sid(1) digestAlgorithm(2) [0] signedAttrs(3)
+    let attrs = si_fields
+        .get(3)
+        .filter(|f| f.tag_byte == IMPLICIT_0_TAG)
+        .ok_or(PkiError::SignedAttrsMissing)?;
+    Ok((certs, *attrs))
+}
+
+/// Parse a detached CMS signature (DER `ContentInfo`), optionally followed by
+/// zero bytes only (PDF `/Contents` padding).
+///
+/// Rejects: inputs over [`MAX_CMS_INPUT_LEN`] or DER objects over
+/// [`MAX_CMS_DER_LEN`]; non-zero trailing bytes; non-DER encodings; content types
+/// other than id-signedData / id-data; attached content; versions other than 1;
+/// digest algorithms other than SHA-256; signature algorithms other than
+/// ecdsa-with-SHA256 (absent parameters); anything but exactly one SignerInfo;
+/// a SubjectKeyIdentifier sid; missing signed attributes; duplicate attribute
+/// types or attributes without exactly one value; more than [`MAX_CERTIFICATES`]
+/// certificates; a signer certificate that is missing or ambiguous.
+pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
+    if input.len() > MAX_CMS_INPUT_LEN {
+        return Err(PkiError::TooLarge {
+            len: input.len(),
+            limit: MAX_CMS_INPUT_LEN,
+        });
+    }
+    let der_len = raw_der::der_len_before_zero_padding(input, "ContentInfo")?;
+    if der_len > MAX_CMS_DER_LEN {
+        return Err(PkiError::TooLarge {
+            len: der_len,
+            limit: MAX_CMS_DER_LEN,
+        });
+    }
+    let der = input
+        .get(..der_len)
+        .ok_or(PkiError::Malformed("ContentInfo"))?;
+
+    // Structured, strict-DER decode first.
+    let ci = ContentInfo::from_der(der).map_err(|_| PkiError::Malformed("ContentInfo"))?;
+    if ci.content_type != oids::ID_SIGNED_DATA {
+        return Err(PkiError::ContentTypeMismatch);
+    }
+    let sd: SignedData = ci
+        .content
+        .decode_as()
+        .map_err(|_| PkiError::Malformed("SignedData"))?;
+    if sd.version != CmsVersion::V1 {
+        return Err(PkiError::UnsupportedVersion);
+    }
+    if sd.digest_algorithms.is_empty() || !sd.digest_algorithms.iter().all(is_sha256) {
+        return Err(PkiError::UnsupportedAlgorithm("digestAlgorithms"));
+    }
+    if sd.encap_content_info.econtent_type != oids::ID_DATA {
+        return Err(PkiError::ContentTypeMismatch);
+    }
+    if sd.encap_content_info.econtent.is_some() {
+        return Err(PkiError::NotDetached);
+    }
+    let signer_info = match sd.signer_infos.0.as_slice() {
+        [one] => one,
+        other => return Err(PkiError::SignerInfoCount(other.len())),
+    };
+    if signer_info.version != CmsVersion::V1 {
+        return Err(PkiError::UnsupportedVersion);
+    }
+    let SignerIdentifier::IssuerAndSerialNumber(sid) = &signer_info.sid else {
+        return Err(PkiError::UnsupportedSignerIdentifier);
+    };
+    if !is_sha256(&signer_info.digest_alg) {
+        return Err(PkiError::UnsupportedAlgorithm("SignerInfo digestAlgorithm"));
+    }
+    let sig_alg = &signer_info.signature_algorithm;
+    if sig_alg.oid != oids::ECDSA_WITH_SHA256 || sig_alg.parameters.is_some() {
+        return Err(PkiError::UnsupportedAlgorithm(
+            "SignerInfo signatureAlgorithm",
+        ));
+    }
+    if signer_info.signed_attrs.is_none() {
+        return Err(PkiError::SignedAttrsMissing);
+    }
+    let cert_choices = sd
+        .certificates
+        .as_ref()
+        .map(|c| c.0.as_slice())
+        .unwrap_or_default();
+    if cert_choices.len() > MAX_CERTIFICATES {
+        return Err(PkiError::TooManyCertificates(cert_choices.len()));
+    }
+    if cert_choices
+        .iter()
+        .any(|c| !matches!(c, CertificateChoices::Certificate(_)))
+    {
+        return Err(PkiError::Malformed("non-X.509 certificate choice"));
+    }
+
+    // Exact bytes: certificates (hashed by signingCertificateV2) and signed
+    // attributes (covered by the signature) are never re-encoded.
+    let (raw_certs, raw_attrs) = raw_parts(der)?;
+    if raw_certs.len() != cert_choices.len() {
+        return Err(PkiError::Malformed("certificates"));
+    }
+    let certificates = raw_certs
+        .into_iter()
+        .map(ParsedCert::from_der)
+        .collect::<Result<Vec<_>>>()?;
+
+    let mut matches = certificates.iter().filter(|c| {
+        let tbs = c.certificate().tbs_certificate();
+        tbs.issuer() == &sid.issuer && tbs.serial_number() == &sid.serial_number
+    });
+    let signer = match (matches.next(), matches.next()) {
+        (Some(cert), None) => cert.clone(),
+        (None, _) => return Err(PkiError::SignerCertMissing),
+        (Some(_), Some(_)) => return Err(PkiError::SignerCertAmbiguous),
+    };
+
+    // The signature is over the SET encoding: same bytes with the tag 0xA0 → 0x31.
+    let mut signed_attrs_der = raw_attrs.whole.to_vec();
+    match signed_attrs_der.first_mut() {
+        Some(tag) => *tag = SET_TAG,
+        None => return Err(PkiError::SignedAttrsMissing),
+    }
+    let attrs = signed_attrs::parse(&signed_attrs_der)?;
+
+    Ok(SignedCms {
+        der_len,
+        certificates,
+        signer,
+        signed_attrs_der,
+        signature: signer_info.signature.as_bytes().to_vec(),
+        attrs,
+    })
+}
+
+impl SignedCms {
+    /// Length of the DER object (the input minus its zero padding).
+    pub fn der_len(&self) -> usize {
+        self.der_len
+    }
+    /// The certificate matching the SignerInfo's issuer and serial number.
+    pub fn signer_certificate(&self) -> &ParsedCert {
+        &self.signer
+    }
+    /// All embedded certificates, in their DER SET order.
+    pub fn certificates(&self) -> &[ParsedCert] {
+        &self.certificates
+    }
+    /// The messageDigest attribute, if present.
+    pub fn message_digest(&self) -> Option<&[u8]> {
+        self.attrs.message_digest.as_deref()
+    }
+    /// The signingTime attribute as unix seconds, if present.
+    pub fn signing_time(&self) -> Option<i64> {
+        self.attrs.signing_time
+    }
+    /// The contentType attribute, if present.
+    pub fn content_type(&self) -> Option<ObjectIdentifier> {
+        self.attrs.content_type
+    }
+    /// certHash of the first ESSCertIDv2 in signingCertificateV2, if present.
+    pub fn signing_certificate_v2_hash(&self) -> Option<&[u8]> {
+        self.attrs
+            .signing_cert_v2
+            .as_ref()
+            .map(|id| id.cert_hash.as_bytes())
+    }
+    /// The first ESSCertIDv2 of signingCertificateV2, if present.
+    pub fn signing_certificate_v2(&self) -> Option<&EssCertIdV2> {
+        self.attrs.signing_cert_v2.as_ref()
+    }
+    /// DER SET encoding of the signed attributes: the exact bytes the signature covers.
+    pub fn signed_attrs_der(&self) -> &[u8] {
+        &self.signed_attrs_der
+    }
+    /// The DER ECDSA signature value.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// Verify the signature against the SHA-256 of the signed content (the PDF
+    /// byte ranges). Checks, in order:
+    ///
+    /// 1. contentType attribute present and id-data;
+    /// 2. messageDigest attribute present and equal to `content_sha256`;
+    /// 3. signingCertificateV2 present, certHash = SHA-256(signer cert DER), and
+    ///    issuerSerial (if present) names the signer certificate;
+    /// 4. the signer certificate's KeyUsage (if present) allows
+    ///    digitalSignature or nonRepudiation;
+    /// 5. the ECDSA P-256 signature over the signed attributes' DER SET bytes
+    ///    verifies with the signer certificate's key.
+    ///
+    /// Certificate-chain and validity-time checks are the caller's job
+    /// ([`crate::cert_chain::verify_issued_by`], [`ParsedCert::is_valid_at`]).
+    pub fn verify(&self, content_sha256: &[u8; 32]) -> Result<()> {
+        match self.attrs.content_type {
+            None => return Err(PkiError::MissingAttribute("contentType")),
+            Some(ct) if ct != oids::ID_DATA => return Err(PkiError::ContentTypeMismatch),
+            Some(_) => {}
+        }
+        let digest = self
+            .attrs
+            .message_digest
+            .as_deref()
+            .ok_or(PkiError::MissingAttribute("messageDigest"))?;
+        if digest != content_sha256.as_slice() {
+            return Err(PkiError::DigestMismatch);
+        }
+        let signer = &self.signer;
+        let cert_id = self
+            .attrs
+            .signing_cert_v2
+            .as_ref()
+            .ok_or(PkiError::MissingAttribute("signingCertificateV2"))?;
+        signed_attrs::check_signing_cert(cert_id, signer)?;
+        if let Some(ku) = signer.key_usage()
+            && !ku.digital_signature()
+            && !ku.non_repudiation()
+        {
+            return Err(PkiError::SignerKeyUsage);
+        }
+        verify_p256_sha256(signer.spki_der(), &self.signed_attrs_der, &self.signature)
+    }
+}

@@ -1,0 +1,45 @@
+//! ecert's X.509 and CMS building blocks.
+//!
+//! * [`key`]: P-256 key pairs from caller entropy, PKCS#8 / SPKI, key ids,
+//!   ECDSA-SHA256 signing and verification.
+//! * [`name`]: `C=CN, O=…, CN=…` names (UTF8String, Chinese-safe).
+//! * [`cert_builder`]: root CA, issuing CA and seal certificates.
+//! * [`cert_parsed`] / [`cert_chain`]: certificate parsing and one-link chain checks.
+//! * [`cms_sign`] / [`cms_verify`]: PAdES B-B detached CMS SignedData.
+//!
+//! The crate is pure: no file I/O, no clock and no RNG. Callers pass entropy
+//! and times in. It builds for `wasm32-unknown-unknown`, and nothing in it
+//! panics on untrusted input; every failure is a [`PkiError`].
+
+#![forbid(unsafe_code)]
+
+pub mod cert_builder;
+pub mod cert_chain;
+pub mod cert_parsed;
+pub mod cert_pem;
+pub mod cms_sign;
+pub mod cms_verify;
+pub mod error;
+pub mod ess;
+pub mod extensions;
+pub mod key;
+pub mod name;
+pub mod oids;
+mod raw_der;
+pub mod signed_attrs;
+pub mod time;
+
+pub use cert_builder::{CertIssuer, CertSpec, Profile, build_certificate};
+pub use cert_chain::verify_issued_by;
+pub use cert_parsed::ParsedCert;
+pub use cert_pem::{certificate_from_pem, certificate_to_pem};
+pub use cms_sign::sign_detached;
+pub use cms_verify::{SignedCms, parse_signed_data};
+pub use error::{PkiError, Result};
+pub use extensions::KeyUsageBits;
+pub use key::{SigningKeyPair, spki_sha256_hex, verify_p256_sha256};
+pub use name::NameSpec;
+/// Re-exported so callers can name the verifying-key type without depending on `p256`.
+pub use p256::ecdsa::VerifyingKey;
+/// Re-exported: private-key PEM is returned in a zeroize-on-drop wrapper.
+pub use zeroize::Zeroizing;
