@@ -1,0 +1,344 @@
+//! `ecert`: the issuing side of ecert — keys, trust list, certificate issuance, annotation, and a demo.
+
+mod batch;
+mod clock;
+mod demo;
+mod fonts;
+mod issuing;
+mod pki_store;
+mod register;
+mod trust_list_builder;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use ecert_format::{Date, Scenario};
+
+use crate::batch::OnError;
+use crate::issuing::IssueInput;
+use crate::pki_store::PkiStore;
+
+#[derive(Parser)]
+#[command(name = "ecert", version, about = "专业技术人员职业资格电子证书：签发与验证工具 / issue and verify professional-qualification e-certificates")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// 生成密钥与证书（根、发证机构CA、印章） / generate keys and certificates (root, issuer CA, seal)
+    Keygen {
+        #[command(subcommand)]
+        what: Keygen,
+    },
+    /// 生成并由根密钥签署信任列表 / build the trust list and sign it with the root key
+    TrustList {
+        #[arg(long)]
+        pki: PathBuf,
+        /// Output file (default <pki>/trust-list.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Sequence number (default: the existing list's + 1, or 1).
+        #[arg(long)]
+        sequence: Option<u64>,
+        #[arg(long, default_value_t = 7)]
+        next_update_days: i64,
+    },
+    /// 签发证书：单张（参数）或批量（CSV） / issue one certificate from flags, or a batch from CSV
+    Issue(IssueArgs),
+    /// 为证书加注（使用场景与有效期）并生成加注件 / annotate a certificate and write the annotated copy
+    Annotate(AnnotateArgs),
+    /// 生成演示PKI、信任列表与样例证书 / write a demo PKI, trust list and sample certificates
+    Demo {
+        #[arg(long)]
+        out: PathBuf,
+        /// The demo's "today" (YYYY-MM-DD, China time); default: the real today.
+        #[arg(long)]
+        today: Option<Date>,
+        /// Font file(s) to embed, PATH or PATH#FACE-INDEX, primary first (default: system CJK fonts).
+        #[arg(long)]
+        font: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Keygen {
+    /// The root key that signs issuer CAs and the trust list (verifiers pin it).
+    Root {
+        #[arg(long)]
+        pki: PathBuf,
+        #[arg(long, default_value = "ecert Root")]
+        name: String,
+        #[arg(long, default_value_t = 20)]
+        valid_years: i64,
+    },
+    /// An issuer CA (one per seal authority: mohrss or an association id).
+    Issuer {
+        #[arg(long)]
+        pki: PathBuf,
+        /// Issuer id from the registry; `all` for every issuer.
+        #[arg(long)]
+        issuer: String,
+        #[arg(long, default_value_t = 15)]
+        valid_years: i64,
+    },
+    /// A seal key; an older seal still in use ends where the new one starts (rotation).
+    Seal {
+        #[arg(long)]
+        pki: PathBuf,
+        #[arg(long)]
+        issuer: String,
+        /// Start of use (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now.
+        #[arg(long)]
+        use_from: Option<String>,
+        /// End of use; default five years after the start.
+        #[arg(long)]
+        use_until: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        valid_years: i64,
+    },
+}
+
+#[derive(Args)]
+struct IssueArgs {
+    #[arg(long)]
+    pki: PathBuf,
+    /// Qualification code (Q01–Q31) or its Chinese name.
+    #[arg(long, required_unless_present = "csv")]
+    qualification: Option<String>,
+    /// 姓名
+    #[arg(long, required_unless_present = "csv")]
+    name: Option<String>,
+    /// 证件号码 (GB 11643)
+    #[arg(long, required_unless_present = "csv")]
+    id_number: Option<String>,
+    /// 性别 男/女 (default: from the ID number)
+    #[arg(long)]
+    sex: Option<String>,
+    /// 出生年月 YYYY-MM (default: from the ID number)
+    #[arg(long)]
+    birth: Option<String>,
+    /// 批准日期 YYYY-MM-DD
+    #[arg(long, required_unless_present = "csv")]
+    approval_date: Option<String>,
+    /// 制发日期 YYYY-MM-DD
+    #[arg(long, required_unless_present = "csv")]
+    issue_date: Option<String>,
+    /// 管理号
+    #[arg(long, required_unless_present = "csv")]
+    management_number: Option<String>,
+    /// 查询编号 (default: derived from the management number)
+    #[arg(long)]
+    query_number: Option<String>,
+    /// Output PDF (single certificate).
+    #[arg(long, conflicts_with = "csv")]
+    out: Option<PathBuf>,
+    /// Batch: a CSV with a header row (qualification,name,id_number,sex,birth,approval_date,issue_date,management_number,query_number).
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Batch output directory.
+    #[arg(long, requires = "csv")]
+    out_dir: Option<PathBuf>,
+    /// Batch: what to do with a bad row.
+    #[arg(long, value_enum, default_value_t = OnError::Skip)]
+    on_error: OnError,
+    /// Batch: no progress bar.
+    #[arg(long)]
+    no_progress: bool,
+    /// Signing time (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now.
+    #[arg(long)]
+    signing_time: Option<String>,
+    #[arg(long)]
+    font: Vec<String>,
+}
+
+#[derive(Args)]
+struct AnnotateArgs {
+    #[arg(long)]
+    pki: PathBuf,
+    /// 管理号 of a certificate in the register (<pki>/register).
+    #[arg(long)]
+    management_number: String,
+    /// 使用场景 (only 本人调用 exists).
+    #[arg(long, default_value = "本人调用")]
+    scenario: String,
+    /// Window length in days (1–90).
+    #[arg(long)]
+    days: i64,
+    /// First valid day (default: the day of application).
+    #[arg(long)]
+    from: Option<Date>,
+    /// The day of application (default: today, China time).
+    #[arg(long)]
+    today: Option<Date>,
+    /// Annotation ledger (default <pki>/annotation-ledger.json).
+    #[arg(long)]
+    ledger: Option<PathBuf>,
+    #[arg(long)]
+    out: PathBuf,
+    #[arg(long)]
+    font: Vec<String>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("错误 error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn years(from: i64, n: i64) -> i64 {
+    from + n * 365 * 86_400
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Keygen { what } => keygen(what),
+        Command::TrustList { pki, out, sequence, next_update_days } => {
+            let store = PkiStore::new(&pki);
+            let out = out.unwrap_or_else(|| pki.join("trust-list.json"));
+            let root_spki = ecert_pki::ParsedCert::from_der(&store.root_cert()?)?.spki_der().to_vec();
+            let prev = trust_list_builder::previous_sequence(&out, &root_spki);
+            let sequence = sequence.unwrap_or(prev.map_or(1, |p| p + 1));
+            if let Some(p) = prev.filter(|p| sequence <= *p) {
+                bail!("序号 {sequence} 不大于现有信任列表的 {p} / sequence must exceed the existing list's {p}");
+            }
+            let now = clock::now_unix();
+            let list = trust_list_builder::build(&store, sequence, now, now + next_update_days * 86_400)?;
+            let signed = trust_list_builder::sign(&store, &list)?;
+            register::write_atomic(&out, signed.to_json_pretty().as_bytes())?;
+            println!("信任列表已签署 trust list signed: {} (sequence {sequence}, {} issuers)", out.display(), list.issuers.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Issue(args) => issue(args),
+        Command::Annotate(args) => annotate(args),
+        Command::Demo { out, today, font } => {
+            let fonts = fonts::font_book(&font)?;
+            let today = clock::today(today)?;
+            let samples = demo::run(&out, today, &fonts)?;
+            println!("演示数据已写入 demo written to {} (today = {today})", out.display());
+            for s in &samples {
+                println!("  {:<28} {:<26} {}", s.file, s.expected, s.description_zh);
+            }
+            println!("信任根 trust anchor: {}", out.join("root.pem").display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn keygen(what: Keygen) -> Result<ExitCode> {
+    let now = clock::now_unix();
+    match what {
+        Keygen::Root { pki, name, valid_years } => {
+            let store = PkiStore::new(&pki);
+            if store.root_cert_path().exists() {
+                bail!("根密钥已存在 / a root already exists in {}", pki.display());
+            }
+            store.create_root(&name, now - 86_400, years(now, valid_years))?;
+            println!("根密钥已生成 root created: {}", store.root_cert_path().display());
+        }
+        Keygen::Issuer { pki, issuer, valid_years } => {
+            let store = PkiStore::new(&pki);
+            let ids: Vec<String> = if issuer == "all" {
+                ecert_format::Registry::builtin().issuers.iter().map(|i| i.id.clone()).collect()
+            } else {
+                vec![issuer]
+            };
+            for id in ids {
+                store.create_issuer(&id, now - 86_400, years(now, valid_years))?;
+                println!("发证机构CA已生成 issuer CA created: {id}");
+            }
+        }
+        Keygen::Seal { pki, issuer, use_from, use_until, valid_years } => {
+            let store = PkiStore::new(&pki);
+            let from = use_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now);
+            let until = use_until.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(years(from, 5));
+            let id = store.create_seal(&issuer, from, until, years(now, valid_years))?;
+            println!("印章密钥已生成 seal created: {issuer}/{id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn issue(args: IssueArgs) -> Result<ExitCode> {
+    let store = PkiStore::new(&args.pki);
+    let fonts = fonts::font_book(&args.font)?;
+    let signing_time = args.signing_time.as_deref().map(clock::parse_instant).transpose()?.unwrap_or_else(clock::now_unix);
+    if let Some(csv) = &args.csv {
+        let out_dir = args.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
+        let rows = batch::read_rows(csv)?;
+        let total = rows.len();
+        let started = std::time::Instant::now();
+        let report = batch::run(&store, &fonts, rows, &out_dir, signing_time, args.on_error, !args.no_progress)?;
+        for (line, e) in &report.failed {
+            eprintln!("第{line}行 line {line}: {e}");
+        }
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "已签发 issued {}/{total}，失败 failed {}（{:.1} 张/秒 per second）→ {}",
+            report.issued,
+            report.failed.len(),
+            report.issued as f64 / secs.max(1e-9),
+            out_dir.display()
+        );
+        return Ok(if report.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) });
+    }
+    let input = IssueInput {
+        qualification: args.qualification.unwrap_or_default(),
+        name: args.name.unwrap_or_default(),
+        id_number: args.id_number.unwrap_or_default(),
+        sex: args.sex,
+        birth: args.birth,
+        approval_date: args.approval_date.unwrap_or_default(),
+        issue_date: args.issue_date.unwrap_or_default(),
+        management_number: args.management_number.unwrap_or_default(),
+        query_number: args.query_number,
+    };
+    let record = issuing::build_record(&input)?;
+    let pdf = issuing::seal_record(&store, &fonts, &record, signing_time)?;
+    let out = args.out.unwrap_or_else(|| PathBuf::from(format!("{}.pdf", record.management_number)));
+    std::fs::write(&out, pdf).with_context(|| format!("无法写入 / cannot write {}", out.display()))?;
+    register::save_record(&args.pki, &record)?;
+    println!("已签发 issued {} → {}", record.management_number, out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn annotate(args: AnnotateArgs) -> Result<ExitCode> {
+    let store = PkiStore::new(&args.pki);
+    let scenario = Scenario::parse(&args.scenario)
+        .with_context(|| format!("不支持的使用场景“{}”，目前仅支持“本人调用” / unsupported scenario; only 本人调用 exists", args.scenario))?;
+    let today = clock::today(args.today)?;
+    let from = args.from.unwrap_or(today);
+    let ledger_path = args.ledger.unwrap_or_else(|| args.pki.join("annotation-ledger.json"));
+    let mut ledger = register::Ledger::load(&ledger_path)?;
+    let base = register::load_record(&args.pki, &args.management_number)?;
+    let record = issuing::annotate_record(&base, ledger.history(&args.management_number), scenario, today, from, args.days)?;
+    let fonts = fonts::font_book(&args.font)?;
+    let pdf = issuing::seal_record(&store, &fonts, &record, clock::instant_on(today))?;
+    std::fs::write(&args.out, pdf).with_context(|| format!("无法写入 / cannot write {}", args.out.display()))?;
+    let Some(a) = &record.annotation else { bail!("internal: annotation missing") };
+    ledger.certificates.entry(args.management_number.clone()).or_default().push(ecert_format::LedgerEntry {
+        number: a.number.clone(),
+        applied_on: today,
+        valid_from: a.valid_from,
+        valid_until: a.valid_until,
+    });
+    ledger.save(&ledger_path)?;
+    println!(
+        "已加注 annotated {}：{} {}至{}（{}天）→ {}",
+        args.management_number,
+        a.scenario.zh(),
+        a.valid_from.to_chinese(),
+        a.valid_until.to_chinese(),
+        a.window_days(),
+        args.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,75 @@
+//! The issuer's register of issued certificates (`<pki>/register/<管理号>.json`) and the annotation ledger
+//! (`<pki>/annotation-ledger.json`). Annotation works from these, never from a PDF handed in.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use ecert_format::{CertificateRecord, LedgerEntry, Registry};
+use serde::{Deserialize, Serialize};
+
+pub const LEDGER_SCHEMA: &str = "ecert.annotation-ledger/1";
+
+pub fn register_dir(pki: &Path) -> PathBuf {
+    pki.join("register")
+}
+
+/// Write a file atomically (temp file + rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir)?;
+    }
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    fs::write(&tmp, bytes).with_context(|| format!("无法写入 / cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("无法写入 / cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// Record an issued certificate (the base record, without annotation).
+pub fn save_record(pki: &Path, record: &CertificateRecord) -> Result<()> {
+    let mut base = record.clone();
+    base.annotation = None;
+    let path = register_dir(pki).join(format!("{}.json", record.management_number));
+    write_atomic(&path, &serde_json::to_vec_pretty(&base)?)
+}
+
+pub fn load_record(pki: &Path, management_number: &str) -> Result<CertificateRecord> {
+    if !management_number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') || management_number.is_empty() {
+        bail!("无效的管理号 / invalid management number {management_number:?}");
+    }
+    let path = register_dir(pki).join(format!("{management_number}.json"));
+    let bytes = fs::read(&path).with_context(|| format!("登记簿中没有管理号为 {management_number} 的证书 / no certificate {management_number} in the register ({})", path.display()))?;
+    Ok(CertificateRecord::from_json(&bytes, Registry::builtin())?)
+}
+
+/// The annotation ledger.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Ledger {
+    pub schema: String,
+    pub certificates: BTreeMap<String, Vec<LedgerEntry>>,
+}
+
+impl Ledger {
+    pub fn load(path: &Path) -> Result<Ledger> {
+        match fs::read(path) {
+            Ok(bytes) => {
+                let l: Ledger = serde_json::from_slice(&bytes).with_context(|| format!("加注台账无效 / invalid ledger {}", path.display()))?;
+                if l.schema != LEDGER_SCHEMA {
+                    bail!("加注台账版本不受支持 / unsupported ledger schema {:?}", l.schema);
+                }
+                Ok(l)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Ledger { schema: LEDGER_SCHEMA.to_owned(), certificates: BTreeMap::new() })
+            }
+            Err(e) => Err(e).with_context(|| format!("无法读取加注台账 / cannot read {}", path.display())),
+        }
+    }
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_atomic(path, &serde_json::to_vec_pretty(self)?)
+    }
+    pub fn history(&self, management_number: &str) -> &[LedgerEntry] {
+        self.certificates.get(management_number).map(Vec::as_slice).unwrap_or(&[])
+    }
+}

@@ -1,0 +1,70 @@
+//! Building and signing the trust list from the key store.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+use ecert_format::trust_list::{TRUST_LIST_SCHEMA, encode_der, key_id_of_spki};
+use ecert_format::{AnnotationRule, Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal};
+use ecert_pki::ParsedCert;
+
+use crate::pki_store::PkiStore;
+
+/// Build the trust list payload for every issuer with a CA in the store.
+pub fn build(store: &PkiStore, sequence: u64, issued_at: i64, next_update: i64) -> Result<TrustList> {
+    let registry = Registry::builtin();
+    let root = store.root_cert()?;
+    let root_spki = ParsedCert::from_der(&root)?.spki_der().to_vec();
+    let mut issuers = Vec::new();
+    for id in store.issuer_ids() {
+        let info = registry.issuer(&id).with_context(|| format!("未知的发证机构 / unknown issuer {id}"))?;
+        let ca = store.issuer_ca_cert(&id)?;
+        let mut seals = Vec::new();
+        for s in store.seals(&id)? {
+            let cert = store.seal_cert(&s)?;
+            let parsed = ParsedCert::from_der(&cert)?;
+            seals.push(TrustedSeal {
+                key_id: key_id_of_spki(parsed.spki_der()),
+                certificate: encode_der(&cert),
+                use_from: s.window.use_from,
+                use_until: s.window.use_until,
+            });
+        }
+        issuers.push(TrustedIssuer {
+            id: id.clone(),
+            kind: info.kind,
+            name_zh: info.name_zh.clone(),
+            name_en: info.name_en.clone(),
+            seal_name_zh: info.seal_name_zh.clone(),
+            ca_certificate: encode_der(&ca),
+            qualifications: registry.qualifications_of(&id).map(|q| q.code.clone()).collect(),
+            seals,
+        });
+    }
+    Ok(TrustList {
+        schema: TRUST_LIST_SCHEMA.to_owned(),
+        sequence,
+        issued_at,
+        next_update,
+        root_key_id: key_id_of_spki(&root_spki),
+        annotation_rule: AnnotationRule::official(),
+        issuers,
+    })
+}
+
+/// Sign a payload with the root key.
+pub fn sign(store: &PkiStore, list: &TrustList) -> Result<SignedTrustList> {
+    let root = store.root()?;
+    let payload = list.to_json();
+    let sig = root.key.sign_prehashed_der(&payload)?;
+    let spki = root.key.spki_der()?;
+    let signed = SignedTrustList::new(&payload, &sig, &spki);
+    // Check our own output before publishing it.
+    signed.verify(&spki, 0).context("刚签发的信任列表未通过验证 / the freshly signed trust list does not verify")?;
+    Ok(signed)
+}
+
+/// The sequence of an existing signed list at `path`, if any.
+pub fn previous_sequence(path: &Path, root_spki: &[u8]) -> Option<u64> {
+    let bytes = std::fs::read(path).ok()?;
+    SignedTrustList::from_json(&bytes).ok()?.verify(root_spki, 0).ok().map(|l| l.sequence)
+}
