@@ -224,8 +224,7 @@ impl PkiStore {
         let seal = self
             .seals(id)?
             .into_iter()
-            .filter(|s| s.window.use_from <= at && at < s.window.use_until)
-            .last()
+            .rfind(|s| s.window.use_from <= at && at < s.window.use_until)
             .with_context(|| format!("{id} 在该时间没有可用印章（先运行 ecert keygen seal） / issuer {id} has no seal usable at that time (run `ecert keygen seal`)"))?;
         if let Some(kc) = self.loaded.lock().ok().and_then(|m| m.get(&seal.dir).cloned()) {
             return Ok((seal, kc));

@@ -55,6 +55,7 @@ impl Content {
     }
 
     /// A glyph run with its baseline starting at (x, y), rotated by `angle` radians.
+    #[allow(clippy::too_many_arguments)]
     pub fn text(&mut self, glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight) {
         if !glyphs.is_empty() {
             self.ops.push(Op::Text { glyphs, size, x, y, angle, color, weight });

@@ -18,10 +18,10 @@ pub fn compress(stream: &mut Stream) {
     if enc.write_all(&stream.content).is_err() {
         return;
     }
-    if let Ok(compressed) = enc.finish() {
-        if compressed.len() + 19 < stream.content.len() {
-            stream.dict.set("Filter", "FlateDecode");
-            stream.set_content(compressed);
-        }
+    if let Ok(compressed) = enc.finish()
+        && compressed.len() + 19 < stream.content.len()
+    {
+        stream.dict.set("Filter", "FlateDecode");
+        stream.set_content(compressed);
     }
 }
