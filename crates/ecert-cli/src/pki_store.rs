@@ -32,6 +32,7 @@ pub struct KeyAndCert {
 }
 
 /// A seal on disk.
+#[derive(Clone)]
 pub struct StoredSeal {
     pub id: String,
     pub window: SealWindow,
@@ -104,11 +105,18 @@ fn write_new(path: &Path, contents: &[u8]) -> Result<()> {
 pub struct PkiStore {
     pub dir: PathBuf,
     loaded: Mutex<HashMap<PathBuf, Arc<KeyAndCert>>>,
+    seal_lists: Mutex<HashMap<String, Vec<StoredSeal>>>,
+    ca_certs: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 impl PkiStore {
     pub fn new(dir: impl Into<PathBuf>) -> PkiStore {
-        PkiStore { dir: dir.into(), loaded: Mutex::new(HashMap::new()) }
+        PkiStore {
+            dir: dir.into(),
+            loaded: Mutex::new(HashMap::new()),
+            seal_lists: Mutex::new(HashMap::new()),
+            ca_certs: Mutex::new(HashMap::new()),
+        }
     }
     fn root_dir(&self) -> PathBuf {
         self.dir.join("root")
@@ -130,8 +138,16 @@ impl PkiStore {
         let d = self.issuer_dir(id);
         Ok(KeyAndCert { key: read_key(&d.join("ca-key.pem"))?, cert_der: read_cert(&d.join("ca-cert.pem"))? })
     }
+    /// The issuer CA certificate (read once; a CA certificate is never rewritten).
     pub fn issuer_ca_cert(&self, id: &str) -> Result<Vec<u8>> {
-        read_cert(&self.issuer_dir(id).join("ca-cert.pem"))
+        if let Some(c) = self.ca_certs.lock().ok().and_then(|m| m.get(id).cloned()) {
+            return Ok(c);
+        }
+        let cert = read_cert(&self.issuer_dir(id).join("ca-cert.pem"))?;
+        if let Ok(mut m) = self.ca_certs.lock() {
+            m.insert(id.to_owned(), cert.clone());
+        }
+        Ok(cert)
     }
 
     /// Create the root (self-signed).
@@ -202,6 +218,9 @@ impl PkiStore {
                 fs::write(s.dir.join("window.json"), serde_json::to_vec_pretty(&w)?)?;
             }
         }
+        if let Ok(mut m) = self.seal_lists.lock() {
+            m.remove(id);
+        }
         let seal_id = format!("seal-{}", existing.len() + 1);
         let key = new_key()?;
         let spec = CertSpec {
@@ -221,8 +240,18 @@ impl PkiStore {
 
     /// The seal to sign with at an instant: the newest whose window contains it.
     pub fn seal_for(&self, id: &str, at: i64) -> Result<(StoredSeal, Arc<KeyAndCert>)> {
-        let seal = self
-            .seals(id)?
+        let cached = self.seal_lists.lock().ok().and_then(|m| m.get(id).cloned());
+        let list = match cached {
+            Some(l) => l,
+            None => {
+                let l = self.seals(id)?;
+                if let Ok(mut m) = self.seal_lists.lock() {
+                    m.insert(id.to_owned(), l.clone());
+                }
+                l
+            }
+        };
+        let seal = list
             .into_iter()
             .rfind(|s| s.window.use_from <= at && at < s.window.use_until)
             .with_context(|| format!("{id} 在该时间没有可用印章（先运行 ecert keygen seal） / issuer {id} has no seal usable at that time (run `ecert keygen seal`)"))?;
