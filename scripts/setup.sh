@@ -12,6 +12,10 @@ command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) fi
 apt_pkgs=()
 command -v pdfsig   >/dev/null || apt_pkgs+=(poppler-utils)
 command -v qpdf     >/dev/null || apt_pkgs+=(qpdf)
+command -v chromium >/dev/null || apt_pkgs+=(chromium)
+command -v wrk      >/dev/null || apt_pkgs+=(wrk)
+command -v pkg-config >/dev/null || apt_pkgs+=(pkg-config)
+dpkg -s libssl-dev >/dev/null 2>&1 || apt_pkgs+=(libssl-dev)
 [ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || apt_pkgs+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf ] || apt_pkgs+=(fonts-babelstone-han)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
@@ -24,4 +28,28 @@ if ! command -v pyhanko >/dev/null; then
   log "pip: pyHanko (independent PAdES validator)"
   python3 -m pip install -q --disable-pip-version-check "pyHanko==0.38.0" "pyhanko-cli==0.6.0" "pyhanko-certvalidator==0.33.0"
 fi
-log "ready: $(pdfsig -v 2>&1 | head -1), $(pyhanko --version 2>/dev/null | head -1), $(cargo --version)"
+# JavaScript-side tools, pinned in package.json / package-lock.json: Node 22 (for wrangler), wrangler (ships
+# workerd), binaryen (wasm-opt 132), esbuild, playwright-core (drives Debian's chromium), pdfjs-dist.
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+command -v npm >/dev/null || { log "apt: npm"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null; }
+stamp="$here/node_modules/.ecert-lock.sha256"
+want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "npm ci (wrangler, node 22, binaryen, esbuild, playwright-core, pdfjs-dist)"
+  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$want" > "$stamp"
+fi
+. "$here/scripts/env.sh"
+
+rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || { log "rustup: wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
+# wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock; `--locked` fails against this registry mirror.
+if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$ECERT_WASM_BINDGEN_VERSION" ]; then
+  log "cargo install wasm-bindgen-cli $ECERT_WASM_BINDGEN_VERSION (~4 min)"
+  cargo install -q --force wasm-bindgen-cli --version "$ECERT_WASM_BINDGEN_VERSION"
+fi
+if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$ECERT_WORKER_BUILD_VERSION" ]; then
+  log "cargo install worker-build $ECERT_WORKER_BUILD_VERSION (~5 min)"
+  cargo install -q --force worker-build --version "$ECERT_WORKER_BUILD_VERSION"
+fi
+
+log "ready: $(pdfsig -v 2>&1 | head -1), $(pyhanko --version 2>/dev/null | head -1), $(cargo --version), node $(node --version), wrangler $(wrangler --version 2>/dev/null | tail -1), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2)"

@@ -1,0 +1,153 @@
+//! Certificate status (有效 / 已撤销) as the registry publishes it, and as a verifier receives it.
+//!
+//! Privacy: a verifier asks the edge for a *bucket* — every status whose id starts with a short hex prefix —
+//! so the edge learns only the prefix, shared by many certificates (k-anonymity). The id is a domain-separated
+//! SHA-256 of the 管理号, which the signed certificate already carries; no name or ID number is ever sent.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::trust_list::hex;
+
+/// Schema tag of a status bucket.
+pub const STATUS_BUCKET_SCHEMA: &str = "ecert.status-bucket/1";
+/// Domain separation for [`status_id`].
+pub const STATUS_ID_DOMAIN: &[u8] = b"ecert.status/1\0";
+/// Hex characters of the id a client reveals when asking for a bucket (16 bits: 65 536 buckets).
+pub const STATUS_PREFIX_HEX_LEN: usize = 4;
+
+/// The status id of a certificate: lowercase hex SHA-256 of [`STATUS_ID_DOMAIN`] ‖ 管理号 (UTF-8).
+pub fn status_id(management_number: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(STATUS_ID_DOMAIN);
+    h.update(management_number.as_bytes());
+    hex(&h.finalize())
+}
+
+/// The bucket prefix of a status id (its first [`STATUS_PREFIX_HEX_LEN`] hex characters).
+pub fn status_prefix(status_id: &str) -> &str {
+    status_id.get(..STATUS_PREFIX_HEX_LEN).unwrap_or(status_id)
+}
+
+/// Whether `s` is a well-formed bucket prefix (exactly [`STATUS_PREFIX_HEX_LEN`] lowercase hex characters).
+pub fn is_status_prefix(s: &str) -> bool {
+    s.len() == STATUS_PREFIX_HEX_LEN && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The registry's word on one certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case", deny_unknown_fields)]
+pub enum CertificateStatus {
+    /// 有效.
+    Valid,
+    /// 已撤销, since `revoked_at` (Unix seconds), for `reason`.
+    Revoked { revoked_at: i64, reason: String },
+}
+
+/// One certificate's status inside a bucket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEntry {
+    /// The full [`status_id`].
+    pub id: String,
+    #[serde(flatten)]
+    pub status: CertificateStatus,
+}
+
+/// Every registered certificate whose status id starts with `prefix`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBucket {
+    /// Always [`STATUS_BUCKET_SCHEMA`].
+    pub schema: String,
+    pub prefix: String,
+    /// When the edge produced the answer, Unix seconds.
+    pub as_of: i64,
+    pub entries: Vec<StatusEntry>,
+}
+
+impl StatusBucket {
+    /// Parse a bucket, refusing other schemas.
+    pub fn from_json(bytes: &[u8]) -> Result<StatusBucket, String> {
+        let b: StatusBucket = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        if b.schema != STATUS_BUCKET_SCHEMA {
+            return Err(format!("unsupported status bucket schema {:?}", b.schema));
+        }
+        Ok(b)
+    }
+
+    /// What this bucket says about the certificate with `management_number`: [`StatusInput::Known`] or,
+    /// when the bucket does not hold it (or is for another prefix), [`StatusInput::NotRegistered`] /
+    /// [`StatusInput::Unavailable`].
+    pub fn status_of(&self, management_number: &str) -> StatusInput {
+        let id = status_id(management_number);
+        if status_prefix(&id) != self.prefix {
+            return StatusInput::Unavailable { reason: "status bucket is for another prefix".into() };
+        }
+        match self.entries.iter().find(|e| e.id == id) {
+            Some(e) => StatusInput::Known { status: e.status.clone(), as_of: self.as_of },
+            None => StatusInput::NotRegistered { as_of: self.as_of },
+        }
+    }
+}
+
+/// What the caller of the verifier knows about the certificate's status. The verifier core never fetches it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StatusInput {
+    /// No status source configured: the verdict says "status not checked".
+    #[default]
+    NotChecked,
+    /// A status source is configured but gave no usable answer (unreachable, error): "status unknown".
+    Unavailable { reason: String },
+    /// The registry does not know this certificate.
+    NotRegistered { as_of: i64 },
+    /// The registry's answer.
+    Known { status: CertificateStatus, as_of: i64 },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_is_domain_separated_sha256() {
+        let id = status_id("2100000000001");
+        assert_eq!(id.len(), 64);
+        assert_ne!(id, hex(&Sha256::digest(b"2100000000001")));
+        assert_eq!(id, status_id("2100000000001"));
+        assert_ne!(id, status_id("2100000000002"));
+        assert!(is_status_prefix(status_prefix(&id)));
+        assert!(!is_status_prefix("ABCD"));
+        assert!(!is_status_prefix("abc"));
+    }
+
+    #[test]
+    fn bucket_lookup() {
+        let id = status_id("M1");
+        let other = status_id("M2");
+        let bucket = StatusBucket {
+            schema: STATUS_BUCKET_SCHEMA.into(),
+            prefix: status_prefix(&id).into(),
+            as_of: 10,
+            entries: vec![StatusEntry {
+                id: id.clone(),
+                status: CertificateStatus::Revoked { revoked_at: 5, reason: "r".into() },
+            }],
+        };
+        let json = serde_json::to_vec(&bucket).unwrap();
+        let text = String::from_utf8(json.clone()).unwrap();
+        assert!(text.contains(r#""state":"revoked""#), "{text}");
+        let back = StatusBucket::from_json(&json).unwrap();
+        assert_eq!(
+            back.status_of("M1"),
+            StatusInput::Known { status: CertificateStatus::Revoked { revoked_at: 5, reason: "r".into() }, as_of: 10 }
+        );
+        let expect_m2 = if status_prefix(&other) == status_prefix(&id) {
+            StatusInput::NotRegistered { as_of: 10 }
+        } else {
+            StatusInput::Unavailable { reason: "status bucket is for another prefix".into() }
+        };
+        assert_eq!(back.status_of("M2"), expect_m2);
+        assert!(StatusBucket::from_json(br#"{"schema":"x","prefix":"0000","as_of":1,"entries":[]}"#).is_err());
+    }
+}
