@@ -8,6 +8,7 @@ mod issuing;
 mod pki_store;
 mod register;
 mod trust_list_builder;
+mod verify_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,8 @@ enum Command {
     Issue(IssueArgs),
     /// 为证书加注（使用场景与有效期）并生成加注件 / annotate a certificate and write the annotated copy
     Annotate(AnnotateArgs),
+    /// 验证电子证书（可多个文件） / verify certificate PDFs (many at once)
+    Verify(VerifyArgs),
     /// 生成演示PKI、信任列表与样例证书 / write a demo PKI, trust list and sample certificates
     Demo {
         #[arg(long)]
@@ -183,6 +186,58 @@ struct AnnotateArgs {
     font: Vec<String>,
 }
 
+#[derive(Args)]
+struct VerifyArgs {
+    /// Certificate PDF files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// The signed trust list (ecert.signed-trust-list/1 JSON).
+    #[arg(long, env = "ECERT_TRUST_LIST")]
+    trust_list: PathBuf,
+    /// The pinned root: PEM PUBLIC KEY or CERTIFICATE (e.g. root-spki.pem from `ecert demo`).
+    #[arg(long, env = "ECERT_ROOT")]
+    root: PathBuf,
+    /// Time of check: `@unix`, `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM` China time (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// Print the verdicts as JSON (an array of {file, verdict}).
+    #[arg(long)]
+    json: bool,
+    /// Language of the summary.
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: verify_cmd::Lang,
+    /// Show full ID numbers instead of masked ones.
+    #[arg(long)]
+    reveal_id_number: bool,
+}
+
+fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    let root = verify_cmd::read_root_spki(&args.root)?;
+    let list = std::fs::read(&args.trust_list)
+        .with_context(|| format!("无法读取信任列表 / cannot read the trust list {}", args.trust_list.display()))?;
+    let trust = ecert_verify::VerifiedTrustList::from_signed_json(&list, &root, 0)
+        .map_err(|e| anyhow::anyhow!("信任列表无效 / trust list refused [{}]: {e}", e.code()))?;
+    let at = match &args.at {
+        Some(s) => clock::parse_instant(s)?,
+        None => clock::now_unix(),
+    };
+    let options = ecert_verify::VerifyOptions { reveal_id_number: args.reveal_id_number, ..Default::default() };
+    let results = verify_cmd::verify_files(&args.files, &trust, at, &options);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        for r in &results {
+            print!("{}", verify_cmd::render(r, args.lang));
+        }
+    }
+    let worst = results
+        .iter()
+        .map(|r| r.verdict.as_ref().map_or(2, |v| verify_cmd::exit_code(v.code)))
+        .max()
+        .unwrap_or(0);
+    Ok(ExitCode::from(worst))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -219,6 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Issue(args) => issue(args),
         Command::Annotate(args) => annotate(args),
+        Command::Verify(args) => verify(args),
         Command::Demo { out, today, font } => {
             let fonts = fonts::font_book(&font)?;
             let today = clock::today(today)?;

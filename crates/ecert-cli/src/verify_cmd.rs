@@ -1,0 +1,174 @@
+//! `ecert verify FILE...`: a thin binding over `ecert-verify` — reads files, the trust list and the pinned root,
+//! takes the clock, prints verdicts (Chinese first, or English; or JSON) and maps them to exit codes.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use base64::Engine as _;
+use ecert_format::StatusInput;
+use ecert_verify::{CheckId, Outcome, Verdict, VerdictCode, VerifiedTrustList, VerifyOptions};
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Output language of the human summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    Zh,
+    En,
+}
+
+/// Exit code for a verdict code; a run exits with the highest over its files.
+pub fn exit_code(code: VerdictCode) -> u8 {
+    match code {
+        VerdictCode::Valid => 0,
+        VerdictCode::StatusUnknown => 10,
+        VerdictCode::AnnotationNotYetValid | VerdictCode::AnnotationExpired | VerdictCode::AnnotationMissing => 11,
+        VerdictCode::Revoked => 12,
+        VerdictCode::SealNotAuthorized | VerdictCode::UntrustedSeal => 13,
+        VerdictCode::Modified | VerdictCode::SignatureInvalid => 14,
+        VerdictCode::NotACertificate => 15,
+        VerdictCode::Malformed => 16,
+    }
+}
+
+/// Read a pinned root: a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) or `CERTIFICATE` (its key is used), or DER.
+pub fn read_root_spki(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("无法读取信任根 / cannot read the root {}", path.display()))?;
+    let Ok(text) = std::str::from_utf8(&bytes) else { return Ok(bytes) };
+    let Some(start) = text.find("-----BEGIN ") else { return Ok(bytes) };
+    let rest = &text[start + 11..];
+    let label_end = rest.find("-----").context("PEM header")?;
+    let label = &rest[..label_end];
+    let body_start = label_end + 5;
+    let end = rest.find("-----END ").context("PEM footer")?;
+    let b64: String = rest[body_start..end].chars().filter(|c| !c.is_whitespace()).collect();
+    let der = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| anyhow::anyhow!("PEM base64: {e}"))?;
+    match label {
+        "PUBLIC KEY" => Ok(der),
+        "CERTIFICATE" => Ok(ecert_pki::ParsedCert::from_der(&der)?.spki_der().to_vec()),
+        other => bail!("信任根须为公钥或证书 / the root must be a PUBLIC KEY or CERTIFICATE PEM, not {other:?}"),
+    }
+}
+
+/// One file's result.
+#[derive(Serialize)]
+pub struct FileVerdict {
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+}
+
+/// Verify `files` at `at_unix` under the trust list and root. Files are read with a size cap (one byte over
+/// the budget is enough for the core to refuse them).
+pub fn verify_files(files: &[PathBuf], trust: &VerifiedTrustList, at_unix: i64, options: &VerifyOptions) -> Vec<FileVerdict> {
+    files
+        .par_iter()
+        .map(|path| {
+            let file = path.display().to_string();
+            match read_capped(path, options.budget.max_file_size.saturating_add(1)) {
+                Ok(bytes) => FileVerdict {
+                    file,
+                    error: None,
+                    verdict: Some(ecert_verify::verify(&bytes, trust, at_unix, &StatusInput::NotChecked, options)),
+                },
+                Err(e) => FileVerdict { file, error: Some(format!("{e:#}")), verdict: None },
+            }
+        })
+        .collect()
+}
+
+fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>> {
+    let f = std::fs::File::open(path).with_context(|| format!("无法打开 / cannot open {}", path.display()))?;
+    let mut bytes = Vec::new();
+    f.take(cap as u64).read_to_end(&mut bytes).with_context(|| format!("无法读取 / cannot read {}", path.display()))?;
+    Ok(bytes)
+}
+
+fn state_word(code: VerdictCode, lang: Lang) -> &'static str {
+    use VerdictCode::*;
+    match (code, lang) {
+        (Valid, Lang::Zh) => "有效",
+        (Valid, Lang::En) => "valid",
+        (StatusUnknown, Lang::Zh) => "签名有效，状态未知",
+        (StatusUnknown, Lang::En) => "signature valid, status unknown",
+        (AnnotationExpired | AnnotationMissing | AnnotationNotYetValid, Lang::Zh) => "加注问题",
+        (AnnotationExpired | AnnotationMissing | AnnotationNotYetValid, Lang::En) => "annotation problem",
+        (Revoked, Lang::Zh) => "已撤销",
+        (Revoked, Lang::En) => "revoked",
+        (UntrustedSeal | SealNotAuthorized, Lang::Zh) => "印章不可信",
+        (UntrustedSeal | SealNotAuthorized, Lang::En) => "untrusted",
+        (Modified | SignatureInvalid, Lang::Zh) => "已被改动",
+        (Modified | SignatureInvalid, Lang::En) => "modified",
+        (NotACertificate, Lang::Zh) => "不是电子证书",
+        (NotACertificate, Lang::En) => "not a certificate",
+        (Malformed, Lang::Zh) => "文件损坏",
+        (Malformed, Lang::En) => "broken",
+    }
+}
+
+fn check_name(id: CheckId, lang: Lang) -> &'static str {
+    let (zh, en) = match id {
+        CheckId::Structure => ("结构", "structure"),
+        CheckId::Signature => ("签章", "signature"),
+        CheckId::Modification => ("改动", "modification"),
+        CheckId::Trust => ("信任", "trust"),
+        CheckId::Authorization => ("授权", "authorization"),
+        CheckId::Record => ("记录", "record"),
+        CheckId::Annotation => ("加注", "annotation"),
+        CheckId::Status => ("状态", "status"),
+    };
+    if lang == Lang::Zh { zh } else { en }
+}
+
+/// The human summary of one file.
+pub fn render(fv: &FileVerdict, lang: Lang) -> String {
+    let mut out = String::new();
+    let Some(v) = &fv.verdict else {
+        let what = if lang == Lang::Zh { "无法读取" } else { "cannot read" };
+        out.push_str(&format!("✘ {what}  {}\n  {}\n", fv.file, fv.error.as_deref().unwrap_or_default()));
+        return out;
+    };
+    let mark = if v.code == VerdictCode::Valid { "✔" } else if v.code == VerdictCode::StatusUnknown { "?" } else { "✘" };
+    out.push_str(&format!("{mark} {} {}  {}\n", state_word(v.code, lang), v.code, fv.file));
+    let sentence = if lang == Lang::Zh { &v.summary.zh } else { &v.summary.en };
+    out.push_str(&format!("  {sentence}\n"));
+    if let Some(c) = &v.certificate {
+        let (name, id, no, q, issuer) = if lang == Lang::Zh {
+            ("姓名", "证件号码", "管理号", "资格", "发证")
+        } else {
+            ("name", "ID number", "management no.", "qualification", "issuer")
+        };
+        let qname = if lang == Lang::Zh { &c.qualification.name_zh } else { &c.qualification.name_en };
+        let iname = if lang == Lang::Zh { &c.issuer.name_zh } else { &c.issuer.name_en };
+        out.push_str(&format!("  {name} {}  {id} {}  {no} {}\n", c.holder_name, c.id_number, c.management_number));
+        out.push_str(&format!("  {q} {qname}（{}）  {issuer} {iname}\n", c.qualification.code));
+    }
+    if let Some(a) = &v.annotation
+        && let (Some(from), Some(until)) = (&a.valid_from, &a.valid_until)
+    {
+        let label = if lang == Lang::Zh { "加注" } else { "annotation" };
+        out.push_str(&format!("  {label} {} {from} – {until}\n", a.scenario.as_deref().unwrap_or_default()));
+    }
+    for m in &v.modifications {
+        out.push_str(&format!("  ! {}\n", if lang == Lang::Zh { &m.zh } else { &m.en }));
+    }
+    let checks: Vec<String> = v
+        .checks
+        .iter()
+        .map(|c| {
+            let sym = match c.outcome {
+                Outcome::Pass => "✔",
+                Outcome::Fail => "✘",
+                Outcome::Warn => "!",
+                Outcome::Skipped => "–",
+            };
+            let code = if c.outcome == Outcome::Pass { String::new() } else { format!("({})", c.code) };
+            format!("{}{sym}{code}", check_name(c.id, lang))
+        })
+        .collect();
+    out.push_str(&format!("  {}\n", checks.join(" ")));
+    out
+}

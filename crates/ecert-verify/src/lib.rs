@@ -1,0 +1,39 @@
+//! # ecert-verify
+//!
+//! The one verifier of ecert: the CLI, the browser widget (through `ecert-wasm`) and the edge worker all call
+//! [`verify`]. Input: the PDF bytes, a trust list already verified under the pinned root
+//! ([`VerifiedTrustList`]), the time of check, and whatever the caller knows about the certificate's status.
+//! Output: a [`Verdict`] — an overall [`VerdictCode`] plus each check's own result, the fields of the signed
+//! record and the annotation window. See `docs/verdict.md`.
+//!
+//! Pure: no I/O, no clock, no global mutable state; it compiles for `wasm32-unknown-unknown`. Total: every
+//! input, however malformed, gets a verdict; nothing unclear is ever `VALID` (fail closed).
+//!
+//! Checks, in order (each in its own module):
+//! 1. structure — [`ecert_pdf_structure::walk`] (strict, budgeted; no repair);
+//! 2. the certification signature in the first revision ([`signature_field`]), its /ByteRange and CMS
+//!    ([`seal_signature`]);
+//! 3. modifications after the certified revision ([`modification`]);
+//! 4. trust and authorization of the seal key ([`trust`], [`seal_signature`]);
+//! 5. the record embedded in the signed revision ([`embedded_record`]) and the 加注 rule;
+//! 6. the status the caller supplied.
+
+#![forbid(unsafe_code)]
+
+pub mod embedded_record;
+pub mod messages;
+pub mod modification;
+pub mod seal_signature;
+pub mod signature_field;
+pub mod trust;
+pub mod verdict;
+mod verifier;
+
+pub use ecert_format::{CertificateStatus, StatusInput};
+pub use ecert_pdf_structure::Budget;
+pub use trust::{TrustError, VerifiedTrustList};
+pub use verdict::{
+    AnnotationView, Check, CheckId, CertificateView, FileFacts, Modification, Outcome, SealView, StatusView,
+    Verdict, VerdictCode, VerdictState, VERDICT_SCHEMA,
+};
+pub use verifier::{VerifyOptions, apply_status, verify};

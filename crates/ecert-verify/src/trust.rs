@@ -1,0 +1,133 @@
+//! A trust list verified under the pinned root, with every certificate in it checked once, up front.
+//!
+//! [`VerifiedTrustList`] can only be built by verifying a signed list, so [`crate::verify`] can never be handed
+//! an unverified one.
+
+use ecert_format::trust_list::{TrustListError, decode_der, key_id_of_spki};
+use ecert_format::{Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal};
+use ecert_pki::{ParsedCert, verify_issued_by, verify_p256_sha256};
+
+/// Why a trust list was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TrustError {
+    /// The envelope or its signature (see [`TrustListError`]).
+    #[error("{0}")]
+    List(#[from] TrustListError),
+    /// Signed by the root but internally inconsistent: a certificate that does not parse or chain, a key id that
+    /// does not match its certificate, an issuer or qualification the registry does not know.
+    #[error("信任列表内容不一致：{0} / the trust list is inconsistent: {0}")]
+    Inconsistent(String),
+}
+
+impl TrustError {
+    /// Stable machine code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            TrustError::List(TrustListError::TooLarge) => "TRUST_LIST_TOO_LARGE",
+            TrustError::List(TrustListError::Malformed(_)) => "TRUST_LIST_MALFORMED",
+            TrustError::List(TrustListError::Schema) => "TRUST_LIST_SCHEMA",
+            TrustError::List(TrustListError::Algorithm) => "TRUST_LIST_ALGORITHM",
+            TrustError::List(TrustListError::WrongSigner) => "TRUST_LIST_WRONG_SIGNER",
+            TrustError::List(TrustListError::BadSignature) => "TRUST_LIST_BAD_SIGNATURE",
+            TrustError::List(TrustListError::BadRootKey) => "TRUST_ROOT_INVALID",
+            TrustError::List(TrustListError::Rollback { .. }) => "TRUST_LIST_ROLLBACK",
+            TrustError::Inconsistent(_) => "TRUST_LIST_INCONSISTENT",
+        }
+    }
+}
+
+/// A seal entry with its parsed certificate.
+#[derive(Debug)]
+pub(crate) struct SealEntry {
+    pub(crate) issuer: usize,
+    pub(crate) seal: usize,
+    pub(crate) cert: ParsedCert,
+}
+
+/// A trust list whose root signature, certificate chains and registry references have been verified.
+#[derive(Debug)]
+pub struct VerifiedTrustList {
+    list: TrustList,
+    seals: Vec<SealEntry>,
+}
+
+impl VerifiedTrustList {
+    /// Verify a signed trust list (`ecert.signed-trust-list/1` JSON) under the pinned root public key
+    /// (SubjectPublicKeyInfo DER). `min_sequence` is the newest sequence the caller already trusts (0 if none):
+    /// an older list is refused (rollback).
+    pub fn from_signed_json(
+        signed_json: &[u8],
+        root_spki_der: &[u8],
+        min_sequence: u64,
+    ) -> Result<VerifiedTrustList, TrustError> {
+        let envelope = SignedTrustList::from_json(signed_json)?;
+        let list = envelope.verify(root_spki_der, min_sequence)?;
+        Self::check_contents(list, root_spki_der)
+    }
+
+    fn check_contents(list: TrustList, root_spki_der: &[u8]) -> Result<VerifiedTrustList, TrustError> {
+        let registry = Registry::builtin();
+        let bad = |what: String| TrustError::Inconsistent(what);
+        let mut seals = Vec::new();
+        for (i, issuer) in list.issuers.iter().enumerate() {
+            if registry.issuer(&issuer.id).is_none() {
+                return Err(bad(format!("unknown issuer {:?}", issuer.id)));
+            }
+            if list.issuers.iter().filter(|o| o.id == issuer.id).count() != 1 {
+                return Err(bad(format!("issuer {:?} listed twice", issuer.id)));
+            }
+            for code in &issuer.qualifications {
+                if registry.qualification(code).is_none() {
+                    return Err(bad(format!("unknown qualification {code:?}")));
+                }
+            }
+            let ca_der = decode_der(&issuer.ca_certificate)?;
+            let ca = ParsedCert::from_der(&ca_der).map_err(|e| bad(format!("issuer {:?} CA: {e}", issuer.id)))?;
+            // The CA must be signed by the pinned root key and be a CA allowed to sign certificates.
+            let ca_sig = ca.signature_bytes().ok_or_else(|| bad(format!("issuer {:?} CA signature", issuer.id)))?;
+            if !ca.is_ecdsa_sha256_signed()
+                || verify_p256_sha256(root_spki_der, ca.tbs_der(), ca_sig).is_err()
+                || !ca.is_ca()
+                || !ca.key_usage().is_some_and(|ku| ku.key_cert_sign())
+                || ca.has_unknown_critical_extension()
+            {
+                return Err(bad(format!("issuer {:?} CA is not a CA certificate signed by the root", issuer.id)));
+            }
+            for (j, seal) in issuer.seals.iter().enumerate() {
+                let der = decode_der(&seal.certificate)?;
+                let cert = ParsedCert::from_der(&der).map_err(|e| bad(format!("seal {:?}: {e}", seal.key_id)))?;
+                if key_id_of_spki(cert.spki_der()) != seal.key_id {
+                    return Err(bad(format!("seal {:?}: key id does not match its certificate", seal.key_id)));
+                }
+                if seals.iter().any(|s: &SealEntry| key_id_of_spki(s.cert.spki_der()) == seal.key_id) {
+                    return Err(bad(format!("seal {:?} listed twice", seal.key_id)));
+                }
+                verify_issued_by(&cert, &ca)
+                    .map_err(|e| bad(format!("seal {:?} does not chain to issuer {:?}: {e}", seal.key_id, issuer.id)))?;
+                if seal.use_from >= seal.use_until {
+                    return Err(bad(format!("seal {:?}: empty use window", seal.key_id)));
+                }
+                seals.push(SealEntry { issuer: i, seal: j, cert });
+            }
+        }
+        Ok(VerifiedTrustList { list, seals })
+    }
+
+    /// The verified payload.
+    pub fn list(&self) -> &TrustList {
+        &self.list
+    }
+
+    /// The list's sequence number (for rollback protection by the caller).
+    pub fn sequence(&self) -> u64 {
+        self.list.sequence
+    }
+
+    /// The trusted seal whose certificate is byte-identical to `cert_der`, with its issuer.
+    pub(crate) fn seal_for_certificate(&self, cert_der: &[u8]) -> Option<(&TrustedIssuer, &TrustedSeal, &ParsedCert)> {
+        let entry = self.seals.iter().find(|s| s.cert.der() == cert_der)?;
+        let issuer = self.list.issuers.get(entry.issuer)?;
+        let seal = issuer.seals.get(entry.seal)?;
+        Some((issuer, seal, &entry.cert))
+    }
+}

@@ -1,0 +1,593 @@
+//! Runs the checks in order and assembles the [`Verdict`].
+
+use ecert_format::annotation::{AnnotationState, evaluate};
+use ecert_format::{CertificateRecord, CertificateStatus, Date, Registry, StatusInput, mask_id_number, status_id};
+use ecert_pdf_structure::{Budget, Document, walk};
+
+use crate::embedded_record;
+use crate::messages;
+use crate::modification::{describe_unreadable_tail, describe_updates};
+use crate::seal_signature::{TrustFailure, TrustedSigner, VerifiedSignature, evaluate_signer, verify_signature};
+use crate::signature_field::{self, FieldError};
+use crate::trust::VerifiedTrustList;
+use crate::verdict::{
+    AnnotationView, Check, CheckId, CertificateView, FileFacts, IssuerView, Outcome, QualificationView, SealView,
+    StatusView, Summary, VERDICT_SCHEMA, Verdict, VerdictCode,
+};
+
+/// Caller choices.
+#[derive(Clone, Debug, Default)]
+pub struct VerifyOptions {
+    /// Show the full 证件号码 instead of the masked form.
+    pub reveal_id_number: bool,
+    /// Structural limits (file size, revisions, objects, nesting, decompressed bytes).
+    pub budget: Budget,
+}
+
+/// The certified revision: format v1 certificates are sealed in the file's first revision.
+const CERTIFIED: usize = 0;
+/// How many `%%EOF` markers are tried when looking for an intact signed revision inside a file that does not
+/// walk as a whole.
+const MAX_PREFIX_CANDIDATES: usize = 8;
+
+struct Builder {
+    checks: Vec<Check>,
+    verdict: Verdict,
+}
+
+impl Builder {
+    fn new(pdf: &[u8], at_unix: i64) -> Builder {
+        Builder {
+            checks: Vec::new(),
+            verdict: Verdict {
+                schema: VERDICT_SCHEMA.to_owned(),
+                code: VerdictCode::Malformed,
+                state: VerdictCode::Malformed.state(),
+                summary: Summary { zh: String::new(), en: String::new() },
+                checked_at: at_unix,
+                file: FileFacts { size: pdf.len() as u64, revisions: 0 },
+                checks: Vec::new(),
+                certificate: None,
+                seal: None,
+                annotation: None,
+                status: StatusView { state: "not_checked".into(), as_of: None, revoked_at: None, reason: None },
+                status_id: None,
+                modifications: Vec::new(),
+            },
+        }
+    }
+
+    fn add(&mut self, id: CheckId, outcome: Outcome, code: &str, zh: String, en: String, verdict: Option<VerdictCode>) {
+        self.checks.push(Check { id, outcome, code: code.to_owned(), zh, en, verdict });
+    }
+
+    fn pass(&mut self, id: CheckId, zh: &str, en: &str) {
+        self.add(id, Outcome::Pass, "OK", zh.to_owned(), en.to_owned(), None);
+    }
+
+    fn fail(&mut self, id: CheckId, code: &str, zh: String, en: String, verdict: VerdictCode) {
+        self.add(id, Outcome::Fail, code, zh, en, Some(verdict));
+    }
+
+    fn skip_rest(&mut self, after: &[CheckId]) {
+        for id in [
+            CheckId::Structure,
+            CheckId::Signature,
+            CheckId::Modification,
+            CheckId::Trust,
+            CheckId::Authorization,
+            CheckId::Record,
+            CheckId::Annotation,
+            CheckId::Status,
+        ] {
+            if !after.contains(&id) && !self.checks.iter().any(|c| c.id == id) {
+                self.add(id, Outcome::Skipped, "NOT_RUN", "未检查（前序检查未通过）".into(), "not checked (an earlier check failed)".into(), None);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Verdict {
+        self.skip_rest(&[]);
+        self.verdict.checks = self.checks;
+        finalize(&mut self.verdict);
+        self.verdict
+    }
+}
+
+/// Recompute code, state and summary from the checks.
+fn finalize(v: &mut Verdict) {
+    v.code = v.checks.iter().filter_map(|c| c.verdict).min().unwrap_or(VerdictCode::Valid);
+    v.state = v.code.state();
+    v.summary = messages::summary(v);
+}
+
+/// Verify one certificate PDF. Never panics; every input gets a verdict; nothing unclear is `VALID`.
+///
+/// `at_unix` is the time of check (the 加注 window is judged on its China-time day); `status` is what the caller
+/// learned from the registry, if anything.
+pub fn verify(
+    pdf: &[u8],
+    trust: &VerifiedTrustList,
+    at_unix: i64,
+    status: &StatusInput,
+    options: &VerifyOptions,
+) -> Verdict {
+    let mut b = Builder::new(pdf, at_unix);
+
+    // 1. Structure. A file that does not walk as a whole may still begin with an intact sealed revision
+    //    followed by appended bytes (an update without its own xref, trailing data, shadow-attack xrefs):
+    //    that is MODIFIED, not merely MALFORMED — but only when the sealed revision verifies on its own.
+    let (doc, tail) = match walk(pdf, &options.budget) {
+        Ok(doc) => (doc, None),
+        Err(error) => match recover_sealed_prefix(pdf, &options.budget) {
+            Some((doc, prefix_len)) => (doc, Some((error, pdf.len().saturating_sub(prefix_len)))),
+            None => {
+                b.fail(
+                    CheckId::Structure,
+                    error.code(),
+                    format!("文件结构不合规范（{}）。", error.code()),
+                    format!("The PDF structure is not acceptable: {error}."),
+                    VerdictCode::Malformed,
+                );
+                return b.finish();
+            }
+        },
+    };
+    b.verdict.file.revisions = u32::try_from(doc.revisions().len()).unwrap_or(u32::MAX);
+    match &tail {
+        None => b.pass(CheckId::Structure, "文件结构完整、规范。", "The PDF structure is well-formed."),
+        Some((error, appended)) => {
+            b.verdict.modifications.push(describe_unreadable_tail(error.code(), *appended));
+            b.fail(
+                CheckId::Structure,
+                error.code(),
+                format!("签章版本之后有不合规范的追加内容（{}）。", error.code()),
+                format!("Bytes after the sealed revision are not a valid update: {error}."),
+                VerdictCode::Modified,
+            );
+        }
+    }
+
+    // 2. The certification signature of the first revision.
+    let sig = match signature_field::locate(&doc, CERTIFIED) {
+        Ok(sig) => sig,
+        Err(e) => {
+            let verdict = match e {
+                FieldError::Structure(_) => VerdictCode::Malformed,
+                _ => VerdictCode::NotACertificate,
+            };
+            b.fail(
+                CheckId::Signature,
+                e.code(),
+                "文件首个版本中没有符合要求的证书签章（认证签名）。".into(),
+                format!("No ecert certification signature in the first revision: {}.", e.detail()),
+                verdict,
+            );
+            return b.finish();
+        }
+    };
+    let Ok(revision) = doc.revision(CERTIFIED) else {
+        return b.finish();
+    };
+    let signed: VerifiedSignature = match verify_signature(pdf, sig.dict, revision) {
+        Ok(s) => s,
+        Err(e) => {
+            b.fail(
+                CheckId::Signature,
+                e.code(),
+                "签章验证失败：签名与文件内容不符。".into(),
+                format!("The seal's signature is invalid: {}.", e.detail()),
+                VerdictCode::SignatureInvalid,
+            );
+            modifications(&mut b, &doc);
+            return b.finish();
+        }
+    };
+    b.pass(
+        CheckId::Signature,
+        "签章的密码学验证通过，签名覆盖整个签章版本。",
+        "The seal's signature verifies and covers the whole sealed revision.",
+    );
+
+    // 3. Modifications after the certified revision.
+    modifications(&mut b, &doc);
+
+    // 4. Trust.
+    let signer = match evaluate_signer(&signed.cms, trust, at_unix) {
+        Ok(s) => {
+            let stale = at_unix > trust.list().next_update;
+            b.add(
+                CheckId::Trust,
+                if stale { Outcome::Warn } else { Outcome::Pass },
+                if stale { "TRUST_LIST_STALE" } else { "OK" },
+                format!(
+                    "印章「{}」在信任列表中，签章时（{}）处于有效期内{}。",
+                    s.issuer.seal_name_zh,
+                    china_date(s.signing_time),
+                    if stale { "；信任列表已过更新时间，建议获取新版" } else { "" }
+                ),
+                format!(
+                    "The seal of {} is in the trust list and was valid at signing time ({}){}.",
+                    s.issuer.name_en,
+                    china_date(s.signing_time),
+                    if stale { "; the trust list is past its next-update time" } else { "" }
+                ),
+                None,
+            );
+            Some(s)
+        }
+        Err(e) => {
+            let (zh, en) = trust_failure_text(&e);
+            b.fail(CheckId::Trust, e.code(), zh, en, VerdictCode::UntrustedSeal);
+            None
+        }
+    };
+
+    // 5. The record, from the signed revision only.
+    let registry = Registry::builtin();
+    let record = match embedded_record::read(&doc, CERTIFIED, registry) {
+        Ok(r) => {
+            b.pass(CheckId::Record, "已从签章版本中读取证书机读记录。", "The certificate record was read from the sealed revision.");
+            Some(r)
+        }
+        Err(e) => {
+            b.fail(
+                CheckId::Record,
+                e.code(),
+                "签章版本中没有有效的证书机读记录。".into(),
+                format!("No valid certificate record in the sealed revision: {}.", e.detail()),
+                VerdictCode::NotACertificate,
+            );
+            None
+        }
+    };
+
+    let (Some(signer), Some(record)) = (signer, record) else {
+        return b.finish();
+    };
+
+    // 6. Authorization: the trusted issuer may seal this qualification, and the record names that issuer.
+    authorize(&mut b, &signer, &record, registry);
+
+    // 7. Fields, seal and annotation.
+    fill_views(&mut b, &signer, &record, options);
+    annotation(&mut b, trust, &signer, &record, at_unix);
+
+    // 8. Status, as supplied.
+    b.verdict.status_id = Some(status_id(&record.management_number));
+    status_check(&mut b.checks, &mut b.verdict.status, status);
+    b.finish()
+}
+
+/// Apply a (newly learned) status to a verdict: replaces the status check and recomputes code and summary.
+/// A status only applies to a verdict whose certificate was read from an authentic, trusted record.
+pub fn apply_status(verdict: &mut Verdict, status: &StatusInput) {
+    if verdict.certificate.is_none() || verdict.status_id.is_none() {
+        return;
+    }
+    verdict.checks.retain(|c| c.id != CheckId::Status);
+    status_check(&mut verdict.checks, &mut verdict.status, status);
+    finalize(verdict);
+}
+
+fn modifications(b: &mut Builder, doc: &Document) {
+    let updates = describe_updates(doc, CERTIFIED);
+    if updates.is_empty() && b.verdict.modifications.is_empty() {
+        b.pass(
+            CheckId::Modification,
+            "签章后文件未被修改（无追加修订）。",
+            "Nothing was changed after the seal (no later revision).",
+        );
+        return;
+    }
+    let count = updates.len();
+    b.verdict.modifications.extend(updates);
+    if count > 0 {
+        b.fail(
+            CheckId::Modification,
+            "REVISIONS_AFTER_SEAL",
+            format!("签章后追加了 {count} 个修订；该证书禁止签章后的任何改动。"),
+            format!("{count} revision(s) were appended after the seal, which forbids any change."),
+            VerdictCode::Modified,
+        );
+    } else {
+        b.fail(
+            CheckId::Modification,
+            "BYTES_AFTER_SEAL",
+            "签章版本之后追加了内容。".into(),
+            "Bytes were appended after the sealed revision.".into(),
+            VerdictCode::Modified,
+        );
+    }
+}
+
+fn authorize(b: &mut Builder, signer: &TrustedSigner<'_>, record: &CertificateRecord, registry: &Registry) {
+    let code = &record.qualification.code;
+    let registry_issuer = registry.qualification(code).map(|q| q.issuer.as_str());
+    if record.issuer.id != signer.issuer.id {
+        b.fail(
+            CheckId::Authorization,
+            "ISSUER_MISMATCH",
+            format!("记录中的发证机构（{}）与签章机构（{}）不一致。", record.issuer.name_zh, signer.issuer.name_zh),
+            format!("The record names issuer {:?} but the seal belongs to {:?}.", record.issuer.id, signer.issuer.id),
+            VerdictCode::SealNotAuthorized,
+        );
+    } else if !signer.issuer.qualifications.iter().any(|q| q == code) || registry_issuer != Some(signer.issuer.id.as_str()) {
+        b.fail(
+            CheckId::Authorization,
+            "QUALIFICATION_NOT_AUTHORIZED",
+            format!("「{}」无权签发「{}」。", signer.issuer.seal_name_zh, record.qualification.name_zh),
+            format!("{} may not seal {} ({code}).", signer.issuer.name_en, record.qualification.name_en),
+            VerdictCode::SealNotAuthorized,
+        );
+    } else {
+        b.pass(
+            CheckId::Authorization,
+            "该印章有权签发此类资格证书。",
+            "The seal is authorized for this qualification.",
+        );
+    }
+}
+
+fn fill_views(b: &mut Builder, signer: &TrustedSigner<'_>, record: &CertificateRecord, options: &VerifyOptions) {
+    let registry = Registry::builtin();
+    let style = registry.qualification(&record.qualification.code).map(|q| u8::from(q.style)).unwrap_or(0);
+    let id_number = if options.reveal_id_number {
+        record.holder.id_number.clone()
+    } else {
+        mask_id_number(&record.holder.id_number)
+    };
+    b.verdict.certificate = Some(CertificateView {
+        management_number: record.management_number.clone(),
+        query_number: record.query_number.clone(),
+        holder_name: record.holder.name.clone(),
+        id_number,
+        id_number_masked: !options.reveal_id_number,
+        sex: record.holder.sex,
+        birth: record.holder.birth.to_string(),
+        approval_date: record.approval_date.to_string(),
+        issue_date: record.issue_date.to_string(),
+        qualification: QualificationView {
+            code: record.qualification.code.clone(),
+            name_zh: record.qualification.name_zh.clone(),
+            name_en: record.qualification.name_en.clone(),
+            style,
+        },
+        issuer: IssuerView {
+            id: signer.issuer.id.clone(),
+            kind: signer.issuer.kind,
+            name_zh: signer.issuer.name_zh.clone(),
+            name_en: signer.issuer.name_en.clone(),
+        },
+    });
+    b.verdict.seal = Some(SealView {
+        issuer_id: signer.issuer.id.clone(),
+        seal_name_zh: signer.issuer.seal_name_zh.clone(),
+        key_id: signer.seal.key_id.clone(),
+        subject_cn: signer.cert.subject_cn().unwrap_or_default().to_owned(),
+        signing_time: signer.signing_time,
+        certificate_not_before: signer.cert.not_before(),
+        certificate_not_after: signer.cert.not_after(),
+    });
+}
+
+fn annotation(b: &mut Builder, trust: &VerifiedTrustList, signer: &TrustedSigner<'_>, record: &CertificateRecord, at_unix: i64) {
+    let Some(today) = Date::in_china_at(at_unix) else {
+        b.fail(
+            CheckId::Annotation,
+            "BAD_CHECK_TIME",
+            "核验时间无效。".into(),
+            "The time of check is out of range.".into(),
+            VerdictCode::Malformed,
+        );
+        return;
+    };
+    let required = trust.list().annotation_rule.requires_annotation(record.issue_date, signer.issuer.kind);
+    let state = evaluate(record.annotation.as_ref(), required, today);
+    let a = record.annotation.as_ref();
+    let mut view = AnnotationView {
+        state: String::new(),
+        scenario: a.map(|a| a.scenario.zh().to_owned()),
+        valid_from: a.map(|a| a.valid_from.to_string()),
+        valid_until: a.map(|a| a.valid_until.to_string()),
+        number: a.map(|a| a.number.clone()),
+        days_left: None,
+        days_ago: None,
+        days_until: None,
+    };
+    let window = a.map(|a| format!("{} 至 {}", a.valid_from, a.valid_until)).unwrap_or_default();
+    let window_en = a.map(|a| format!("{} to {}", a.valid_from, a.valid_until)).unwrap_or_default();
+    match state {
+        AnnotationState::Valid { days_left } => {
+            view.state = "valid".into();
+            view.days_left = Some(days_left);
+            b.add(
+                CheckId::Annotation,
+                Outcome::Pass,
+                "OK",
+                format!("加注有效：{window}，还剩 {days_left} 天。"),
+                format!("The annotation is valid: {window_en}, {days_left} day(s) left."),
+                None,
+            );
+        }
+        AnnotationState::Expired { days_ago } => {
+            view.state = "expired".into();
+            view.days_ago = Some(days_ago);
+            b.fail(
+                CheckId::Annotation,
+                "ANNOTATION_EXPIRED",
+                format!("加注已过期：{window}，已过期 {days_ago} 天。"),
+                format!("The annotation expired: {window_en}, {days_ago} day(s) ago."),
+                VerdictCode::AnnotationExpired,
+            );
+        }
+        AnnotationState::NotYetValid { days_until } => {
+            view.state = "not_yet_valid".into();
+            view.days_until = Some(days_until);
+            b.fail(
+                CheckId::Annotation,
+                "ANNOTATION_NOT_YET_VALID",
+                format!("加注尚未生效：{window}，{days_until} 天后生效。"),
+                format!("The annotation is not valid yet: {window_en}, starts in {days_until} day(s)."),
+                VerdictCode::AnnotationNotYetValid,
+            );
+        }
+        AnnotationState::Missing => {
+            view.state = "missing".into();
+            b.fail(
+                CheckId::Annotation,
+                "ANNOTATION_MISSING",
+                "该证书须加注后使用，但未加注。".into(),
+                "This certificate must carry an annotation, and carries none.".into(),
+                VerdictCode::AnnotationMissing,
+            );
+        }
+        AnnotationState::NotRequired => {
+            view.state = "not_required".into();
+            b.add(
+                CheckId::Annotation,
+                Outcome::Pass,
+                "NOT_REQUIRED",
+                "2021年12月17日前由行业协会制发的证书无需加注。".into(),
+                "Association certificates issued before 2021-12-17 need no annotation.".into(),
+                None,
+            );
+        }
+    }
+    b.verdict.annotation = Some(view);
+}
+
+fn status_check(checks: &mut Vec<Check>, view: &mut StatusView, status: &StatusInput) {
+    let mut add = |outcome, code: &str, zh: String, en: String, verdict| {
+        checks.push(Check { id: CheckId::Status, outcome, code: code.to_owned(), zh, en, verdict });
+    };
+    *view = StatusView { state: String::new(), as_of: None, revoked_at: None, reason: None };
+    match status {
+        StatusInput::NotChecked => {
+            view.state = "not_checked".into();
+            add(Outcome::Skipped, "STATUS_NOT_CHECKED", "未查询撤销状态（未配置登记查询服务）。".into(), "Revocation status was not checked (no registry configured).".into(), None);
+        }
+        StatusInput::Unavailable { reason } => {
+            view.state = "unknown".into();
+            add(
+                Outcome::Warn,
+                "STATUS_UNAVAILABLE",
+                "无法获取撤销状态，状态未知。".into(),
+                format!("The revocation status could not be obtained ({reason}); status unknown."),
+                Some(VerdictCode::StatusUnknown),
+            );
+        }
+        StatusInput::NotRegistered { as_of } => {
+            view.state = "not_registered".into();
+            view.as_of = Some(*as_of);
+            add(
+                Outcome::Warn,
+                "STATUS_NOT_REGISTERED",
+                "登记机构没有该证书的记录，状态未知。".into(),
+                "The registry has no entry for this certificate; status unknown.".into(),
+                Some(VerdictCode::StatusUnknown),
+            );
+        }
+        StatusInput::Known { status: CertificateStatus::Valid, as_of } => {
+            view.state = "valid".into();
+            view.as_of = Some(*as_of);
+            add(Outcome::Pass, "OK", "登记状态：有效。".into(), "Registry status: valid.".into(), None);
+        }
+        StatusInput::Known { status: CertificateStatus::Revoked { revoked_at, reason }, as_of } => {
+            view.state = "revoked".into();
+            view.as_of = Some(*as_of);
+            view.revoked_at = Some(*revoked_at);
+            view.reason = Some(reason.clone());
+            add(
+                Outcome::Fail,
+                "REVOKED",
+                format!("证书已于 {} 撤销，原因：{reason}。", china_date(*revoked_at)),
+                format!("The certificate was revoked on {}: {reason}.", china_date(*revoked_at)),
+                Some(VerdictCode::Revoked),
+            );
+        }
+    }
+}
+
+fn trust_failure_text(e: &TrustFailure) -> (String, String) {
+    match e {
+        TrustFailure::SelfSigned { key_id } => (
+            "签章使用的是文件自带的自签名密钥，不受信任。".into(),
+            format!("The seal key is self-signed and carried in the file (key {}…); such keys are never trusted.", short(key_id)),
+        ),
+        TrustFailure::NotListed { key_id } => (
+            "签章密钥不在信任列表中。".into(),
+            format!("The signing key (key {}…) is not a seal in the trust list.", short(key_id)),
+        ),
+        TrustFailure::NoSigningTime => (
+            "签名缺少签章时间，无法确认印章当时是否有效。".into(),
+            "The signature carries no signing time; the seal's validity cannot be checked.".into(),
+        ),
+        TrustFailure::SigningTimeInFuture { signing_time } => (
+            format!("签章时间（{}）晚于核验时间。", china_date(*signing_time)),
+            format!("The claimed signing time ({}) is after the time of check.", china_date(*signing_time)),
+        ),
+        TrustFailure::OutsideUseWindow { signing_time, use_from, use_until } => (
+            format!(
+                "签章时间（{}）不在该印章的使用期（{} 至 {}）内。",
+                china_date(*signing_time),
+                china_date(*use_from),
+                china_date(*use_until)
+            ),
+            format!(
+                "The signing time ({}) is outside the seal's use window ({} to {}).",
+                china_date(*signing_time),
+                china_date(*use_from),
+                china_date(*use_until)
+            ),
+        ),
+    }
+}
+
+fn short(key_id: &str) -> &str {
+    key_id.get(..16).unwrap_or(key_id)
+}
+
+fn china_date(unix: i64) -> String {
+    Date::in_china_at(unix).map(|d| d.to_string()).unwrap_or_else(|| unix.to_string())
+}
+
+/// Find the longest-standing candidate: a prefix of `pdf` ending just after one of its first `%%EOF` markers
+/// (with its end-of-line) that walks on its own and whose first revision carries a certification signature
+/// that verifies. Returns the prefix's document and length.
+fn recover_sealed_prefix(pdf: &[u8], budget: &Budget) -> Option<(Document, usize)> {
+    let mut tried = 0;
+    let mut from = 0;
+    while tried < MAX_PREFIX_CANDIDATES {
+        let at = find(pdf.get(from..)?, b"%%EOF")?.checked_add(from)?;
+        from = at.checked_add(5)?;
+        let mut end = from;
+        match pdf.get(end..end.checked_add(2)?) {
+            Some([b'\r', b'\n']) => end = end.checked_add(2)?,
+            _ => {
+                if matches!(pdf.get(end), Some(b'\n' | b'\r')) {
+                    end = end.checked_add(1)?;
+                }
+            }
+        }
+        if end >= pdf.len() {
+            return None;
+        }
+        tried += 1;
+        let prefix = pdf.get(..end)?;
+        let Ok(doc) = walk(prefix, budget) else { continue };
+        let intact = signature_field::locate(&doc, CERTIFIED)
+            .ok()
+            .and_then(|sig| Some((sig, doc.revision(CERTIFIED).ok()?)))
+            .is_some_and(|(sig, rev)| verify_signature(prefix, sig.dict, rev).is_ok());
+        if intact {
+            return Some((doc, end));
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
