@@ -1,0 +1,28 @@
+//! # ecert-worker
+//!
+//! The ecert edge: a Cloudflare Worker (workers-rs) over D1 that answers what a browser cannot know by itself —
+//! the verification scope, the current signed trust list, certificate status (k-anonymity buckets), third-party
+//! lookup (证书查验), programmatic verification, and issuer administration. See docs/edge.md and
+//! docs/openapi.yaml.
+//!
+//! Layout: `router` (method + path → route), `routes/` (one module per endpoint group), `storage/` (all SQL),
+//! `auth`, `rate_limit`, `crypto`, `lookup` and `trust` (pure rules), `http` and `error` (wire format).
+
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod error;
+pub mod http;
+pub mod lookup;
+pub mod rate_limit;
+pub mod router;
+mod routes;
+pub mod storage;
+pub mod trust;
+
+use worker::{Context, Env, Request, Response, Result, event};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    Ok(routes::dispatch(req, env).await)
+}

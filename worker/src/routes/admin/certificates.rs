@@ -1,0 +1,166 @@
+//! `POST /v1/admin/certificates`: register issued certificates in bulk (`{"records": [ecert.record/1, …]}`).
+//!
+//! All or nothing: every record is validated with ecert-format first (422 listing each bad record), conflicts
+//! with what is registered are refused (409 listing them), and the new rows plus one audit entry are written
+//! in one D1 batch. Re-registering an identical record (or another 加注件 of it) is a no-op: `unchanged`.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use worker::{Request, Response};
+
+use ecert_format::{CertificateRecord, Registry};
+
+use super::super::Ctx;
+use super::bilingual;
+use crate::auth::Right;
+use crate::config;
+use crate::error::{ApiError, ApiResult, Message};
+use crate::http;
+use crate::storage::audit::{self, AuditEntry};
+use crate::storage::certificates::{self, CertificateRow, NewCertificate};
+use crate::storage::is_unique_violation;
+
+/// Most records in one request.
+pub const MAX_RECORDS: usize = 500;
+/// Numbers per `IN (…)` query.
+const CHUNK: usize = 50;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegisterRequest {
+    records: Vec<Value>,
+}
+
+#[derive(Serialize)]
+struct Problem {
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    management_number: Option<String>,
+    code: &'static str,
+    message: Message,
+}
+
+#[derive(Serialize)]
+struct Registered {
+    created: Vec<String>,
+    unchanged: Vec<String>,
+}
+
+pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
+    let principal = ctx.authorize(req, Right::RegisterCertificates)?;
+    let key = config::lookup_key(&ctx.env)?;
+    let body: RegisterRequest = http::read_json(req).await?;
+    if body.records.is_empty() || body.records.len() > MAX_RECORDS {
+        return Err(ApiError::invalid_field(
+            "records",
+            &format!("应包含1至{MAX_RECORDS}条记录"),
+            &format!("must hold 1 to {MAX_RECORDS} records"),
+        ));
+    }
+
+    // 1. Validate every record.
+    let registry = Registry::builtin();
+    let mut problems = Vec::new();
+    let mut new: Vec<(usize, NewCertificate)> = Vec::new();
+    for (index, value) in body.records.iter().enumerate() {
+        let number = value.get("management_number").and_then(Value::as_str).map(str::to_owned);
+        let bytes = serde_json::to_vec(value).unwrap_or_default();
+        match CertificateRecord::from_json(&bytes, registry) {
+            Ok(record) => new.push((index, NewCertificate::from_record(&record, &key))),
+            Err(e) => problems.push(Problem { index, management_number: number, code: "INVALID_RECORD", message: bilingual(&e.to_string()) }),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::new(422, "INVALID_RECORDS", "部分记录未通过校验，未登记任何记录", "some records are invalid; nothing was registered")
+            .with("errors", serde_json::to_value(&problems).unwrap_or(Value::Null)));
+    }
+
+    // 2. Duplicates inside the request: identical ones collapse, different ones conflict.
+    let mut by_number: HashMap<&str, &NewCertificate> = HashMap::new();
+    let mut by_query: HashMap<&str, &str> = HashMap::new();
+    let mut unique: Vec<&NewCertificate> = Vec::new();
+    for (index, c) in &new {
+        match by_number.get(c.management_number.as_str()) {
+            Some(prev) if prev.record_mac == c.record_mac => continue,
+            Some(_) => problems.push(conflict(*index, &c.management_number, "管理号在本次请求中出现两次且内容不同", "the management number appears twice in this request with different content")),
+            None => {
+                if let Some(other) = by_query.get(c.query_number.as_str()) {
+                    if *other != c.management_number {
+                        problems.push(conflict(*index, &c.management_number, "查询编号与本次请求中另一证书重复", "the query number is used by another certificate in this request"));
+                        continue;
+                    }
+                }
+                by_number.insert(&c.management_number, c);
+                by_query.insert(&c.query_number, &c.management_number);
+                unique.push(c);
+            }
+        }
+    }
+
+    // 3. Against what is registered.
+    let mut existing: Vec<CertificateRow> = Vec::new();
+    for chunk in unique.chunks(CHUNK) {
+        let m: Vec<&str> = chunk.iter().map(|c| c.management_number.as_str()).collect();
+        let q: Vec<&str> = chunk.iter().map(|c| c.query_number.as_str()).collect();
+        existing.extend(certificates::existing(&ctx.db, &m, &q).await?);
+    }
+    let index_of = |m: &str| new.iter().find(|(_, c)| c.management_number == m).map_or(0, |(i, _)| *i);
+    let mut created = Vec::new();
+    let mut unchanged = Vec::new();
+    for c in &unique {
+        let same_number = existing.iter().find(|r| r.management_number == c.management_number);
+        let same_query = existing.iter().find(|r| r.query_number == c.query_number && r.management_number != c.management_number);
+        match (same_number, same_query) {
+            (_, Some(_)) => problems.push(conflict(index_of(&c.management_number), &c.management_number, "查询编号已被另一证书使用", "the query number is registered to another certificate")),
+            (Some(row), None) if row.record_mac == c.record_mac && row.query_number == c.query_number => unchanged.push(*c),
+            (Some(_), None) => problems.push(conflict(index_of(&c.management_number), &c.management_number, "该管理号已登记了不同的证书内容", "the management number is registered with different content")),
+            (None, None) => created.push(*c),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(conflicts(&problems));
+    }
+
+    // 4. Write.
+    if !created.is_empty() {
+        let numbers: Vec<&str> = created.iter().map(|c| c.management_number.as_str()).collect();
+        let mut statements = Vec::with_capacity(created.len() + 1);
+        for c in &created {
+            statements.push(certificates::insert(&ctx.db, c, ctx.now)?);
+        }
+        statements.push(audit::append(
+            &ctx.db,
+            &AuditEntry {
+                at: ctx.now,
+                actor: principal.name,
+                action: "register",
+                target: &format!("{} certificate(s)", created.len()),
+                detail: json!({ "management_numbers": numbers }),
+            },
+        )?);
+        if let Err(e) = ctx.db.0.batch(statements).await {
+            let text = e.to_string();
+            return Err(if is_unique_violation(&text) {
+                ApiError::new(409, "REGISTRATION_CONFLICT", "登记时与并发请求冲突，请重试", "a concurrent registration conflicted; retry")
+            } else {
+                ApiError::internal("register batch", text)
+            });
+        }
+    }
+    let result = Registered {
+        created: created.iter().map(|c| c.management_number.clone()).collect(),
+        unchanged: unchanged.iter().map(|c| c.management_number.clone()).collect(),
+    };
+    http::json(if result.created.is_empty() { 200 } else { 201 }, &result)
+}
+
+fn conflict(index: usize, number: &str, zh: &str, en: &str) -> Problem {
+    Problem { index, management_number: Some(number.to_owned()), code: "CONFLICT", message: Message::new(zh, en) }
+}
+
+fn conflicts(problems: &[Problem]) -> ApiError {
+    ApiError::new(409, "REGISTRATION_CONFLICT", "部分记录与已登记的证书冲突，未登记任何记录", "some records conflict with registered certificates; nothing was registered")
+        .with("errors", serde_json::to_value(problems).unwrap_or(Value::Null))
+}

@@ -1,0 +1,23 @@
+//! Issuer administration (bearer token, see `crate::auth`): register certificates, revoke, publish the trust
+//! list, read the audit log. Every change is written with its audit entry in one D1 batch (one transaction)
+//! and acknowledged only after D1 has committed it.
+
+mod audit;
+mod certificates;
+mod revocations;
+mod trust_list;
+
+pub use audit::audit;
+pub use certificates::register;
+pub use revocations::revoke;
+pub use trust_list::publish_trust_list;
+
+use crate::error::Message;
+
+/// Split one of ecert-format's "中文 / English" error texts into its two languages.
+fn bilingual(text: &str) -> Message {
+    match text.split_once(" / ") {
+        Some((zh, en)) => Message::new(zh.trim(), en.trim()),
+        None => Message::new(text, text),
+    }
+}

@@ -1,0 +1,91 @@
+//! Request handlers, one module per endpoint group, and the dispatcher that runs them.
+
+mod admin;
+mod lookup;
+mod scope;
+mod status;
+mod trust_list;
+mod verify;
+
+use worker::{Env, Request, Response};
+
+use crate::auth::{self, Principal, Right};
+use crate::config;
+use crate::error::{ApiError, ApiResult};
+use crate::http;
+use crate::router::{self, Route};
+use crate::storage::Db;
+
+/// What every handler gets besides the request.
+pub struct Ctx {
+    pub env: Env,
+    pub db: Db,
+    /// Unix seconds at the start of the request.
+    pub now: i64,
+}
+
+impl Ctx {
+    /// Authenticate the request's bearer token and require `right`.
+    pub fn authorize(&self, req: &Request, right: Right) -> ApiResult<Principal> {
+        let header = req.headers().get("authorization").ok().flatten();
+        let admin = config::token(&self.env, "ADMIN_TOKEN");
+        let audit = config::token(&self.env, "AUDIT_TOKEN");
+        let principal = auth::authenticate(header.as_deref(), admin.as_deref(), audit.as_deref())?;
+        principal.require(right)?;
+        Ok(principal)
+    }
+
+    /// The client address for rate limiting (set by the Cloudflare edge, and by workerd locally).
+    pub fn client(&self, req: &Request) -> String {
+        req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".to_owned())
+    }
+}
+
+fn now_unix() -> i64 {
+    i64::try_from(worker::Date::now().as_millis() / 1000).unwrap_or(0)
+}
+
+/// Run the request through the route table and its handler; every failure becomes a JSON error response.
+pub async fn dispatch(mut req: Request, env: Env) -> Response {
+    let method = req.method();
+    let route = match router::resolve(&method, &req.path()) {
+        Ok(r) => r,
+        Err(e) => return http::error_response(&e),
+    };
+    let public = route.is_public();
+    let result = match env.d1(config::DB_BINDING) {
+        Ok(db) => {
+            let ctx = Ctx { env, db: Db(db), now: now_unix() };
+            handle(&route, &mut req, &ctx).await
+        }
+        Err(e) => Err(ApiError::misconfigured(&format!("D1 binding {}: {e}", config::DB_BINDING))),
+    };
+    let mut resp = result.unwrap_or_else(|e| http::error_response(&e));
+    if public {
+        http::add_cors(&mut resp);
+    }
+    resp
+}
+
+async fn handle(route: &Route, req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
+    match route {
+        Route::Preflight => http::preflight(),
+        Route::Noop => noop(ctx),
+        Route::Scope => scope::get(ctx).await,
+        Route::TrustList => trust_list::get(req, ctx).await,
+        Route::Status(prefix) => status::get(prefix, ctx).await,
+        Route::Lookup => lookup::post(req, ctx).await,
+        Route::Verify => verify::post(req, ctx).await,
+        Route::AdminCertificates => admin::register(req, ctx).await,
+        Route::AdminRevocations => admin::revoke(req, ctx).await,
+        Route::AdminTrustList => admin::publish_trust_list(req, ctx).await,
+        Route::AdminAudit => admin::audit(req, ctx).await,
+    }
+}
+
+/// `GET /v1/noop`: the same worker, routing and JSON path, no storage — the load test's baseline.
+fn noop(ctx: &Ctx) -> ApiResult<Response> {
+    let mut r = http::json(200, &serde_json::json!({ "ok": true, "now": ctx.now }))?;
+    http::set_header(&mut r, "cache-control", "no-store");
+    Ok(r)
+}

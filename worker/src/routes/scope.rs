@@ -1,0 +1,106 @@
+//! `GET /v1/scope`: the verification scope — the 31 qualifications, their issuers, and the seals of the
+//! current trust list.
+
+use serde::Serialize;
+use worker::Response;
+
+use ecert_format::{IssuerKind, Registry};
+
+use super::Ctx;
+use crate::config;
+use crate::error::ApiResult;
+use crate::http;
+use crate::trust;
+
+#[derive(Serialize)]
+struct Scope<'a> {
+    schema: &'static str,
+    /// The current trust list's sequence and times; `null` before one is published.
+    trust_list: Option<TrustListInfo>,
+    issuers: Vec<IssuerScope<'a>>,
+    qualifications: Vec<QualificationScope<'a>>,
+}
+
+#[derive(Serialize)]
+struct TrustListInfo {
+    sequence: u64,
+    issued_at: i64,
+    next_update: i64,
+}
+
+#[derive(Serialize)]
+struct IssuerScope<'a> {
+    id: &'a str,
+    kind: IssuerKind,
+    name_zh: &'a str,
+    name_en: &'a str,
+    seal_name_zh: &'a str,
+    qualifications: Vec<&'a str>,
+    seals: Vec<SealScope>,
+}
+
+#[derive(Serialize)]
+struct SealScope {
+    key_id: String,
+    use_from: i64,
+    use_until: i64,
+}
+
+#[derive(Serialize)]
+struct QualificationScope<'a> {
+    code: &'a str,
+    style: u8,
+    issuer: &'a str,
+    name_zh: &'a str,
+    name_en: &'a str,
+    authorities_zh: &'a [String],
+}
+
+pub async fn get(ctx: &Ctx) -> ApiResult<Response> {
+    let registry = Registry::builtin();
+    let root = config::root_spki(&ctx.env)?;
+    let current = trust::current_verified(&ctx.db, &root).await?;
+    let list = current.as_ref().map(|(_, l)| l);
+    let issuers = registry
+        .issuers
+        .iter()
+        .map(|i| IssuerScope {
+            id: &i.id,
+            kind: i.kind,
+            name_zh: &i.name_zh,
+            name_en: &i.name_en,
+            seal_name_zh: &i.seal_name_zh,
+            qualifications: registry.qualifications_of(&i.id).map(|q| q.code.as_str()).collect(),
+            seals: list
+                .and_then(|l| l.issuer(&i.id))
+                .map(|t| {
+                    t.seals
+                        .iter()
+                        .map(|s| SealScope { key_id: s.key_id.clone(), use_from: s.use_from, use_until: s.use_until })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    let qualifications = registry
+        .qualifications
+        .iter()
+        .map(|q| QualificationScope {
+            code: &q.code,
+            style: u8::from(q.style),
+            issuer: &q.issuer,
+            name_zh: &q.name_zh,
+            name_en: &q.name_en,
+            authorities_zh: &q.authorities_zh,
+        })
+        .collect();
+    let scope = Scope {
+        schema: "ecert.scope/1",
+        trust_list: list.map(|l| TrustListInfo { sequence: l.sequence, issued_at: l.issued_at, next_update: l.next_update }),
+        issuers,
+        qualifications,
+    };
+    let mut r = http::json(200, &scope)?;
+    http::set_header(&mut r, "cache-control", "public, max-age=300");
+    Ok(r)
+}

@@ -1,0 +1,149 @@
+//! The `certificates` table: registration, lookup by number, status buckets, revocation.
+
+use serde::Deserialize;
+use worker::D1PreparedStatement;
+
+use ecert_format::{CertificateRecord, status_id, status_prefix};
+
+use super::{Db, db_error, int, opt_text, text};
+use crate::crypto::{Field, keyed_hash};
+use crate::error::ApiResult;
+
+/// A stored certificate.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct CertificateRow {
+    pub management_number: String,
+    pub query_number: String,
+    pub status_id: String,
+    pub qualification_code: String,
+    pub issuer_id: String,
+    pub approval_date: String,
+    pub issue_date: String,
+    pub name_mac: String,
+    pub id_mac: String,
+    pub record_mac: String,
+    pub registered_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revocation_reason: Option<String>,
+}
+
+const COLUMNS: &str = "management_number, query_number, status_id, qualification_code, issuer_id, approval_date, \
+                       issue_date, name_mac, id_mac, record_mac, registered_at, revoked_at, revocation_reason";
+
+/// What registration stores for a validated record: no plain name or ID number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCertificate {
+    pub management_number: String,
+    pub query_number: String,
+    pub status_id: String,
+    pub qualification_code: String,
+    pub issuer_id: String,
+    pub approval_date: String,
+    pub issue_date: String,
+    pub name_mac: String,
+    pub id_mac: String,
+    pub record_mac: String,
+}
+
+impl NewCertificate {
+    /// Derive the stored form of a validated record under the lookup key. The annotation is not part of the
+    /// registration: every 加注件 of a certificate registers as the same certificate.
+    pub fn from_record(record: &CertificateRecord, key: &[u8]) -> NewCertificate {
+        let m = &record.management_number;
+        let mut base = record.clone();
+        base.annotation = None;
+        NewCertificate {
+            management_number: m.clone(),
+            query_number: record.query_number.clone(),
+            status_id: status_id(m),
+            qualification_code: record.qualification.code.clone(),
+            issuer_id: record.issuer.id.clone(),
+            approval_date: record.approval_date.to_string(),
+            issue_date: record.issue_date.to_string(),
+            name_mac: keyed_hash(key, Field::Name, m, record.holder.name.as_bytes()),
+            id_mac: keyed_hash(key, Field::IdNumber, m, record.holder.id_number.as_bytes()),
+            record_mac: keyed_hash(key, Field::Record, m, &base.to_json()),
+        }
+    }
+}
+
+pub async fn by_management_number(db: &Db, management_number: &str) -> ApiResult<Option<CertificateRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM certificates WHERE management_number = ?1");
+    db.stmt(&sql, &[text(management_number)])?.first(None).await.map_err(|e| db_error("select certificate", e))
+}
+
+pub async fn by_query_number(db: &Db, query_number: &str) -> ApiResult<Option<CertificateRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM certificates WHERE query_number = ?1");
+    db.stmt(&sql, &[text(query_number)])?.first(None).await.map_err(|e| db_error("select certificate", e))
+}
+
+pub async fn by_status_id(db: &Db, id: &str) -> ApiResult<Option<CertificateRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM certificates WHERE status_id = ?1");
+    db.stmt(&sql, &[text(id)])?.first(None).await.map_err(|e| db_error("select certificate", e))
+}
+
+/// One entry of a status bucket.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct StatusRow {
+    pub status_id: String,
+    pub revoked_at: Option<i64>,
+    pub revocation_reason: Option<String>,
+}
+
+/// Every certificate whose status id starts with `prefix` (4 lowercase hex characters, checked by the caller).
+pub async fn bucket(db: &Db, prefix: &str) -> ApiResult<Vec<StatusRow>> {
+    db.stmt(
+        "SELECT status_id, revoked_at, revocation_reason FROM certificates WHERE status_prefix = ?1 ORDER BY status_id",
+        &[text(prefix)],
+    )?
+    .all()
+    .await
+    .and_then(|r| r.results())
+    .map_err(|e| db_error("status bucket", e))
+}
+
+/// The rows already registered under any of these 管理号 or 查询编号 (at most 50 of each per call).
+pub async fn existing(db: &Db, management_numbers: &[&str], query_numbers: &[&str]) -> ApiResult<Vec<CertificateRow>> {
+    let placeholders = |start: usize, n: usize| (start..start + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
+    let m = placeholders(1, management_numbers.len());
+    let q = placeholders(1 + management_numbers.len(), query_numbers.len());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM certificates WHERE management_number IN ({m}) OR query_number IN ({q})",
+        m = if m.is_empty() { "NULL".into() } else { m },
+        q = if q.is_empty() { "NULL".into() } else { q },
+    );
+    let params: Vec<_> = management_numbers.iter().chain(query_numbers).map(|s| text(s)).collect();
+    db.stmt(&sql, &params)?.all().await.and_then(|r| r.results()).map_err(|e| db_error("select existing", e))
+}
+
+/// The INSERT of one new certificate (for a batch).
+pub fn insert(db: &Db, c: &NewCertificate, now: i64) -> ApiResult<D1PreparedStatement> {
+    db.stmt(
+        "INSERT INTO certificates (management_number, query_number, status_id, status_prefix, qualification_code, \
+         issuer_id, approval_date, issue_date, name_mac, id_mac, record_mac, registered_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        &[
+            text(&c.management_number),
+            text(&c.query_number),
+            text(&c.status_id),
+            text(status_prefix(&c.status_id)),
+            text(&c.qualification_code),
+            text(&c.issuer_id),
+            text(&c.approval_date),
+            text(&c.issue_date),
+            text(&c.name_mac),
+            text(&c.id_mac),
+            text(&c.record_mac),
+            int(now),
+        ],
+    )
+}
+
+/// The UPDATE that revokes a certificate still 有效 (no-op if already revoked).
+pub fn revoke(db: &Db, management_number: &str, revoked_at: i64, reason: &str) -> ApiResult<D1PreparedStatement> {
+    db.stmt(
+        "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3 \
+         WHERE management_number = ?1 AND revoked_at IS NULL",
+        &[text(management_number), int(revoked_at), opt_text(Some(reason))],
+    )
+}

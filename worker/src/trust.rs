@@ -1,0 +1,105 @@
+//! The current trust list, always re-verified under the pinned root before use, and the rules for publishing
+//! a new one.
+
+use ecert_format::{Registry, SignedTrustList, TrustList};
+use ecert_format::trust_list::TrustListError;
+
+use crate::crypto::sha256_hex;
+use crate::error::{ApiError, ApiResult};
+use crate::storage::trust_lists::{self, StoredTrustList};
+use crate::storage::Db;
+
+/// Largest sequence number accepted (D1 stores integers as doubles).
+pub const MAX_SEQUENCE: u64 = 1 << 53;
+
+/// The strong ETag of a published envelope.
+pub fn etag_of(envelope: &[u8]) -> String {
+    format!("\"{}\"", sha256_hex(envelope).get(..32).unwrap_or_default())
+}
+
+/// Whether an `If-None-Match` header value matches `etag` (a list, `*`, or weak forms).
+pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
+    header.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
+}
+
+/// The stored current list, verified under `root_spki`; `None` when none was published yet.
+pub async fn current_verified(db: &Db, root_spki: &[u8]) -> ApiResult<Option<(StoredTrustList, TrustList)>> {
+    let Some(stored) = trust_lists::current(db).await? else { return Ok(None) };
+    let list = SignedTrustList::from_json(stored.envelope.as_bytes())
+        .and_then(|s| s.verify(root_spki, 0))
+        .map_err(|e| ApiError::internal("stored trust list no longer verifies under ROOT_SPKI", e))?;
+    Ok(Some((stored, list)))
+}
+
+/// Why a list offered for publication is refused (422) — the signature and content checks.
+pub fn refuse(e: &TrustListError) -> ApiError {
+    let code = match e {
+        TrustListError::WrongSigner | TrustListError::BadSignature => "TRUST_LIST_SIGNATURE_INVALID",
+        TrustListError::Rollback { .. } => "TRUST_LIST_ROLLBACK",
+        TrustListError::TooLarge => return ApiError::payload_too_large(ecert_format::trust_list::MAX_TRUST_LIST_BYTES),
+        TrustListError::BadRootKey => return ApiError::misconfigured("ROOT_SPKI is not a P-256 public key"),
+        _ => "TRUST_LIST_INVALID",
+    };
+    let status = if matches!(e, TrustListError::Rollback { .. }) { 409 } else { 422 };
+    let text = e.to_string();
+    let (zh, en) = text.split_once(" / ").map_or((text.as_str(), text.as_str()), |(a, b)| (a, b));
+    ApiError::new(status, code, zh, en)
+}
+
+/// Content checks beyond the signature: every issuer and qualification is one the registry knows, each
+/// issuer seals only its own qualifications, and the sequence fits D1.
+pub fn check_content(list: &TrustList, registry: &Registry) -> ApiResult<()> {
+    let invalid = |zh: String, en: String| ApiError::new(422, "TRUST_LIST_INVALID", zh, en);
+    if list.sequence == 0 || list.sequence > MAX_SEQUENCE {
+        return Err(invalid(format!("信任列表序号{}超出范围", list.sequence), format!("sequence {} out of range", list.sequence)));
+    }
+    if list.next_update <= list.issued_at {
+        return Err(invalid("信任列表的下次更新时间早于签发时间".into(), "next_update is not after issued_at".into()));
+    }
+    for issuer in &list.issuers {
+        let Some(known) = registry.issuer(&issuer.id) else {
+            return Err(invalid(format!("未知的签发机构：{}", issuer.id), format!("unknown issuer {}", issuer.id)));
+        };
+        if known.kind != issuer.kind {
+            return Err(invalid(format!("签发机构类型不符：{}", issuer.id), format!("issuer kind differs from the registry: {}", issuer.id)));
+        }
+        for code in &issuer.qualifications {
+            if registry.qualification(code).is_none_or(|q| q.issuer != issuer.id) {
+                return Err(invalid(
+                    format!("{}无权签发{}", issuer.id, code),
+                    format!("issuer {} may not seal qualification {code}", issuer.id),
+                ));
+            }
+        }
+        for seal in &issuer.seals {
+            if seal.use_until <= seal.use_from {
+                return Err(invalid(format!("印章使用期无效：{}", seal.key_id), format!("empty seal use window: {}", seal.key_id)));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etags() {
+        let e = etag_of(b"{}");
+        assert!(e.starts_with('"') && e.ends_with('"') && e.len() == 34);
+        assert!(if_none_match_matches(&e, &e));
+        assert!(if_none_match_matches(&format!("\"x\", W/{e}"), &e));
+        assert!(if_none_match_matches("*", &e));
+        assert!(!if_none_match_matches("\"other\"", &e));
+    }
+
+    #[test]
+    fn refusal_codes() {
+        assert_eq!(refuse(&TrustListError::BadSignature).code, "TRUST_LIST_SIGNATURE_INVALID");
+        assert_eq!(refuse(&TrustListError::WrongSigner).status, 422);
+        let r = refuse(&TrustListError::Rollback { found: 1, held: 2 });
+        assert_eq!((r.status, r.code), (409, "TRUST_LIST_ROLLBACK"));
+        assert_eq!(refuse(&TrustListError::Schema).code, "TRUST_LIST_INVALID");
+    }
+}
