@@ -1,0 +1,169 @@
+//! # ecert-wasm
+//!
+//! The browser's door to [`ecert_verify`]: PDF bytes in, verdict JSON (`docs/verdict.md`) out. Thin on purpose —
+//! every decision is the core's. The page and the `<ecert-verify>` widget call it from a Web Worker
+//! (`www/widget/src/worker.js`); network (edge trust list, status buckets) stays in JavaScript, and what it
+//! learns comes back in as a signed trust list or a `StatusInput`.
+//!
+//! Also exports the benchmark floor (SHA-256 over the bytes, one ECDSA P-256 verify) built from the same crates
+//! the core uses, so `scripts/bench-browser.sh` compares like with like.
+
+#![forbid(unsafe_code)]
+
+use ecert_format::StatusInput;
+use ecert_verify::{Verdict, VerifiedTrustList, VerifyOptions};
+use sha2::{Digest as _, Sha256};
+use wasm_bindgen::prelude::*;
+
+/// Install the panic hook (a panic aborts — `panic = "abort"` — but first logs its message to the console).
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// A JavaScript error whose message starts with a stable code: `"CODE: message"`.
+fn coded(code: &str, message: impl core::fmt::Display) -> JsError {
+    JsError::new(&format!("{code}: {message}"))
+}
+
+fn parse_status(status_json: Option<String>) -> Result<StatusInput, JsError> {
+    match status_json.as_deref() {
+        None | Some("") => Ok(StatusInput::NotChecked),
+        Some(s) => serde_json::from_str(s).map_err(|e| coded("STATUS_INPUT_INVALID", e)),
+    }
+}
+
+/// A verifier holding one trust list verified under the pinned root.
+#[wasm_bindgen]
+pub struct Verifier {
+    trust: VerifiedTrustList,
+}
+
+#[wasm_bindgen]
+impl Verifier {
+    /// Verify `signed_trust_list_json` (`ecert.signed-trust-list/1`) under the pinned root key
+    /// (`root_spki_der`, SubjectPublicKeyInfo DER). `min_sequence` refuses an older list (rollback). Errors carry
+    /// the core's stable `TrustError::code()` first: `"TRUST_LIST_BAD_SIGNATURE: …"`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(signed_trust_list_json: &[u8], root_spki_der: &[u8], min_sequence: f64) -> Result<Verifier, JsError> {
+        let min = if min_sequence.is_finite() && min_sequence > 0.0 { min_sequence as u64 } else { 0 };
+        VerifiedTrustList::from_signed_json(signed_trust_list_json, root_spki_der, min)
+            .map(|trust| Verifier { trust })
+            .map_err(|e| coded(e.code(), &e))
+    }
+
+    /// The trust list's sequence number.
+    #[wasm_bindgen(getter)]
+    pub fn sequence(&self) -> f64 {
+        self.trust.sequence() as f64
+    }
+
+    /// `{"sequence":…,"issued_at":…,"next_update":…,"issuers":[ids…]}` for display.
+    #[wasm_bindgen(js_name = trustInfo)]
+    pub fn trust_info(&self) -> String {
+        let list = self.trust.list();
+        serde_json::json!({
+            "sequence": list.sequence,
+            "issued_at": list.issued_at,
+            "next_update": list.next_update,
+            "issuers": list.issuers.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        })
+        .to_string()
+    }
+
+    /// Verify one PDF at `now_unix` (seconds). `status_json`: a `StatusInput` (`{"kind":"known",…}`) or
+    /// nothing for "not checked". `reveal_id_number`: show 证件号码 unmasked. Returns the verdict JSON.
+    pub fn verify(
+        &self,
+        pdf: &[u8],
+        now_unix: f64,
+        status_json: Option<String>,
+        reveal_id_number: bool,
+    ) -> Result<String, JsError> {
+        let status = parse_status(status_json)?;
+        let options = VerifyOptions { reveal_id_number, ..VerifyOptions::default() };
+        Ok(ecert_verify::verify(pdf, &self.trust, now_unix as i64, &status, &options).to_json())
+    }
+}
+
+/// Apply a `StatusInput` (JSON) to a verdict (JSON) the core produced; returns the updated verdict JSON.
+#[wasm_bindgen(js_name = applyStatus)]
+pub fn apply_status(verdict_json: &str, status_json: &str) -> Result<String, JsError> {
+    let mut verdict: Verdict = serde_json::from_str(verdict_json).map_err(|e| coded("VERDICT_INVALID", e))?;
+    let status = parse_status(Some(status_json.to_owned()))?;
+    ecert_verify::apply_status(&mut verdict, &status);
+    Ok(verdict.to_json())
+}
+
+/// The status id of a 管理号 (`ecert.status/1`), for tests and tools.
+#[wasm_bindgen(js_name = statusId)]
+pub fn status_id(management_number: &str) -> String {
+    ecert_format::status::status_id(management_number)
+}
+
+// ---- benchmark floor: the same sha2 and ecert-pki code the core runs -------------------------------------
+
+/// Floor, part 1: SHA-256 over `bytes` in one call (32 bytes out).
+#[wasm_bindgen(js_name = floorSha256)]
+pub fn floor_sha256(bytes: &[u8]) -> Vec<u8> {
+    Sha256::digest(bytes).to_vec()
+}
+
+/// Floor, part 1 in chunks across calls (lets the engine tier the compression function up between calls).
+#[wasm_bindgen]
+pub struct Sha256Stream {
+    inner: Sha256,
+}
+
+#[wasm_bindgen]
+impl Sha256Stream {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Sha256Stream {
+        Sha256Stream { inner: Sha256::new() }
+    }
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.inner.update(chunk);
+    }
+    pub fn finish(self) -> Vec<u8> {
+        self.inner.finalize().to_vec()
+    }
+}
+
+impl Default for Sha256Stream {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A fixed P-256 key, message and DER signature (made once with openssl) for the floor's one verify.
+const FLOOR_SPKI_HEX: &str = "3059301306072a8648ce3d020106082a8648ce3d03010703420004bf5213221464cda17516f0acf6c9ee98e01a0025429e165696e0296b33b5c44fa8f40976b84ad975dd1549cba46a2d6da5a08a308f4b2bf4da69380d54b273e1";
+const FLOOR_SIG_HEX: &str = "3045022100b0562728da4903202c7f83cc510bb469fcd741afb754acb8bc0f6ce2b824c87b022047848387ee19b3b4467dea4a4ef0ae5dffed4414c6316471f835eb98e46c719e";
+const FLOOR_MSG: &[u8] = b"ecert wasm floor: one ECDSA P-256 verify";
+
+fn unhex(s: &str) -> Vec<u8> {
+    s.as_bytes()
+        .chunks(2)
+        .filter_map(|p| core::str::from_utf8(p).ok().and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
+}
+
+/// Floor, part 2: one ECDSA P-256/SHA-256 verify through `ecert_pki::verify_p256_sha256` (what the core uses for
+/// the seal's signature). Returns whether it verified (always true; a false means a broken build).
+#[wasm_bindgen(js_name = floorEcdsaVerify)]
+pub fn floor_ecdsa_verify() -> bool {
+    ecert_pki::verify_p256_sha256(&unhex(FLOOR_SPKI_HEX), FLOOR_MSG, &unhex(FLOOR_SIG_HEX)).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floor_vector_verifies() {
+        assert!(floor_ecdsa_verify());
+        let mut s = Sha256Stream::new();
+        s.update(b"ab");
+        s.update(b"c");
+        assert_eq!(s.finish(), floor_sha256(b"abc"));
+    }
+}

@@ -1,0 +1,197 @@
+// The drag-and-drop page in headless Chromium, with the real wasm verifier on real demo certificates.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { containsPdfBytes, launch } from './support/chromium.mjs';
+import { ARTIFACTS, fixture, masked } from './support/fixture.mjs';
+import { serve } from './support/server.mjs';
+
+let fx, server, browser, page;
+const STATE_OF = {
+  VALID: 'valid', ANNOTATION_EXPIRED: 'annotation_problem', ANNOTATION_NOT_YET_VALID: 'annotation_problem',
+  ANNOTATION_MISSING: 'annotation_problem', SEAL_NOT_AUTHORIZED: 'untrusted', UNTRUSTED_SEAL: 'untrusted',
+  MODIFIED: 'modified', SIGNATURE_INVALID: 'modified', NOT_A_CERTIFICATE: 'not_a_certificate', MALFORMED: 'broken',
+  REVOKED: 'revoked', STATUS_UNKNOWN: 'status_unknown',
+};
+
+/** Drop files on the page as a real drag would: a DataTransfer with File objects, dispatched as `drop`. */
+async function dropFiles(p, files) {
+  const payload = files.map((f) => ({ name: f.name, b64: Buffer.from(f.bytes).toString('base64') }));
+  await p.evaluate((fs) => {
+    const dt = new DataTransfer();
+    for (const f of fs) {
+      const bin = atob(f.b64);
+      const u = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+      dt.items.add(new File([u], f.name, { type: 'application/pdf' }));
+    }
+    const zone = document.getElementById('dropzone');
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, payload);
+}
+
+async function waitAllDone(p, n) {
+  await p.waitForFunction((count) => {
+    const items = document.querySelectorAll('#results .item');
+    return items.length >= count && [...items].every((i) => i.dataset.state !== 'pending');
+  }, n, { timeout: 60000 });
+}
+
+before(async () => {
+  fx = fixture();
+  server = await serve({ root: fx.distDir });
+  browser = await launch();
+  page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  await page.goto(`${server.url}/`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === '1');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('every demo sample dropped on the page gives the manifest verdict and its fields', async () => {
+  const samples = fx.manifest.samples;
+  const files = samples.map((s) => ({ name: s.file, bytes: readFileSync(join(fx.samplesDir, s.file)) }));
+  await dropFiles(page, files);
+  await waitAllDone(page, samples.length);
+  for (const s of samples) {
+    const item = page.locator(`#results .item[data-file="${s.file}"]`);
+    const card = item.locator('.ec-card');
+    assert.equal(await card.getAttribute('data-code'), s.expected, `${s.file}: code`);
+    assert.equal(await card.getAttribute('data-state'), STATE_OF[s.expected], `${s.file}: state`);
+    const summary = (await card.locator('[data-role=summary]').textContent()).trim();
+    assert.ok(summary.length > 4, `${s.file}: a one-sentence reason`);
+    if (['valid', 'annotation_problem'].includes(STATE_OF[s.expected])) {
+      assert.equal((await card.locator('[data-field=holder_name] dd').textContent()).trim(), s.holder_name, `${s.file}: name`);
+      const idText = (await card.locator('[data-field=id_number] dd').textContent()).trim();
+      assert.ok(idText.startsWith(masked(s.id_number)), `${s.file}: masked id ${idText}`);
+      assert.ok(!idText.includes(s.id_number), `${s.file}: the full ID number is never shown`);
+      assert.equal((await card.locator('[data-field=management_number] dd').textContent()).trim(), s.management_number);
+      assert.match(await card.locator('[data-field=qualification] dd').textContent(), new RegExp(s.qualification));
+      assert.ok(await card.locator('[data-field=issuer] dd').textContent(), 'issuer shown');
+      assert.ok(await card.locator('[data-field=annotation] dd').textContent(), 'annotation line shown');
+      // No edge configured: the status is said to be not checked.
+      assert.match(await card.locator('[data-field=status] dd').textContent(), /未查询/);
+    } else {
+      // A failure shows the reason first and no certificate fields that could pass for a valid certificate.
+      assert.equal(await card.locator('.ec-fields').count(), 0, `${s.file}: no fields on failure`);
+      assert.ok(!(await card.getAttribute('class')).includes('ec-tone-ok'), `${s.file}: not coloured as a pass`);
+    }
+    // The checks one by one.
+    assert.ok(await card.locator('.ec-check').count() >= 3, `${s.file}: checks listed`);
+  }
+  // Annotation windows with days: the valid ones say how many days are left.
+  const valid1 = page.locator('#results .item[data-file="valid-style1.pdf"] [data-field=annotation] dd');
+  assert.match(await valid1.textContent(), /剩余 \d+ 天|今天是最后一天/);
+  const expired = page.locator('#results .item[data-file="annotation-expired.pdf"] [data-field=annotation] dd');
+  assert.match(await expired.textContent(), /已过期 \d+ 天/);
+
+  // The table and the CSV export list every verdict.
+  assert.equal(await page.locator('#summary').isVisible(), true);
+  assert.equal(await page.locator('#table tbody tr').count(), samples.length);
+  const csv = await page.evaluate(() => window.ecert.csvText());
+  const lines = csv.trim().split(/\r\n/);
+  assert.equal(lines.length, samples.length + 1);
+  for (const s of samples) {
+    const line = lines.find((l) => l.startsWith(`${s.file},`));
+    assert.ok(line && line.includes(`,${s.expected},`), `csv line for ${s.file}`);
+    assert.ok(!line.includes(s.id_number), 'CSV holds the masked ID number only');
+  }
+  const dl = page.waitForEvent('download');
+  await page.click('#csv');
+  const download = await dl;
+  await download.saveAs(join(ARTIFACTS, 'verdicts.csv'));
+
+  // Wait for previews, then screenshots.
+  await page.waitForFunction(() => document.querySelectorAll('.preview-canvas canvas').length >= 3, null, { timeout: 30000 }).catch(() => {});
+  await page.screenshot({ path: join(ARTIFACTS, 'page-many.png'), fullPage: true });
+  await page.locator('#results .item[data-file="valid-style1.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-valid.png') });
+  await page.locator('#results .item[data-file="untrusted-seal.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-untrusted.png') });
+
+  // No request carried the PDF, or any piece of it.
+  for (const f of files) {
+    for (const r of [...browser.requests, ...server.log]) {
+      assert.ok(!containsPdfBytes(r.body, f.bytes), `request ${r.method} ${r.url} carries bytes of ${f.name}`);
+    }
+  }
+  for (const r of server.log) assert.equal(r.method, 'GET', `only GETs: ${r.method} ${r.url}`);
+  for (const r of browser.requests) {
+    assert.ok(r.url.startsWith(server.url) || r.url.startsWith('blob:') || r.url.startsWith('data:'), `no third-party request: ${r.url}`);
+  }
+});
+
+test('a broken or truncated PDF gets an error card and the page keeps working', async () => {
+  await page.click('#clear');
+  const valid = readFileSync(join(fx.samplesDir, 'valid-style1.pdf'));
+  await dropFiles(page, [
+    { name: 'random.pdf', bytes: randomBytes(40000) },
+    { name: 'truncated.pdf', bytes: valid.subarray(0, Math.floor(valid.length / 2)) },
+    { name: 'empty.pdf', bytes: Buffer.alloc(0) },
+    { name: 'after.pdf', bytes: valid },
+  ]);
+  await waitAllDone(page, 4);
+  for (const name of ['random.pdf', 'truncated.pdf', 'empty.pdf']) {
+    const card = page.locator(`#results .item[data-file="${name}"] .ec-card`);
+    const state = await card.getAttribute('data-state');
+    assert.ok(['broken', 'not_a_certificate', 'modified'].includes(state), `${name}: ${state}`);
+    assert.equal(await card.locator('.ec-fields').count(), 0);
+    assert.ok((await card.getAttribute('class')).includes('ec-tone-bad'), `${name} shown as a failure`);
+  }
+  assert.equal(await page.locator('#results .item[data-file="after.pdf"] .ec-card').getAttribute('data-code'), 'VALID');
+  await page.screenshot({ path: join(ARTIFACTS, 'page-broken.png'), fullPage: true });
+});
+
+test('a timeout replaces the worker; the file gets an error verdict and the next one verifies', async () => {
+  const valid = readFileSync(join(fx.samplesDir, 'valid-style2.pdf'));
+  const r = await page.evaluate(async (b64) => {
+    const bin = atob(b64);
+    const u = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+    const m = await import('./widget/ecert-verify.js');
+    const c = new m.EcertClient({ timeoutMs: 5000 });
+    await c.ready();
+    c.timeoutMs = 1; // no real verify finishes in 1 ms
+    const first = await c.verify(u);
+    c.timeoutMs = 20000;
+    const second = await c.verify(u);
+    const big = await c.verify(new Uint8Array(c.maxBytes + 1));
+    c.dispose();
+    return { first: first.code, firstState: first.state, second: second.code, big: big.code };
+  }, valid.toString('base64'));
+  assert.deepEqual(r, { first: 'VERIFIER_TIMEOUT', firstState: 'broken', second: 'VALID', big: 'FILE_TOO_LARGE' });
+});
+
+test('English switch, keyboard access and a phone-sized viewport', async () => {
+  await page.click('#clear');
+  await dropFiles(page, [{ name: 'valid-style1.pdf', bytes: readFileSync(join(fx.samplesDir, 'valid-style1.pdf')) }]);
+  await waitAllDone(page, 1);
+  await page.click('#lang');
+  assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
+  assert.equal((await page.locator('.ec-state').first().textContent()).trim(), 'Valid');
+  assert.match(await page.locator('[data-field=status] dd').first().textContent(), /not checked/);
+  // Keyboard: the file button is reachable with Tab and is a real button.
+  await page.focus('#lang');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Shift+Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'lang');
+  const pickRole = await page.locator('#pick').evaluate((el) => el.tagName);
+  assert.equal(pickRole, 'BUTTON');
+  // Landmarks and live region for screen readers.
+  assert.equal(await page.locator('main#main').count(), 1);
+  assert.equal(await page.locator('#results[aria-live]').count(), 1);
+  assert.ok(await page.locator('.ec-card[aria-labelledby]').count() >= 1);
+  await page.click('#lang');
+  await page.setViewportSize({ width: 375, height: 740 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 1, `no horizontal scrolling on a phone (${overflow}px)`);
+  await page.screenshot({ path: join(ARTIFACTS, 'page-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+  writeFileSync(join(ARTIFACTS, 'requests-page.txt'), server.log.map((r) => `${r.method} ${r.url} ${r.body.length}`).join('\n'));
+});

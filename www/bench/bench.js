@@ -1,0 +1,52 @@
+// Benchmark page: cold first verdict after page load, warm verify, and the wasm floor (SHA-256 over the file +
+// one ECDSA P-256 verify, same wasm build). Results in window.benchResult (read by scripts/bench-browser.sh).
+import { EcertClient } from '../widget/ecert-verify.js';
+
+const q = new URLSearchParams(location.search);
+const file = q.get('file');
+const warmN = Number(q.get('warm') || 15);
+const now = q.get('now') ? Number(q.get('now')) : undefined;
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+async function run() {
+  const bytes = new Uint8Array(await (await fetch(file, { cache: 'no-store' })).arrayBuffer());
+  // Cold: from here (page loaded, file in memory) to the first verdict: worker start, wasm fetch + compile,
+  // trust-list verification under the pinned root, and the verify itself.
+  const t0 = performance.now();
+  const client = new EcertClient({});
+  const first = await client.verify(bytes, { now });
+  const cold = performance.now() - t0;
+  const sinceNavigation = performance.now();
+
+  const warm = [];
+  for (let i = 0; i < warmN; i++) {
+    const t = performance.now();
+    await client.verify(bytes, { now });
+    warm.push(performance.now() - t);
+  }
+  const inWorker = await client.timeVerify(bytes, warmN, now);
+  const floorOne = [];
+  const floorChunked = [];
+  for (let i = 0; i < warmN; i++) {
+    floorOne.push(await client.floor(bytes, 0));
+    floorChunked.push(await client.floor(bytes, 64 * 1024));
+  }
+  const pick = (rs, k) => median(rs.map((r) => r[k]));
+  return {
+    file, size: bytes.length, code: first.code,
+    cold_ms: cold, cold_since_navigation_ms: sinceNavigation,
+    warm_roundtrip_ms: median(warm), warm_in_worker_ms: median(inWorker.times.slice(1)),
+    floor_one_call_ms: pick(floorOne, 'total_ms'), floor_chunked_ms: pick(floorChunked, 'total_ms'),
+    floor_sha256_ms: pick(floorOne, 'sha256_ms'), floor_sha256_chunked_ms: pick(floorChunked, 'sha256_ms'),
+    floor_ecdsa_ms: pick(floorOne, 'ecdsa_ms'),
+    first_floor_one_call_ms: floorOne[0].total_ms,
+  };
+}
+
+run().then((r) => {
+  window.benchResult = r;
+  document.getElementById('out').textContent = JSON.stringify(r, null, 2);
+}, (e) => {
+  window.benchResult = { error: String(e && e.message || e) };
+  document.getElementById('out').textContent = String(e);
+});

@@ -1,0 +1,116 @@
+// Bundles www/ into www/dist/ (called by scripts/build-www.sh after the wasm is built).
+//   node www/build.mjs --pkg DIR --demo DIR [--edge URL] [--out DIR (default www/dist)]
+// DIR of --pkg holds wasm-bindgen's output (ecert_wasm.js + the wasm-opt'ed ecert_wasm_bg.wasm).
+// The trust snapshot (DEMO/trust-list.json + the pinned root DEMO/root-spki.pem) is compiled into the worker.
+
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => {
+  if (a.startsWith('--')) acc.push([a.slice(2), all[i + 1]]);
+  return acc;
+}, []));
+const pkg = resolve(args.pkg || join(root, 'target/www-pkg'));
+const demo = resolve(args.demo || join(root, 'demo-out'));
+const dist = resolve(args.out || join(here, 'dist'));
+const edge = args.edge && args.edge !== 'undefined' ? args.edge : null;
+
+for (const f of [join(pkg, 'ecert_wasm.js'), join(pkg, 'ecert_wasm_bg.wasm'), join(demo, 'trust-list.json'), join(demo, 'root-spki.pem')]) {
+  if (!existsSync(f)) {
+    console.error(`build-www: missing ${f}`);
+    process.exit(2);
+  }
+}
+const trustJson = readFileSync(join(demo, 'trust-list.json'), 'utf8');
+const rootPem = readFileSync(join(demo, 'root-spki.pem'), 'utf8');
+JSON.parse(trustJson); // fail early on a broken snapshot
+if (!/-----BEGIN PUBLIC KEY-----/.test(rootPem)) {
+  console.error('build-www: root-spki.pem is not a PEM public key');
+  process.exit(2);
+}
+
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'widget'), { recursive: true });
+
+const virtual = {
+  name: 'ecert-virtual',
+  setup(b) {
+    b.onResolve({ filter: /^ecert:/ }, (a) => ({ path: a.path, namespace: 'ecert' }));
+    b.onLoad({ filter: /.*/, namespace: 'ecert' }, (a) => {
+      if (a.path === 'ecert:wasm-glue') return { contents: readFileSync(join(pkg, 'ecert_wasm.js'), 'utf8'), loader: 'js', resolveDir: pkg };
+      if (a.path === 'ecert:trust-snapshot') {
+        return {
+          contents: `export const ROOT_SPKI_PEM = ${JSON.stringify(rootPem)};\nexport const TRUST_LIST_JSON = ${JSON.stringify(trustJson)};\n`,
+          loader: 'js',
+        };
+      }
+      return null;
+    });
+  },
+};
+
+const common = {
+  bundle: true, format: 'esm', target: ['chrome111', 'firefox115', 'safari16.4'], minify: true,
+  legalComments: 'none', charset: 'utf8', logLevel: 'warning', loader: { '.css': 'text' },
+};
+// The widget entry (custom element + JS API); the page and the recruitment demo import it at runtime.
+await build({ ...common, entryPoints: [join(here, 'widget/src/ecert-verify.js')], outfile: join(dist, 'widget/ecert-verify.js') });
+// The Web Worker: wasm glue + pinned root + trust snapshot. The wasm file is fetched next to it.
+await build({ ...common, entryPoints: [join(here, 'widget/src/worker.js')], outfile: join(dist, 'widget/worker.js'), plugins: [virtual] });
+cpSync(join(pkg, 'ecert_wasm_bg.wasm'), join(dist, 'widget/ecert_wasm_bg.wasm'));
+cpSync(join(here, 'widget/src/card.css'), join(dist, 'widget/card.css'));
+cpSync(join(here, 'widget/ecert-verify.d.ts'), join(dist, 'widget/ecert-verify.d.ts'));
+cpSync(join(here, 'widget/README.md'), join(dist, 'widget/README.md'));
+const widgetPkg = JSON.parse(readFileSync(join(here, 'widget/package.json'), 'utf8'));
+writeFileSync(join(dist, 'widget/package.json'), `${JSON.stringify(widgetPkg, null, 2)}\n`);
+// The signed snapshot, also as a file (for inspection; the worker uses its compiled-in copy).
+mkdirSync(join(dist, 'widget/trust'), { recursive: true });
+writeFileSync(join(dist, 'widget/trust/trust-list.json'), trustJson);
+writeFileSync(join(dist, 'widget/trust/root-spki.pem'), rootPem);
+
+// The page and the demo sites: plain ES modules, minified one by one (imports stay relative).
+for (const dir of ['page', 'recruit', 'bench']) {
+  const src = join(here, dir);
+  if (!existsSync(src)) continue;
+  const out = dir === 'page' ? dist : join(dist, dir);
+  mkdirSync(out, { recursive: true });
+  for (const f of readdirSync(src)) {
+    const p = join(src, f);
+    if (f.endsWith('.js')) {
+      await build({ ...common, bundle: false, entryPoints: [p], outfile: join(out, f) });
+    } else if (statSync(p).isFile()) {
+      cpSync(p, join(out, f));
+    }
+  }
+}
+
+// pdf.js, served locally (no CDN).
+const pdfjs = join(root, 'node_modules/pdfjs-dist/build');
+mkdirSync(join(dist, 'pdfjs'), { recursive: true });
+for (const f of ['pdf.min.mjs', 'pdf.worker.min.mjs']) cpSync(join(pdfjs, f), join(dist, 'pdfjs', f));
+cpSync(join(root, 'node_modules/pdfjs-dist/LICENSE'), join(dist, 'pdfjs/LICENSE'));
+
+writeFileSync(join(dist, 'config.json'), `${JSON.stringify({ edge })}\n`);
+// Headers for static hosting (Cloudflare static assets / Pages read `_headers`): a strict CSP everywhere.
+const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; font-src 'self' data:; connect-src 'self'" +
+  (edge ? ` ${new URL(edge).origin}` : '') + "; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
+writeFileSync(join(dist, '_headers'), `/*\n  Content-Security-Policy: ${csp}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n`);
+writeFileSync(join(dist, 'csp.txt'), `${csp}\n`);
+
+const wasm = readFileSync(join(dist, 'widget/ecert_wasm_bg.wasm'));
+const gz = gzipSync(wasm, { level: 9 }).length;
+const js = ['widget/ecert-verify.js', 'widget/worker.js'].map((f) => readFileSync(join(dist, f)));
+const jsGz = js.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0);
+const sizes = {
+  wasm_bytes: wasm.length, wasm_gzip_bytes: gz, js_gzip_bytes: jsGz,
+  wasm_sha256: createHash('sha256').update(wasm).digest('hex'),
+};
+writeFileSync(join(dist, 'sizes.json'), `${JSON.stringify(sizes, null, 2)}\n`);
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+console.log(`www/dist: wasm ${kb(wasm.length)} (gzip ${kb(gz)}; goal ≤ 300 KB gzip: ${gz <= 300 * 1024 ? 'met' : 'NOT met'}), widget+worker JS gzip ${kb(jsGz)}`);

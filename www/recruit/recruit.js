@@ -1,0 +1,22 @@
+// The demo recruitment site: records the verdict the embedded <ecert-verify> reports.
+const frame = document.getElementById('verifier');
+const got = document.getElementById('got');
+const submit = document.getElementById('submit');
+const q = new URLSearchParams(location.search);
+if (q.toString()) frame.src = `./embed.html?${q}`;
+window.recruitVerdicts = [];
+window.addEventListener('message', (e) => {
+  if (e.origin !== location.origin || e.source !== frame.contentWindow || !e.data) return;
+  if (e.data.type === 'ecert-height') frame.style.height = `${Math.min(Math.max(e.data.height + 8, 160), 2400)}px`;
+  if (e.data.type !== 'ecert-verdict') return;
+  const v = e.data.verdict;
+  window.recruitVerdicts.push(v);
+  const ok = v.code === 'VALID';
+  got.dataset.code = v.code;
+  got.className = `got ${ok ? 'ok' : 'bad'}`;
+  got.textContent = ok
+    ? `已验证：${v.certificate.holder_name} · ${v.certificate.qualification.name_zh} · 管理号 ${v.certificate.management_number}`
+    : `证书未通过验证（${v.code}）：${v.summary.zh}`;
+  submit.disabled = !ok;
+});
+document.getElementById('apply').addEventListener('submit', (e) => { e.preventDefault(); got.textContent = '（演示站点：不会真的提交）'; });

@@ -1,0 +1,293 @@
+// Main-thread side of the verifier: owns the Web Worker (recreated after a trap or a timeout), the optional edge
+// (newer signed trust list, status buckets) and the size cap. The PDF bytes go to the worker only — never to
+// the network. The one thing a status lookup reveals is the first 4 hex characters of the status id.
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+export const DEFAULT_TIMEOUT_MS = 20000;
+const EDGE_TIMEOUT_MS = 6000;
+const STATUS_PREFIX_LEN = 4;
+
+/** A verdict the client itself produces when the core could not run (same shape as the core's). */
+export function clientVerdict(code, zh, en, size) {
+  return {
+    schema: 'ecert.verdict/1',
+    code,
+    state: 'broken',
+    summary: { zh, en },
+    checked_at: Math.floor(Date.now() / 1000),
+    file: { size: size ?? null, sha256: null, revisions: 0 },
+    checks: [],
+    certificate: null,
+    seal: null,
+    annotation: null,
+    status: { state: 'not_checked' },
+    status_id: null,
+    modifications: [],
+    client_error: true,
+  };
+}
+
+function normEdge(edge) {
+  if (!edge) return null;
+  try {
+    const u = new URL(String(edge), globalThis.location ? globalThis.location.href : undefined);
+    return u.href.replace(/\/+$/, '');
+  } catch {
+    return null;
+  }
+}
+
+async function fetchWithTimeout(url, ms) {
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), ms);
+  try {
+    return await fetch(url, { signal: ctl.signal, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function toBytes(input) {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+  throw new TypeError('verify(bytes): bytes must be an ArrayBuffer or a typed array');
+}
+
+export class EcertClient {
+  /**
+   * @param {{edge?: string|null, maxBytes?: number, timeoutMs?: number}} o
+   */
+  constructor(o = {}) {
+    this.edge = normEdge(o.edge);
+    this.maxBytes = o.maxBytes || DEFAULT_MAX_BYTES;
+    this.timeoutMs = o.timeoutMs || DEFAULT_TIMEOUT_MS;
+    this.worker = null;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.queue = Promise.resolve();
+    this.trust = null; // {sequence, issued_at, next_update, source}
+    this.trustNotice = null; // {kind: 'refused'|'unavailable'|'broken', code, message}
+    this.edgeTrustJson = null; // a verified newer list, replayed into a recreated worker
+    this.readyPromise = null;
+    this.listeners = new Set();
+  }
+
+  onChange(fn) { this.listeners.add(fn); return () => this.listeners.delete(fn); }
+  emit() { for (const fn of this.listeners) { try { fn(this); } catch { /* listener's own problem */ } } }
+
+  spawn() {
+    let w;
+    try {
+      w = new Worker(WORKER_URL, { type: 'module', name: 'ecert-verifier' });
+    } catch (err) {
+      // The widget script served from another origin: start the worker from a same-origin blob that imports it.
+      const src = `import ${JSON.stringify(WORKER_URL.href)};`;
+      w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+    }
+    w.onmessage = (e) => {
+      const m = e.data || {};
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      clearTimeout(p.timer);
+      if (m.ok) p.resolve(m.result);
+      else {
+        const err = new Error(m.error || 'worker error');
+        err.code = m.code;
+        err.trap = !!m.trap;
+        p.reject(err);
+      }
+    };
+    w.onerror = (e) => {
+      e.preventDefault?.();
+      this.failAll('VERIFIER_CRASHED', e.message || 'worker error');
+    };
+    this.worker = w;
+    return w;
+  }
+
+  failAll(code, message) {
+    const err = new Error(message);
+    err.code = code;
+    err.trap = true;
+    for (const [, p] of this.pending) { clearTimeout(p.timer); p.reject(err); }
+    this.pending.clear();
+    this.restart();
+  }
+
+  restart() {
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.readyPromise = null;
+  }
+
+  call(op, payload = {}, transfer = [], timeoutMs = this.timeoutMs) {
+    if (!this.worker) this.spawn();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (!this.pending.has(id)) return;
+        this.pending.delete(id);
+        const err = new Error('timeout');
+        err.code = 'VERIFIER_TIMEOUT';
+        err.trap = true;
+        reject(err);
+        // A worker stuck in a long computation cannot be interrupted: replace it.
+        this.failAll('VERIFIER_TIMEOUT', 'worker replaced after a timeout');
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      this.worker.postMessage({ id, op, ...payload }, transfer);
+    });
+  }
+
+  /** Start the worker, verify the bundled trust list, then (with an edge) try the edge's newer list. */
+  ready() {
+    if (this.readyPromise) return this.readyPromise;
+    this.readyPromise = (async () => {
+      try {
+        this.trust = await this.call('init');
+      } catch (err) {
+        this.trustNotice = { kind: 'broken', code: err.code || 'TRUST_LIST_INVALID', message: err.message };
+        this.emit();
+        throw err;
+      }
+      if (this.edgeTrustJson) {
+        // A recreated worker: replay the edge list verified earlier (it is verified again).
+        try { this.trust = (await this.call('trust', { json: this.edgeTrustJson })).trust; } catch { /* keep bundled */ }
+      } else if (this.edge && !this.edgeTried) {
+        this.edgeTried = true;
+        await this.updateTrustFromEdge();
+      }
+      this.emit();
+      return this.trust;
+    })();
+    this.readyPromise.catch(() => {});
+    return this.readyPromise;
+  }
+
+  async updateTrustFromEdge() {
+    let json;
+    try {
+      const r = await fetchWithTimeout(`${this.edge}/v1/trust-list`, EDGE_TIMEOUT_MS);
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      json = await r.text();
+    } catch (err) {
+      this.trustNotice = { kind: 'unavailable', code: 'TRUST_LIST_UNAVAILABLE', message: String(err.message || err) };
+      return;
+    }
+    try {
+      const res = await this.call('trust', { json });
+      this.trust = res.trust;
+      if (res.used) this.edgeTrustJson = json;
+      this.trustNotice = null;
+    } catch (err) {
+      // Unverifiable (bad signature, wrong root, rollback, …): refused, visibly; the bundled list stays.
+      this.trustNotice = { kind: 'refused', code: err.code || 'TRUST_LIST_INVALID', message: err.message };
+      if (err.trap) await this.ready();
+    }
+  }
+
+  /** Ask the edge for the status bucket of this verdict and build a StatusInput. */
+  async lookupStatus(statusId) {
+    const prefix = statusId.slice(0, STATUS_PREFIX_LEN);
+    if (!/^[0-9a-f]{4}$/.test(prefix)) return { kind: 'unavailable', reason: 'bad status id' };
+    try {
+      const r = await fetchWithTimeout(`${this.edge}/v1/status/${prefix}`, EDGE_TIMEOUT_MS);
+      if (!r.ok) return { kind: 'unavailable', reason: `status service answered HTTP ${r.status}` };
+      const b = await r.json();
+      if (!b || b.schema !== 'ecert.status-bucket/1' || b.prefix !== prefix || !Array.isArray(b.entries) || typeof b.as_of !== 'number') {
+        return { kind: 'unavailable', reason: 'status service sent an unexpected answer' };
+      }
+      const e = b.entries.find((x) => x && x.id === statusId);
+      if (!e) return { kind: 'not_registered', as_of: b.as_of };
+      if (e.state === 'revoked') {
+        return { kind: 'known', status: { state: 'revoked', revoked_at: e.revoked_at, reason: String(e.reason ?? '') }, as_of: b.as_of };
+      }
+      if (e.state === 'valid') return { kind: 'known', status: { state: 'valid' }, as_of: b.as_of };
+      return { kind: 'unavailable', reason: 'status service sent an unknown state' };
+    } catch (err) {
+      return { kind: 'unavailable', reason: `status service unreachable: ${err.message || err}` };
+    }
+  }
+
+  /**
+   * Verify one PDF. Never rejects for a bad file: every input gets a verdict.
+   * @param {ArrayBuffer|Uint8Array} input
+   * @param {{now?: number|Date, revealIdNumber?: boolean}} options
+   */
+  verify(input, options = {}) {
+    // One file at a time per worker; callers may fire many.
+    const run = this.queue.then(() => this.verifyNow(input, options));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  async verifyNow(input, options) {
+    const bytes = toBytes(input);
+    if (bytes.byteLength > this.maxBytes) {
+      const mb = (this.maxBytes / 1024 / 1024).toFixed(0);
+      return clientVerdict('FILE_TOO_LARGE', `文件过大（超过 ${mb} MB），未进行验证。`,
+        `The file is larger than ${mb} MB and was not checked.`, bytes.byteLength);
+    }
+    const now = options.now instanceof Date ? Math.floor(options.now.getTime() / 1000)
+      : typeof options.now === 'number' ? Math.floor(options.now) : Math.floor(Date.now() / 1000);
+    try {
+      await this.ready();
+    } catch (err) {
+      return clientVerdict('TRUST_LIST_INVALID', '内置信任列表无法验证，无法验证任何证书。',
+        'The bundled trust list does not verify; no certificate can be checked.', bytes.byteLength);
+    }
+    const copy = bytes.slice().buffer; // the caller keeps its buffer; ours is transferred
+    let verdictJson;
+    try {
+      verdictJson = await this.call('verify', { bytes: copy, now, reveal: !!options.revealIdNumber }, [copy]);
+    } catch (err) {
+      if (err.code === 'VERIFIER_TIMEOUT') {
+        return clientVerdict('VERIFIER_TIMEOUT', '验证超时，已中止。该文件无法验证。',
+          'Verification took too long and was stopped. The file could not be verified.', bytes.byteLength);
+      }
+      if (err.trap) this.restart();
+      return clientVerdict('VERIFIER_CRASHED', '验证程序在处理该文件时出错，文件无法验证。',
+        'The verifier failed on this file; it could not be verified.', bytes.byteLength);
+    }
+    let verdict = JSON.parse(verdictJson);
+    if (this.edge && verdict.status_id && verdict.certificate) {
+      const status = await this.lookupStatus(verdict.status_id);
+      try {
+        verdict = JSON.parse(await this.call('status', { verdict: verdictJson, status: JSON.stringify(status) }));
+      } catch {
+        verdict = JSON.parse(await this.call('status', {
+          verdict: verdictJson, status: JSON.stringify({ kind: 'unavailable', reason: 'status could not be applied' }),
+        }));
+      }
+    }
+    return verdict;
+  }
+
+  /** Benchmark helpers (bench page). */
+  floor(bytes, chunk = 0) {
+    const copy = toBytes(bytes).slice().buffer;
+    return this.ready().then(() => this.call('floor', { bytes: copy, chunk }, [copy], 120000));
+  }
+
+  timeVerify(bytes, reps, now) {
+    const copy = toBytes(bytes).slice().buffer;
+    return this.ready().then(() => this.call('time', { bytes: copy, reps, now: now ?? Math.floor(Date.now() / 1000) }, [copy], 120000));
+  }
+
+  dispose() {
+    this.restart();
+  }
+}
+
+const shared = new Map();
+
+/** One client per edge URL, shared by every widget on the page. */
+export function sharedClient(edge) {
+  const key = normEdge(edge) || '';
+  if (!shared.has(key)) shared.set(key, new EcertClient({ edge: key || null }));
+  return shared.get(key);
+}

@@ -1,0 +1,165 @@
+// Words of the verifier UI, Chinese first. Codes come from the verdict (docs/verdict.md); only the words
+// around them live here.
+
+export const LANGS = ['zh-CN', 'en'];
+
+export function normLang(lang) {
+  return String(lang || '').toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
+}
+
+// Overall states: word, one-line hint, tone (drives colour), icon. A failure never shares a tone or an icon
+// with a pass.
+export const STATES = {
+  valid: { tone: 'ok', icon: '✓', zh: '有效', en: 'Valid' },
+  status_unknown: { tone: 'warn', icon: '?', zh: '签名有效，状态未知', en: 'Signature valid, status unknown' },
+  annotation_problem: { tone: 'warn', icon: '!', zh: '加注有问题', en: 'Annotation problem' },
+  revoked: { tone: 'bad', icon: '✕', zh: '已撤销', en: 'Revoked' },
+  untrusted: { tone: 'bad', icon: '✕', zh: '印章不受信任', en: 'Untrusted seal' },
+  modified: { tone: 'bad', icon: '✕', zh: '已被篡改', en: 'Modified' },
+  not_a_certificate: { tone: 'bad', icon: '✕', zh: '不是电子证书', en: 'Not a certificate' },
+  broken: { tone: 'bad', icon: '✕', zh: '无法验证', en: 'Cannot be verified' },
+  pending: { tone: 'busy', icon: '…', zh: '正在验证…', en: 'Verifying…' },
+};
+
+export function stateInfo(state) {
+  return STATES[state] || STATES.broken;
+}
+
+// States whose verdict carries an authentic signed record worth showing as fields.
+export const AUTHENTIC_STATES = new Set(['valid', 'status_unknown', 'annotation_problem', 'revoked']);
+
+export const OUTCOMES = {
+  pass: { icon: '✓', zh: '通过', en: 'pass' },
+  fail: { icon: '✕', zh: '未通过', en: 'fail' },
+  warn: { icon: '!', zh: '注意', en: 'warning' },
+  skipped: { icon: '–', zh: '未进行', en: 'skipped' },
+};
+
+export const CHECK_NAMES = {
+  structure: { zh: '文件结构', en: 'File structure' },
+  signature: { zh: '电子签章', en: 'Seal signature' },
+  modification: { zh: '签章后未改动', en: 'No change after sealing' },
+  trust: { zh: '印章可信', en: 'Seal trusted' },
+  authorization: { zh: '印章有权签发', en: 'Seal authorised' },
+  record: { zh: '证书记录', en: 'Certificate record' },
+  annotation: { zh: '加注', en: 'Annotation' },
+  status: { zh: '证书状态', en: 'Certificate status' },
+};
+
+export const FIELDS = {
+  holder_name: { zh: '姓名', en: 'Name' },
+  id_number: { zh: '证件号码', en: 'ID number' },
+  sex: { zh: '性别', en: 'Sex' },
+  birth: { zh: '出生年月', en: 'Born' },
+  qualification: { zh: '职业资格', en: 'Qualification' },
+  approval_date: { zh: '批准日期', en: 'Approved' },
+  issue_date: { zh: '制发日期', en: 'Issued' },
+  management_number: { zh: '管理号', en: 'Management no.' },
+  query_number: { zh: '查询编号', en: 'Query no.' },
+  issuer: { zh: '发证机构', en: 'Issuer' },
+  seal: { zh: '印章', en: 'Seal' },
+  signing_time: { zh: '签章时间', en: 'Sealed at' },
+  annotation: { zh: '加注有效期', en: 'Annotation window' },
+  status: { zh: '撤销状态', en: 'Revocation status' },
+};
+
+export const UI = {
+  title: { zh: '电子证书验证', en: 'Certificate verification' },
+  subtitle: {
+    zh: '专业技术人员职业资格电子证书 · 文件只在本机验证，不会上传',
+    en: 'Professional qualification e-certificates · checked on this device, never uploaded',
+  },
+  drop: { zh: '将证书 PDF 拖到这里，或', en: 'Drop certificate PDFs here, or' },
+  pick: { zh: '选择文件', en: 'choose files' },
+  pickOne: { zh: '选择证书 PDF', en: 'Choose a certificate PDF' },
+  dropHint: { zh: '可一次选择多份；文件不会离开您的设备', en: 'Several at once is fine; files never leave your device' },
+  fields: { zh: '证书信息（来自签章记录）', en: 'Certificate (from the sealed record)' },
+  checks: { zh: '逐项检查', en: 'Checks' },
+  modifications: { zh: '签章后的改动', en: 'Changes after sealing' },
+  preview: { zh: '页面预览', en: 'Page preview' },
+  previewNote: {
+    zh: '预览只显示文件的外观，不代表验证结果。',
+    en: 'The preview shows how the file looks; it proves nothing.',
+  },
+  previewFailed: { zh: '未通过验证 · 外观不可信', en: 'Not verified · do not trust its looks' },
+  daysLeft: { zh: (n) => `剩余 ${n} 天`, en: (n) => `${n} day${n === 1 ? '' : 's'} left` },
+  daysAgo: { zh: (n) => `已过期 ${n} 天`, en: (n) => `expired ${n} day${n === 1 ? '' : 's'} ago` },
+  daysUntil: { zh: (n) => `${n} 天后生效`, en: (n) => `starts in ${n} day${n === 1 ? '' : 's'}` },
+  lastDay: { zh: '今天是最后一天', en: 'last day today' },
+  annNotRequired: { zh: '无需加注（2021年12月17日前协会颁发）', en: 'not required (association certificate before 2021-12-17)' },
+  annMissing: { zh: '缺少必需的加注', en: 'required annotation missing' },
+  statusNotChecked: {
+    zh: '未查询（未配置状态服务）',
+    en: 'not checked (no status service configured)',
+  },
+  statusUnknown: { zh: '状态未知：无法连接状态服务', en: 'unknown: the status service could not be reached' },
+  statusValid: { zh: '有效（未撤销）', en: 'valid (not revoked)' },
+  statusRevoked: { zh: '已撤销', en: 'revoked' },
+  statusNotRegistered: { zh: '登记库中无此证书', en: 'not in the registry' },
+  asOf: { zh: '查询时间', en: 'as of' },
+  reason: { zh: '原因', en: 'reason' },
+  file: { zh: '文件', en: 'File' },
+  result: { zh: '结果', en: 'Result' },
+  code: { zh: '代码', en: 'Code' },
+  summary: { zh: '说明', en: 'Reason' },
+  table: { zh: '验证汇总', en: 'Summary' },
+  exportCsv: { zh: '导出 CSV', en: 'Export CSV' },
+  clear: { zh: '清空', en: 'Clear' },
+  lang: { zh: 'English', en: '中文' },
+  langLabel: { zh: 'Switch to English', en: '切换到中文' },
+  trustBundled: { zh: '信任列表：内置快照', en: 'Trust list: bundled snapshot' },
+  trustEdge: { zh: '信任列表：已从状态服务更新', en: 'Trust list: updated from the status service' },
+  trustRefused: {
+    zh: '状态服务提供的信任列表未通过验证，已拒绝使用',
+    en: 'The trust list from the status service failed verification and was refused',
+  },
+  trustUnavailable: {
+    zh: '无法获取最新信任列表，使用内置快照',
+    en: 'Could not fetch the latest trust list; using the bundled snapshot',
+  },
+  trustBroken: { zh: '内置信任列表无法验证，无法进行任何验证', en: 'The bundled trust list does not verify; nothing can be verified' },
+  sequence: { zh: '序号', en: 'sequence' },
+  edgeOn: { zh: '状态服务', en: 'Status service' },
+  edgeOff: { zh: '未配置状态服务：不查询撤销状态', en: 'No status service: revocation is not checked' },
+  privacy: {
+    zh: '验证在浏览器内完成：证书文件不上传。查询撤销状态时只发送管理号哈希的前 4 位十六进制字符。',
+    en: 'Verification runs in your browser; the file is not uploaded. A status lookup sends only the first 4 hex characters of a hash of the management number.',
+  },
+  bytes: { zh: '字节', en: 'bytes' },
+  male: { zh: '男', en: 'male' },
+  female: { zh: '女', en: 'female' },
+  masked: { zh: '（已遮盖）', en: '(masked)' },
+  verifying: { zh: '正在验证', en: 'Verifying' },
+  done: { zh: '验证完成', en: 'Verified' },
+  files: { zh: '份文件', en: 'files' },
+  style: { zh: '样式', en: 'style' },
+};
+
+/** Pick the language variant of a `{zh, en}` pair (or a function variant with args). */
+export function t(entry, lang, ...args) {
+  if (!entry) return '';
+  const v = normLang(lang) === 'en' ? entry.en : entry.zh;
+  return typeof v === 'function' ? v(...args) : v;
+}
+
+/** A verdict-provided `{zh, en}` text. */
+export function vt(obj, lang) {
+  if (!obj) return '';
+  return normLang(lang) === 'en' ? obj.en || obj.zh || '' : obj.zh || obj.en || '';
+}
+
+const pad = (n) => String(n).padStart(2, '0');
+
+/** Unix seconds → `YYYY-MM-DD HH:MM` in China time (UTC+8), as every date of the format is. */
+export function chinaTime(unix) {
+  if (typeof unix !== 'number' || !Number.isFinite(unix)) return '';
+  const d = new Date((unix + 8 * 3600) * 1000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+export function formatSize(n) {
+  if (typeof n !== 'number') return '';
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(n < 10240 ? 1 : 0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

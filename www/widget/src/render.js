@@ -1,0 +1,173 @@
+// Renders a verdict (docs/verdict.md) as a card. Pure DOM building with textContent only: nothing from a file
+// is ever parsed as HTML. Used by the page (light DOM) and the widget (shadow DOM).
+
+import {
+  AUTHENTIC_STATES, CHECK_NAMES, FIELDS, OUTCOMES, UI, chinaTime, formatSize, stateInfo, t, vt,
+} from './i18n.js';
+
+let seq = 0;
+
+/** `h('div', {class: 'x'}, child, 'text')` */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') el.className = v;
+    else if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** The annotation line: window and days left / ago / until. */
+export function annotationText(a, lang) {
+  if (!a) return '';
+  if (a.state === 'not_required') return t(UI.annNotRequired, lang);
+  if (a.state === 'missing') return t(UI.annMissing, lang);
+  const win = a.valid_from && a.valid_until ? `${a.valid_from} – ${a.valid_until}` : '';
+  let rel = '';
+  if (a.state === 'valid' && typeof a.days_left === 'number') {
+    rel = a.days_left === 0 ? t(UI.lastDay, lang) : t(UI.daysLeft, lang, a.days_left);
+  } else if (a.state === 'expired' && typeof a.days_ago === 'number') {
+    rel = t(UI.daysAgo, lang, a.days_ago);
+  } else if (a.state === 'not_yet_valid' && typeof a.days_until === 'number') {
+    rel = t(UI.daysUntil, lang, a.days_until);
+  }
+  return [win, rel].filter(Boolean).join(lang === 'en' ? ' · ' : '，');
+}
+
+/** The status line. Never reads as a pass unless the registry said valid. */
+export function statusText(s, lang) {
+  const st = s || { state: 'not_checked' };
+  const asOf = st.as_of ? `（${t(UI.asOf, lang)} ${chinaTime(st.as_of)}）` : '';
+  switch (st.state) {
+    case 'valid': return t(UI.statusValid, lang) + asOf;
+    case 'revoked': {
+      const when = st.revoked_at ? ` ${chinaTime(st.revoked_at)}` : '';
+      const why = st.reason ? (lang === 'en' ? ` — ${t(UI.reason, lang)}: ${st.reason}` : `，${t(UI.reason, lang)}：${st.reason}`) : '';
+      return `${t(UI.statusRevoked, lang)}${when}${why}`;
+    }
+    case 'not_registered': return t(UI.statusNotRegistered, lang) + asOf;
+    case 'unknown': return t(UI.statusUnknown, lang);
+    default: return t(UI.statusNotChecked, lang);
+  }
+}
+
+function sexText(sex, lang) {
+  if (sex === 'male') return t(UI.male, lang);
+  if (sex === 'female') return t(UI.female, lang);
+  return sex || '';
+}
+
+/** Field rows `[key, label, value]` from an authentic verdict. */
+export function fieldRows(v, lang) {
+  const c = v.certificate;
+  if (!c) return [];
+  const q = c.qualification || {};
+  const rows = [
+    ['holder_name', c.holder_name],
+    ['id_number', c.id_number + (c.id_number_masked ? ` ${t(UI.masked, lang)}` : '')],
+    ['sex', sexText(c.sex, lang)],
+    ['birth', c.birth],
+    ['qualification', `${lang === 'en' ? q.name_en || q.name_zh : q.name_zh}（${q.code}${q.style ? `，${t(UI.style, lang)}${q.style}` : ''}）`],
+    ['approval_date', c.approval_date],
+    ['issue_date', c.issue_date],
+    ['management_number', c.management_number],
+    ['query_number', c.query_number],
+    ['issuer', c.issuer ? (lang === 'en' ? c.issuer.name_en || c.issuer.name_zh : c.issuer.name_zh) : ''],
+  ];
+  if (v.seal) {
+    rows.push(['seal', v.seal.seal_name_zh || v.seal.subject_cn]);
+    rows.push(['signing_time', chinaTime(v.seal.signing_time)]);
+  }
+  if (v.annotation) rows.push(['annotation', annotationText(v.annotation, lang)]);
+  rows.push(['status', statusText(v.status, lang)]);
+  return rows.map(([k, val]) => [k, t(FIELDS[k], lang), val ?? '']);
+}
+
+/**
+ * A verdict card.
+ * @param {object} v verdict (or `{state:'pending'}`)
+ * @param {object} o {fileName, lang, display: 'full'|'compact', headingLevel}
+ */
+export function renderCard(v, o = {}) {
+  const lang = o.lang || 'zh-CN';
+  const display = o.display === 'compact' ? 'compact' : 'full';
+  const hl = Math.min(Math.max(o.headingLevel || 3, 2), 5);
+  const info = stateInfo(v.state);
+  const id = `ec-card-${++seq}`;
+  const authentic = AUTHENTIC_STATES.has(v.state) && !!v.certificate;
+  const card = h('article', {
+    class: `ec-card ec-tone-${info.tone} ec-${display}`,
+    'data-state': v.state,
+    'data-code': v.code || '',
+    'aria-labelledby': `${id}-state`,
+    'aria-busy': v.state === 'pending' ? 'true' : null,
+  });
+
+  const stateWord = t(info, lang);
+  const head = h('header', { class: 'ec-head' },
+    h('span', { class: 'ec-badge', 'aria-hidden': 'true' }, info.icon),
+    h('div', { class: 'ec-head-text' },
+      h(`h${hl}`, { class: 'ec-state', id: `${id}-state` }, stateWord),
+      o.fileName ? h('p', { class: 'ec-file' }, o.fileName, v.file && v.file.size != null ? ` · ${formatSize(v.file.size)}` : '') : null),
+    v.code ? h('code', { class: 'ec-code', title: 'code' }, v.code) : null);
+  card.append(head);
+  if (v.state === 'pending') return card;
+
+  // The reason first, in one sentence.
+  card.append(h('p', { class: 'ec-summary', 'data-role': 'summary' }, vt(v.summary, lang)));
+
+  if (display === 'compact') {
+    if (authentic) {
+      const c = v.certificate;
+      const q = c.qualification || {};
+      card.append(h('p', { class: 'ec-compact-line' },
+        h('strong', {}, c.holder_name), ' · ', lang === 'en' ? q.name_en || q.name_zh : q.name_zh,
+        ' · ', c.management_number,
+        v.annotation ? ` · ${annotationText(v.annotation, lang)}` : ''));
+    }
+    return card;
+  }
+
+  if (authentic) {
+    const dl = h('dl', { class: 'ec-fields' });
+    for (const [key, label, value] of fieldRows(v, lang)) {
+      dl.append(h('div', { class: `ec-field ec-field-${key}`, 'data-field': key },
+        h('dt', {}, label), h('dd', {}, value)));
+    }
+    card.append(h('section', { class: 'ec-section', 'aria-label': t(UI.fields, lang) },
+      h(`h${hl + 1}`, { class: 'ec-section-title' }, t(UI.fields, lang)), dl));
+  }
+
+  if (Array.isArray(v.modifications) && v.modifications.length) {
+    const ul = h('ul', { class: 'ec-mods' });
+    for (const m of v.modifications) {
+      ul.append(h('li', {}, m.revision != null ? `#${m.revision} ` : '', vt(m, lang)));
+    }
+    card.append(h('section', { class: 'ec-section' },
+      h(`h${hl + 1}`, { class: 'ec-section-title' }, t(UI.modifications, lang)), ul));
+  }
+
+  if (Array.isArray(v.checks) && v.checks.length) {
+    const ol = h('ol', { class: 'ec-checks' });
+    for (const c of v.checks) {
+      const oc = OUTCOMES[c.outcome] || OUTCOMES.fail;
+      ol.append(h('li', { class: `ec-check ec-check-${c.outcome}`, 'data-check': c.id, 'data-outcome': c.outcome },
+        h('span', { class: 'ec-check-icon', 'aria-hidden': 'true' }, oc.icon),
+        h('span', { class: 'ec-check-name' }, t(CHECK_NAMES[c.id] || { zh: c.id, en: c.id }, lang)),
+        h('span', { class: 'ec-sr' }, `（${t(oc, lang)}）`),
+        h('span', { class: 'ec-check-text' }, vt(c, lang)),
+        c.code && c.code !== 'OK' ? h('code', { class: 'ec-check-code' }, c.code) : null));
+    }
+    const det = h('details', { class: 'ec-section ec-checks-box', open: v.state !== 'valid' ? true : null },
+      h('summary', { class: 'ec-section-title' }, `${t(UI.checks, lang)}（${v.checks.length}）`), ol);
+    card.append(det);
+  }
+  return card;
+}

@@ -1,0 +1,119 @@
+// The verification Web Worker: owns the wasm instance and the verified trust list. The main thread never runs
+// the verifier, so a slow or hostile file cannot freeze the page; a trap here is reported and the main thread
+// replaces this worker. No network from here: trust lists and status answers come in as messages.
+//
+// Protocol (main → worker): {id, op, ...}; reply {id, ok: true, result} | {id, ok: false, code, error, trap}.
+//   init                          → {trust}            verify the bundled snapshot under the pinned root
+//   trust    {json}               → {used, trust}      a newer signed list (e.g. from the edge); refused if it fails
+//   verify   {bytes, now, status, reveal} → verdict JSON string
+//   status   {verdict, status}    → verdict JSON string (StatusInput applied)
+//   floor    {bytes, chunk}       → timings of SHA-256 over bytes + one ECDSA verify (benchmark)
+//   time     {bytes, now, reps}   → timings of verify alone, measured inside the worker (benchmark)
+
+import init, {
+  Verifier, applyStatus, floorSha256, floorEcdsaVerify, Sha256Stream,
+} from 'ecert:wasm-glue';
+import { ROOT_SPKI_PEM, TRUST_LIST_JSON } from 'ecert:trust-snapshot';
+
+const enc = new TextEncoder();
+let verifier = null;
+let trustSource = 'bundled';
+let ready = null;
+
+function pemToDer(pem) {
+  const b64 = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+const ROOT_DER = pemToDer(ROOT_SPKI_PEM);
+
+function trustInfo() {
+  return { ...JSON.parse(verifier.trustInfo()), source: trustSource };
+}
+
+function codeOf(err) {
+  const m = /^([A-Z][A-Z0-9_]+): /.exec(String((err && err.message) || err));
+  return m ? m[1] : 'INTERNAL';
+}
+
+async function boot() {
+  const url = new URL('./ecert_wasm_bg.wasm', import.meta.url);
+  await init({ module_or_path: url });
+  verifier = new Verifier(enc.encode(TRUST_LIST_JSON), ROOT_DER, 0);
+  return trustInfo();
+}
+
+async function handle(msg) {
+  switch (msg.op) {
+    case 'init':
+      return ready;
+    case 'trust': {
+      await ready;
+      const candidate = new Verifier(enc.encode(msg.json), ROOT_DER, verifier.sequence);
+      if (candidate.sequence > verifier.sequence) {
+        verifier.free();
+        verifier = candidate;
+        trustSource = 'edge';
+        return { used: true, trust: trustInfo() };
+      }
+      candidate.free();
+      return { used: false, trust: trustInfo() };
+    }
+    case 'verify': {
+      await ready;
+      const bytes = new Uint8Array(msg.bytes);
+      return verifier.verify(bytes, msg.now, msg.status ?? undefined, !!msg.reveal);
+    }
+    case 'status':
+      await ready;
+      return applyStatus(msg.verdict, msg.status);
+    case 'floor': {
+      await ready;
+      const bytes = new Uint8Array(msg.bytes);
+      const chunk = msg.chunk | 0;
+      const t0 = performance.now();
+      if (chunk > 0) {
+        const s = new Sha256Stream();
+        for (let off = 0; off < bytes.length; off += chunk) s.update(bytes.subarray(off, off + chunk));
+        s.finish();
+      } else {
+        floorSha256(bytes);
+      }
+      const t1 = performance.now();
+      const ok = floorEcdsaVerify();
+      const t2 = performance.now();
+      return { sha256_ms: t1 - t0, ecdsa_ms: t2 - t1, total_ms: t2 - t0, ok };
+    }
+    case 'time': {
+      await ready;
+      const bytes = new Uint8Array(msg.bytes);
+      const times = [];
+      let code = null;
+      for (let i = 0; i < (msg.reps || 1); i++) {
+        const t0 = performance.now();
+        const v = verifier.verify(bytes, msg.now, undefined, false);
+        times.push(performance.now() - t0);
+        if (i === 0) code = JSON.parse(v).code;
+      }
+      return { times, code };
+    }
+    default:
+      throw new Error(`BAD_OP: ${msg.op}`);
+  }
+}
+
+ready = boot();
+ready.catch(() => {}); // reported through the `init` reply
+
+self.onmessage = async (e) => {
+  const msg = e.data || {};
+  try {
+    const result = await handle(msg);
+    self.postMessage({ id: msg.id, ok: true, result });
+  } catch (err) {
+    const trap = err instanceof WebAssembly.RuntimeError;
+    self.postMessage({ id: msg.id, ok: false, trap, code: trap ? 'VERIFIER_CRASHED' : codeOf(err), error: String((err && err.message) || err) });
+  }
+};
