@@ -1,0 +1,128 @@
+// The <ecert-verify> widget: embedded by the demo recruitment site inside an iframe under a strict CSP
+// (no inline script, `script-src 'self' 'wasm-unsafe-eval'`), with the real wasm verifier.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { containsPdfBytes, launch } from './support/chromium.mjs';
+import { ARTIFACTS, fixture, masked } from './support/fixture.mjs';
+import { serve } from './support/server.mjs';
+
+let fx, server, browser, page;
+const cspViolations = [];
+
+before(async () => {
+  fx = fixture();
+  server = await serve({ root: fx.distDir });
+  browser = await launch();
+  page = await browser.context.newPage();
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text()); });
+  page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  await page.goto(`${server.url}/recruit/`);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** The widget's frame and a handle on the element inside its shadow root. */
+async function widgetFrame() {
+  const frameEl = await page.waitForSelector('iframe#verifier');
+  const frame = await frameEl.contentFrame();
+  await frame.waitForFunction(() => customElements.get('ecert-verify') && document.querySelector('ecert-verify').shadowRoot);
+  return frame;
+}
+
+test('the page is served under the strict CSP and the widget loads in the iframe', async () => {
+  const resp = await page.request.get(`${server.url}/recruit/embed.html`);
+  const csp = resp.headers()['content-security-policy'];
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
+  const frame = await widgetFrame();
+  // Styled through constructed stylesheets (no inline <style> needed).
+  const bg = await frame.locator('ecert-verify .pick').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(bg, 'rgba(0, 0, 0, 0)', 'the widget is styled');
+  assert.equal(await frame.locator('ecert-verify .pick').textContent(), '选择证书 PDF');
+});
+
+test('each demo sample picked in the widget: card, fields, and an ecert-verdict event carrying the verdict', async () => {
+  const frame = await widgetFrame();
+  await frame.evaluate(() => {
+    window.events = [];
+    document.querySelector('ecert-verify').addEventListener('ecert-verdict', (e) => window.events.push(e.detail));
+  });
+  for (const [i, s] of fx.manifest.samples.entries()) {
+    const bytes = readFileSync(join(fx.samplesDir, s.file));
+    await frame.locator('ecert-verify input[type=file]').setInputFiles({ name: s.file, mimeType: 'application/pdf', buffer: bytes });
+    await frame.waitForFunction((n) => window.events.length >= n, i + 1, { timeout: 30000 });
+    const v = await frame.evaluate((n) => window.events[n], i);
+    assert.equal(v.schema, 'ecert.verdict/1');
+    assert.equal(v.code, s.expected, `${s.file}: event verdict code`);
+    const card = frame.locator('ecert-verify .ec-card').first();
+    assert.equal(await card.getAttribute('data-code'), s.expected, `${s.file}: card code`);
+    assert.match(await card.locator('.ec-file').textContent(), new RegExp(s.file.replace('.', '\\.')));
+    if (v.certificate && ['valid', 'annotation_problem'].includes(v.state)) {
+      assert.equal(v.certificate.holder_name, s.holder_name);
+      assert.equal(v.certificate.id_number, masked(s.id_number));
+      assert.equal(v.certificate.management_number, s.management_number);
+      assert.equal(v.certificate.qualification.code, s.qualification);
+      assert.equal((await card.locator('[data-field=holder_name] dd').textContent()).trim(), s.holder_name);
+    } else {
+      assert.equal(await card.locator('.ec-fields').count(), 0, `${s.file}: no fields on failure`);
+    }
+  }
+  // The recruitment site received every verdict through postMessage and shows the last one.
+  const recorded = await page.evaluate(() => window.recruitVerdicts.map((v) => v.code));
+  assert.deepEqual(recorded, fx.manifest.samples.map((s) => s.expected));
+  await page.screenshot({ path: join(ARTIFACTS, 'recruit-widget.png'), fullPage: true });
+
+  // One valid sample last, so the site shows its "verified" state and enables submit.
+  const valid = fx.manifest.samples.find((s) => s.expected === 'VALID');
+  await frame.locator('ecert-verify input[type=file]').setInputFiles({ name: valid.file, mimeType: 'application/pdf', buffer: readFileSync(join(fx.samplesDir, valid.file)) });
+  await page.waitForFunction(() => document.getElementById('got').dataset.code === 'VALID');
+  assert.equal(await page.locator('#submit').isEnabled(), true);
+  assert.match(await page.locator('#got').textContent(), new RegExp(valid.holder_name));
+
+  for (const s of fx.manifest.samples) {
+    const bytes = readFileSync(join(fx.samplesDir, s.file));
+    for (const r of [...browser.requests, ...server.log]) {
+      assert.ok(!containsPdfBytes(r.body, bytes), `request ${r.method} ${r.url} carries bytes of ${s.file}`);
+    }
+  }
+  assert.deepEqual(cspViolations, [], 'no CSP violations');
+});
+
+test('JS API verify(bytes, options) and the compact display', async () => {
+  const frame = await widgetFrame();
+  const s = fx.manifest.samples.find((x) => x.expected === 'ANNOTATION_EXPIRED');
+  const b64 = readFileSync(join(fx.samplesDir, s.file)).toString('base64');
+  const r = await frame.evaluate(async (data) => {
+    const bin = atob(data);
+    const u = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
+    const m = await import('../widget/ecert-verify.js');
+    const v = await m.verify(u, { revealIdNumber: true });
+    const el = document.querySelector('ecert-verify');
+    el.setAttribute('display', 'compact');
+    el.setAttribute('lang', 'en');
+    const v2 = await el.verify(u, { fileName: 'api.pdf' });
+    const card = el.shadowRoot.querySelector('.ec-card');
+    return {
+      code: v.code, id: v.certificate.id_number, masked: v.certificate.id_number_masked, annotation: v.annotation.state,
+      code2: v2.code, compact: card.classList.contains('ec-compact'), state: card.querySelector('.ec-state').textContent,
+      fields: card.querySelectorAll('.ec-fields').length, untouched: u.length,
+    };
+  }, b64);
+  assert.equal(r.code, 'ANNOTATION_EXPIRED');
+  assert.equal(r.id, s.id_number, 'revealIdNumber shows the full number');
+  assert.equal(r.masked, false);
+  assert.equal(r.annotation, 'expired');
+  assert.equal(r.code2, 'ANNOTATION_EXPIRED');
+  assert.equal(r.compact, true);
+  assert.equal(r.state, 'Annotation problem');
+  assert.equal(r.fields, 0);
+  assert.ok(r.untouched > 1000, "the caller's buffer is not detached");
+  await frame.locator('ecert-verify').screenshot({ path: join(ARTIFACTS, 'widget-compact-en.png') });
+});
