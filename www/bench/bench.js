@@ -14,8 +14,13 @@ async function run() {
   // trust-list verification under the pinned root, and the verify itself.
   const t0 = performance.now();
   const client = new EcertClient({});
+  const trust = await client.ready();
+  const tReady = performance.now() - t0;
+  const workerStart = trust.boot_ms.started_at - (performance.timeOrigin + t0);
+  const t1 = performance.now();
   const first = await client.verify(bytes, { now });
   const cold = performance.now() - t0;
+  const coldVerify = performance.now() - t1;
   const sinceNavigation = performance.now();
 
   const warm = [];
@@ -25,6 +30,7 @@ async function run() {
     warm.push(performance.now() - t);
   }
   const inWorker = await client.timeVerify(bytes, warmN, now);
+  const trustWarm = (await client.call('trust_cost')).trust_ms;
   const floorOne = [];
   const floorChunked = [];
   for (let i = 0; i < warmN; i++) {
@@ -34,7 +40,8 @@ async function run() {
   const pick = (rs, k) => median(rs.map((r) => r[k]));
   return {
     file, size: bytes.length, code: first.code,
-    cold_ms: cold, cold_since_navigation_ms: sinceNavigation,
+    cold_ms: cold, cold_since_navigation_ms: sinceNavigation, cold_ready_ms: tReady, cold_first_verify_ms: coldVerify,
+    worker_start_ms: workerStart, boot_wasm_ms: trust.boot_ms.wasm, boot_trust_ms: trust.boot_ms.trust, trust_warm_ms: trustWarm,
     warm_roundtrip_ms: median(warm), warm_in_worker_ms: median(inWorker.times.slice(1)),
     floor_one_call_ms: pick(floorOne, 'total_ms'), floor_chunked_ms: pick(floorChunked, 'total_ms'),
     floor_sha256_ms: pick(floorOne, 'sha256_ms'), floor_sha256_chunked_ms: pick(floorChunked, 'sha256_ms'),

@@ -3,6 +3,21 @@
 // the network. The one thing a status lookup reveals is the first 4 hex characters of the status id.
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+const WASM_URL = new URL('./ecert_wasm_bg.wasm', import.meta.url);
+
+/** Fetch and compile the verifier's wasm on this thread (off the worker's critical path); null on failure. */
+function compileWasm() {
+  const go = async () => {
+    const resp = fetch(WASM_URL, { credentials: 'same-origin' });
+    try {
+      return await WebAssembly.compileStreaming(resp);
+    } catch {
+      // Wrong MIME type on some static hosts, or a CSP without 'wasm-unsafe-eval' here: the worker fetches it.
+      return null;
+    }
+  };
+  return go().catch(() => null);
+}
 
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 20000;
@@ -148,7 +163,11 @@ export class EcertClient {
     if (this.readyPromise) return this.readyPromise;
     this.readyPromise = (async () => {
       try {
-        this.trust = await this.call('init');
+        // Compile the wasm here while the worker starts; the compiled module is handed over in `init`.
+        const compiling = compileWasm();
+        if (!this.worker) this.spawn();
+        const module = await compiling;
+        this.trust = await this.call('init', module ? { module } : {});
       } catch (err) {
         this.trustNotice = { kind: 'broken', code: err.code || 'TRUST_LIST_INVALID', message: err.message };
         this.emit();

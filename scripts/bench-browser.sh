@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Browser benchmark in headless Chromium: cold first verdict after page load, warm verify and the wasm floor
+# (SHA-256 + one ECDSA P-256 verify, same wasm build) for a ~200 KB and a ~5 MB valid certificate; prints the
+# ratios to the goals and the wasm's gzipped size. Results also in target/test-artifacts/browser/bench.json.
+#   scripts/bench-browser.sh        (BENCH_COLD_RUNS=5 BENCH_WARM=15; honours CARGO_TARGET_DIR)
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+. "$here/scripts/env.sh"
+command -v chromium >/dev/null || "$here/scripts/setup.sh"
+exec node "$here/tests/browser/bench.mjs"
