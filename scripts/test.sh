@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 export ECERT_REQUIRE_VALIDATORS=1   # pdfsig, qpdf and pyHanko checks must run, not skip
 export CARGO_TERM_COLOR=never
 cargo test --workspace --locked
+# Browser (issue 4): the wasm verifier, page and <ecert-verify> widget in headless Chromium, on demo samples.
+. ./scripts/env.sh
+node --test --test-concurrency=1 tests/browser/*.test.mjs
