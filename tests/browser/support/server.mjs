@@ -20,7 +20,8 @@ export function strictCsp(connectExtra = []) {
 }
 
 /**
- * @param {{root: string, extra?: Record<string, string>, connect?: string[]}} o  extra: URL path → file path
+ * @param {{root: string, extra?: Record<string, string>, connect?: string[], port?: number, quiet?: boolean}} o
+ *   extra: URL path → file path
  * @returns {Promise<{url: string, log: {method: string, url: string, body: Buffer}[], close(): Promise<void>}>}
  */
 export async function serve(o) {
@@ -53,7 +54,7 @@ export async function serve(o) {
       res.writeHead(404, { 'content-type': 'text/plain', 'content-security-policy': csp }).end('not found');
     }
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise((r) => server.listen(o.port || 0, '127.0.0.1', r));
   const { port } = server.address();
   return {
     url: `http://127.0.0.1:${port}`,

@@ -19,7 +19,9 @@ function compileWasm() {
   return go().catch(() => null);
 }
 
-export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+// The core refuses files over its budget (ecert-pdf-structure Budget::max_file_size, 16 MiB); refuse them here
+// before reading or copying them at all.
+export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_TIMEOUT_MS = 20000;
 const EDGE_TIMEOUT_MS = 6000;
 const STATUS_PREFIX_LEN = 4;
