@@ -7,7 +7,7 @@ if (q.toString()) frame.src = `./embed.html?${q}`;
 window.recruitVerdicts = [];
 window.addEventListener('message', (e) => {
   if (e.origin !== location.origin || e.source !== frame.contentWindow || !e.data) return;
-  if (e.data.type === 'ecert-height') frame.style.height = `${Math.min(Math.max(e.data.height + 8, 160), 2400)}px`;
+  if (e.data.type === 'ecert-height') frame.style.height = `${Math.min(Math.max(e.data.height + 8, 160), 6000)}px`;
   if (e.data.type !== 'ecert-verdict') return;
   const v = e.data.verdict;
   window.recruitVerdicts.push(v);

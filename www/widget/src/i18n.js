@@ -128,7 +128,7 @@ export const UI = {
   bytes: { zh: '字节', en: 'bytes' },
   male: { zh: '男', en: 'male' },
   female: { zh: '女', en: 'female' },
-  masked: { zh: '（已遮盖）', en: '(masked)' },
+  masked: { zh: '已遮盖', en: 'masked' },
   verifying: { zh: '正在验证', en: 'Verifying' },
   done: { zh: '验证完成', en: 'Verified' },
   files: { zh: '份文件', en: 'files' },

@@ -71,7 +71,7 @@ export function fieldRows(v, lang) {
   const q = c.qualification || {};
   const rows = [
     ['holder_name', c.holder_name],
-    ['id_number', c.id_number + (c.id_number_masked ? ` ${t(UI.masked, lang)}` : '')],
+    ['id_number', c.id_number],
     ['sex', sexText(c.sex, lang)],
     ['birth', c.birth],
     ['qualification', `${lang === 'en' ? q.name_en || q.name_zh : q.name_zh}（${q.code}${q.style ? `，${t(UI.style, lang)}${q.style}` : ''}）`],
@@ -138,8 +138,10 @@ export function renderCard(v, o = {}) {
   if (authentic) {
     const dl = h('dl', { class: 'ec-fields' });
     for (const [key, label, value] of fieldRows(v, lang)) {
+      const masked = key === 'id_number' && v.certificate.id_number_masked
+        ? h('span', { class: 'ec-masked' }, t(UI.masked, lang)) : null;
       dl.append(h('div', { class: `ec-field ec-field-${key}`, 'data-field': key },
-        h('dt', {}, label), h('dd', {}, value)));
+        h('dt', {}, label), h('dd', {}, value, masked)));
     }
     card.append(h('section', { class: 'ec-section', 'aria-label': t(UI.fields, lang) },
       h(`h${hl + 1}`, { class: 'ec-section-title' }, t(UI.fields, lang)), dl));
