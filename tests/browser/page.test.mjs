@@ -112,6 +112,7 @@ test('every demo sample dropped on the page gives the manifest verdict and its f
   // Wait for previews, then screenshots.
   await page.waitForFunction(() => document.querySelectorAll('.preview-canvas canvas').length >= 3, null, { timeout: 30000 }).catch(() => {});
   await page.screenshot({ path: join(ARTIFACTS, 'page-many.png'), fullPage: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'page-top.png') });
   await page.locator('#results .item[data-file="valid-style1.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-valid.png') });
   await page.locator('#results .item[data-file="untrusted-seal.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-untrusted.png') });
 

@@ -130,7 +130,7 @@ function renderItem(it) {
     card, pv);
   if (it.el && it.el.isConnected) {
     const old = it.el.querySelector('.preview-canvas canvas');
-    if (old) el.querySelector('.preview-canvas').append(old);
+    if (old) { el.querySelector('.preview-canvas').append(old); el.classList.add('has-preview'); }
     it.el.replaceWith(el);
   } else {
     $('results').prepend(el);
