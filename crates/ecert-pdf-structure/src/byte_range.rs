@@ -27,7 +27,8 @@ pub fn locate_value_span(dict: &Dictionary, key: &[u8]) -> Option<Span> {
 /// `[a b c d]` with `a == 0` and `a + b <= c` (`BAD_BYTE_RANGE`); the gap `[b, c)` is
 /// exactly the direct hexadecimal /Contents string token of this dictionary and lies
 /// inside `revision` (`BYTE_RANGE_GAP`); `c + d` is the end of `revision`
-/// (`BYTE_RANGE_END`). Pass the dictionary as parsed from `revision` so its spans are
+/// or just after its `%%EOF` marker, before the marker's optional EOL (`BYTE_RANGE_END`): writers that sign
+/// a file without a final EOL and later append an update separate it with one. Pass the dictionary as parsed from `revision` so its spans are
 /// that revision's bytes.
 pub fn check_byte_range(sig_dict: &Dictionary, revision: &Revision) -> Result<SignedRanges> {
     let Some(Object::Array(items)) = sig_dict.get(b"ByteRange") else {
@@ -55,7 +56,7 @@ pub fn check_byte_range(sig_dict: &Dictionary, revision: &Revision) -> Result<Si
         return Err(StructureError::ByteRangeGap);
     }
     let end = c.checked_add(d).ok_or(StructureError::BadByteRange)?;
-    if end != revision.span().end {
+    if end != revision.span().end && end != revision.eof_end() {
         return Err(StructureError::ByteRangeEnd);
     }
     Ok(SignedRanges {

@@ -15,6 +15,7 @@ use crate::xref_section::XrefKind;
 pub struct Revision {
     pub(crate) index: usize,
     pub(crate) span: Span,
+    pub(crate) eof_end: usize,
     pub(crate) xref_offset: usize,
     pub(crate) xref_kind: XrefKind,
     pub(crate) startxref: usize,
@@ -23,6 +24,11 @@ pub struct Revision {
 }
 
 impl Revision {
+    /// Just after this revision's `%%EOF` marker, before its optional EOL (`span().end` minus that EOL).
+    pub fn eof_end(&self) -> usize {
+        self.eof_end
+    }
+
     /// Position in [`crate::Document::revisions`] (0 = original file).
     pub fn index(&self) -> usize {
         self.index

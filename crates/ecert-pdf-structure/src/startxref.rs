@@ -16,6 +16,8 @@ pub(crate) struct StartxrefBlock {
     pub(crate) value: usize,
     /// Just after `%%EOF` and its optional single EOL: the end of the revision.
     pub(crate) end: usize,
+    /// Just after `%%EOF`, before its EOL.
+    pub(crate) eof_end: usize,
 }
 
 /// Parses `startxref` WS offset WS `%%EOF` [EOL] exactly at `pos`.
@@ -29,11 +31,13 @@ pub(crate) fn parse_startxref_block(bytes: &[u8], pos: usize) -> Result<Startxre
     if cur.skip_whitespace() == 0 || !cur.eat(b"%%EOF") {
         return Err(err);
     }
+    let eof_end = cur.pos();
     cur.eat_eol();
     Ok(StartxrefBlock {
         keyword_at: pos,
         value,
         end: cur.pos(),
+        eof_end,
     })
 }
 

@@ -156,6 +156,7 @@ fn lay_out_revisions(
         revisions.push(Revision {
             index,
             span,
+            eof_end: block.eof_end,
             xref_offset: section.offset,
             xref_kind: section.kind,
             startxref: block.value,

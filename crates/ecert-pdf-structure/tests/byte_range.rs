@@ -78,7 +78,7 @@ fn wrong_byte_ranges() {
             "BYTE_RANGE_GAP",
         ),
         (
-            &|b, c, d| format!("[0 {b} {c} {}]", d - 1),
+            &|b, c, d| format!("[0 {b} {c} {}]", d - 2),
             "BYTE_RANGE_END",
         ),
         (
@@ -94,6 +94,10 @@ fn wrong_byte_ranges() {
         let buf = signed_file(&hex(), make);
         assert_eq!(check(&buf).unwrap_err(), code);
     }
+    // Ending just after `%%EOF`, before its EOL, is the revision's end too.
+    let before_eol = signed_file(&hex(), |b, c, d| format!("[0 {b} {c} {}]", d - 1));
+    assert!(before_eol.ends_with(b"%%EOF\n"));
+    assert!(check(&before_eol).is_ok());
     let real = signed_file(&hex(), |b, c, d| format!("[0 {b} {c}.0 {d}]"));
     assert_eq!(check(&real).unwrap_err(), "BAD_BYTE_RANGE");
 }
@@ -129,4 +133,14 @@ fn byte_range_must_end_its_own_revision() {
             .code(),
         "BYTE_RANGE_GAP"
     );
+}
+
+#[test]
+fn contents_null_followed_by_padding_parses() {
+    let padded = format!("null{}", " ".repeat(60));
+    let buf = signed_file(&padded, |b, c, d| format!("[0 {b} {c} {d}]"));
+    assert_eq!(check(&buf).unwrap_err(), "BYTE_RANGE_GAP");
+    let padded = format!("null{}/M(D:20261123225030+08'00')", " ".repeat(16000));
+    let buf = signed_file(&padded, |b, c, d| format!("[0 {b} {c} {d}]"));
+    assert_eq!(check(&buf).unwrap_err(), "BYTE_RANGE_GAP");
 }

@@ -1,1 +1,79 @@
-fn main() {}
+//! In-process verify of a demo certificate against the floor: one SHA-256 over the file plus the one ECDSA
+//! P-256 verification any verifier must do. Run through `scripts/bench-verify.sh`, which writes the demo and
+//! points `ECERT_BENCH_DEMO` at it.
+
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ecert_format::StatusInput;
+use ecert_verify::{VerifiedTrustList, VerifyOptions, verify};
+use sha2::{Digest as _, Sha256};
+
+fn demo_dir() -> PathBuf {
+    match std::env::var_os("ECERT_BENCH_DEMO") {
+        Some(d) => PathBuf::from(d),
+        None => {
+            eprintln!("set ECERT_BENCH_DEMO to an `ecert demo` output directory (scripts/bench-verify.sh does)");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn pem_body(pem: &str) -> Vec<u8> {
+    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64_decode(&b64)
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let Some(v) = T.iter().position(|&t| t == c) else { continue };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = demo_dir();
+    let root = pem_body(&std::fs::read_to_string(dir.join("root-spki.pem")).expect("root-spki.pem"));
+    let list = std::fs::read(dir.join("trust-list.json")).expect("trust-list.json");
+    let trust = VerifiedTrustList::from_signed_json(&list, &root, 0).expect("trust list");
+    let pdf = std::fs::read(dir.join("samples/valid-style1.pdf")).expect("sample");
+    let at = std::env::var("ECERT_BENCH_AT").ok().and_then(|s| s.parse().ok()).unwrap_or(1_795_406_400);
+    let options = VerifyOptions::default();
+    assert!(verify(&pdf, &trust, at, &StatusInput::NotChecked, &options).is_valid(), "the sample must verify");
+
+    // The floor's inputs: the CMS's signed attributes, signature and signer key.
+    let k = pdf.windows(10).position(|w| w == b"/Contents<").expect("/Contents") + 10;
+    let end = k + pdf[k..].iter().position(|&b| b == b'>').expect(">");
+    let hex = &pdf[k..end];
+    let der: Vec<u8> = hex
+        .chunks(2)
+        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
+        .collect();
+    let cms = ecert_pki::parse_signed_data(&der).expect("cms");
+    let spki = cms.signer_certificate().spki_der().to_vec();
+
+    let mut g = c.benchmark_group(format!("verify {} KB", pdf.len() / 1024));
+    g.bench_function("floor: sha256(file) + 1 ECDSA verify", |b| {
+        b.iter(|| {
+            let d = Sha256::digest(&pdf);
+            std::hint::black_box(d);
+            ecert_pki::verify_p256_sha256(&spki, cms.signed_attrs_der(), cms.signature()).expect("verify")
+        })
+    });
+    g.bench_function("ecert_verify::verify", |b| {
+        b.iter(|| std::hint::black_box(verify(&pdf, &trust, at, &StatusInput::NotChecked, &options)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -101,6 +101,8 @@ pub enum TrustFailure {
     NoSigningTime,
     /// The claimed signing time is after the time of check.
     SigningTimeInFuture { signing_time: i64 },
+    /// The SignedData carries a certificate that is neither the seal's nor its issuer CA's from the trust list.
+    ForeignCertificate,
     /// The key was not in use, or its certificate not valid, at the claimed signing time.
     OutsideUseWindow { signing_time: i64, use_from: i64, use_until: i64 },
 }
@@ -114,6 +116,7 @@ impl TrustFailure {
             TrustFailure::NoSigningTime => "NO_SIGNING_TIME",
             TrustFailure::SigningTimeInFuture { .. } => "SIGNING_TIME_IN_FUTURE",
             TrustFailure::OutsideUseWindow { .. } => "SEAL_NOT_VALID_AT_SIGNING_TIME",
+            TrustFailure::ForeignCertificate => "FOREIGN_CERTIFICATE",
         }
     }
 }
@@ -134,6 +137,12 @@ pub fn evaluate_signer<'a>(
             TrustFailure::NotListed { key_id }
         });
     };
+    // Nothing else may ride along: every certificate in the SignedData is the seal's or its issuer CA's, byte
+    // for byte as the trust list has them.
+    let ca = trust.ca_certificate_of(&issuer.id);
+    if cms.certificates().iter().any(|c| c.der() != signer.der() && Some(c.der()) != ca) {
+        return Err(TrustFailure::ForeignCertificate);
+    }
     let signing_time = cms.signing_time().ok_or(TrustFailure::NoSigningTime)?;
     if signing_time > at_unix.saturating_add(MAX_FUTURE_SKEW) {
         return Err(TrustFailure::SigningTimeInFuture { signing_time });

@@ -49,6 +49,8 @@ pub(crate) struct SealEntry {
 pub struct VerifiedTrustList {
     list: TrustList,
     seals: Vec<SealEntry>,
+    /// Each issuer's CA certificate DER, in `list.issuers` order.
+    ca_certificates: Vec<Vec<u8>>,
 }
 
 impl VerifiedTrustList {
@@ -69,6 +71,7 @@ impl VerifiedTrustList {
         let registry = Registry::builtin();
         let bad = |what: String| TrustError::Inconsistent(what);
         let mut seals = Vec::new();
+        let mut ca_certificates = Vec::new();
         for (i, issuer) in list.issuers.iter().enumerate() {
             if registry.issuer(&issuer.id).is_none() {
                 return Err(bad(format!("unknown issuer {:?}", issuer.id)));
@@ -109,8 +112,9 @@ impl VerifiedTrustList {
                 }
                 seals.push(SealEntry { issuer: i, seal: j, cert });
             }
+            ca_certificates.push(ca_der);
         }
-        Ok(VerifiedTrustList { list, seals })
+        Ok(VerifiedTrustList { list, seals, ca_certificates })
     }
 
     /// The verified payload.
@@ -121,6 +125,12 @@ impl VerifiedTrustList {
     /// The list's sequence number (for rollback protection by the caller).
     pub fn sequence(&self) -> u64 {
         self.list.sequence
+    }
+
+    /// The CA certificate DER of the issuer with `issuer_id`.
+    pub(crate) fn ca_certificate_of(&self, issuer_id: &str) -> Option<&[u8]> {
+        let i = self.list.issuers.iter().position(|x| x.id == issuer_id)?;
+        self.ca_certificates.get(i).map(Vec::as_slice)
     }
 
     /// The trusted seal whose certificate is byte-identical to `cert_der`, with its issuer.

@@ -519,6 +519,10 @@ fn trust_failure_text(e: &TrustFailure) -> (String, String) {
             "签章密钥不在信任列表中。".into(),
             format!("The signing key (key {}…) is not a seal in the trust list.", short(key_id)),
         ),
+        TrustFailure::ForeignCertificate => (
+            "签名中夹带了信任列表之外的证书。".into(),
+            "The signature carries a certificate that is neither the seal's nor its issuer's from the trust list.".into(),
+        ),
         TrustFailure::NoSigningTime => (
             "签名缺少签章时间，无法确认印章当时是否有效。".into(),
             "The signature carries no signing time; the seal's validity cannot be checked.".into(),
@@ -552,42 +556,56 @@ fn china_date(unix: i64) -> String {
     Date::in_china_at(unix).map(|d| d.to_string()).unwrap_or_else(|| unix.to_string())
 }
 
-/// Find the longest-standing candidate: a prefix of `pdf` ending just after one of its first `%%EOF` markers
-/// (with its end-of-line) that walks on its own and whose first revision carries a certification signature
-/// that verifies. Returns the prefix's document and length.
+/// Look for an intact sealed revision at the start of a file that does not walk as a whole: a prefix of `pdf`
+/// ending just after one of its first `%%EOF` markers (with or without the marker's EOL) that walks on its own
+/// and whose first revision carries a certification signature that verifies. Returns the prefix's document and
+/// length. Files over the size budget are not searched.
 fn recover_sealed_prefix(pdf: &[u8], budget: &Budget) -> Option<(Document, usize)> {
+    if pdf.len() > budget.max_file_size {
+        return None;
+    }
     let mut tried = 0;
     let mut from = 0;
     while tried < MAX_PREFIX_CANDIDATES {
         let at = find(pdf.get(from..)?, b"%%EOF")?.checked_add(from)?;
         from = at.checked_add(5)?;
-        let mut end = from;
-        match pdf.get(end..end.checked_add(2)?) {
-            Some([b'\r', b'\n']) => end = end.checked_add(2)?,
-            _ => {
-                if matches!(pdf.get(end), Some(b'\n' | b'\r')) {
-                    end = end.checked_add(1)?;
-                }
+        let eol = match pdf.get(from..) {
+            Some([b'\r', b'\n', ..]) => 2,
+            Some([b'\n' | b'\r', ..]) => 1,
+            _ => 0,
+        };
+        for end in [from.checked_add(eol)?, from] {
+            if end >= pdf.len() {
+                continue;
             }
-        }
-        if end >= pdf.len() {
-            return None;
-        }
-        tried += 1;
-        let prefix = pdf.get(..end)?;
-        let Ok(doc) = walk(prefix, budget) else { continue };
-        let intact = signature_field::locate(&doc, CERTIFIED)
-            .ok()
-            .and_then(|sig| Some((sig, doc.revision(CERTIFIED).ok()?)))
-            .is_some_and(|(sig, rev)| verify_signature(prefix, sig.dict, rev).is_ok());
-        if intact {
-            return Some((doc, end));
+            tried += 1;
+            let prefix = pdf.get(..end)?;
+            let Ok(doc) = walk(prefix, budget) else { continue };
+            let intact = signature_field::locate(&doc, CERTIFIED)
+                .ok()
+                .and_then(|sig| Some((sig, doc.revision(CERTIFIED).ok()?)))
+                .is_some_and(|(sig, rev)| verify_signature(prefix, sig.dict, rev).is_ok());
+            if intact {
+                return Some((doc, end));
+            }
+            if eol == 0 {
+                break;
+            }
         }
     }
     None
 }
 
+/// First occurrence of `needle` (non-empty) in `haystack`, scanning for its first byte.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    let (&first, rest) = needle.split_first()?;
+    let mut i = 0;
+    while let Some(p) = haystack.get(i..)?.iter().position(|&b| b == first) {
+        let at = i.checked_add(p)?;
+        if haystack.get(at.checked_add(1)?..)?.starts_with(rest) {
+            return Some(at);
+        }
+        i = at.checked_add(1)?;
+    }
+    None
 }
-
