@@ -3,6 +3,7 @@
 
 use ecert_format::{Registry, SignedTrustList, TrustList};
 use ecert_format::trust_list::TrustListError;
+use ecert_verify::TrustError;
 
 use crate::crypto::sha256_hex;
 use crate::error::{ApiError, ApiResult};
@@ -31,25 +32,25 @@ pub async fn current_verified(db: &Db, root_spki: &[u8]) -> ApiResult<Option<(St
     Ok(Some((stored, list)))
 }
 
-/// Why a list offered for publication is refused (422) — the signature and content checks.
-pub fn refuse(e: &TrustListError) -> ApiError {
-    let code = match e {
-        TrustListError::WrongSigner | TrustListError::BadSignature => "TRUST_LIST_SIGNATURE_INVALID",
-        TrustListError::Rollback { .. } => "TRUST_LIST_ROLLBACK",
-        TrustListError::TooLarge => return ApiError::payload_too_large(ecert_format::trust_list::MAX_TRUST_LIST_BYTES),
-        TrustListError::BadRootKey => return ApiError::misconfigured("ROOT_SPKI is not a P-256 public key"),
-        _ => "TRUST_LIST_INVALID",
-    };
-    let status = if matches!(e, TrustListError::Rollback { .. }) { 409 } else { 422 };
-    let text = e.to_string();
-    let (zh, en) = text.split_once(" / ").map_or((text.as_str(), text.as_str()), |(a, b)| (a, b));
-    ApiError::new(status, code, zh, en)
+/// Why a list offered for publication is refused: 409 for a rollback, 422 for a bad signature or content
+/// (the core's own checks: chains, key ids, registry references), with the core's stable code.
+pub fn refuse(e: &TrustError) -> ApiError {
+    match e {
+        TrustError::List(TrustListError::TooLarge) => ApiError::payload_too_large(ecert_format::trust_list::MAX_TRUST_LIST_BYTES),
+        TrustError::List(TrustListError::BadRootKey) => ApiError::misconfigured("ROOT_SPKI is not a P-256 public key"),
+        _ => {
+            let status = if matches!(e, TrustError::List(TrustListError::Rollback { .. })) { 409 } else { 422 };
+            let text = e.to_string();
+            let (zh, en) = text.split_once(" / ").unwrap_or((text.as_str(), text.as_str()));
+            ApiError::new(status, e.code(), zh, en)
+        }
+    }
 }
 
 /// Content checks beyond the signature: every issuer and qualification is one the registry knows, each
 /// issuer seals only its own qualifications, and the sequence fits D1.
 pub fn check_content(list: &TrustList, registry: &Registry) -> ApiResult<()> {
-    let invalid = |zh: String, en: String| ApiError::new(422, "TRUST_LIST_INVALID", zh, en);
+    let invalid = |zh: String, en: String| ApiError::new(422, "TRUST_LIST_INCONSISTENT", zh, en);
     if list.sequence == 0 || list.sequence > MAX_SEQUENCE {
         return Err(invalid(format!("信任列表序号{}超出范围", list.sequence), format!("sequence {} out of range", list.sequence)));
     }
@@ -96,10 +97,11 @@ mod tests {
 
     #[test]
     fn refusal_codes() {
-        assert_eq!(refuse(&TrustListError::BadSignature).code, "TRUST_LIST_SIGNATURE_INVALID");
-        assert_eq!(refuse(&TrustListError::WrongSigner).status, 422);
-        let r = refuse(&TrustListError::Rollback { found: 1, held: 2 });
+        assert_eq!(refuse(&TrustError::List(TrustListError::BadSignature)).code, "TRUST_LIST_BAD_SIGNATURE");
+        assert_eq!(refuse(&TrustError::List(TrustListError::WrongSigner)).status, 422);
+        let r = refuse(&TrustError::List(TrustListError::Rollback { found: 1, held: 2 }));
         assert_eq!((r.status, r.code), (409, "TRUST_LIST_ROLLBACK"));
-        assert_eq!(refuse(&TrustListError::Schema).code, "TRUST_LIST_INVALID");
+        let r = refuse(&TrustError::Inconsistent("x".into()));
+        assert_eq!((r.status, r.code), (422, "TRUST_LIST_INCONSISTENT"));
     }
 }

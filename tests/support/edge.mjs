@@ -1,0 +1,199 @@
+// Starts the ecert edge worker for a test: the real worker on workerd (`wrangler dev --local`) with a fresh
+// local D1, migrations applied, seeded from `ecert demo` output through the admin API.
+//
+//   import { startEdge } from '../support/edge.mjs';
+//   const edge = await startEdge({ demoDir: 'demo-out' });   // options below
+//   await fetch(`${edge.baseUrl}/v1/status/ab12`);
+//   await fetch(`${edge.baseUrl}/v1/admin/revocations`, { method: 'POST',
+//     headers: { authorization: `Bearer ${edge.adminToken}` }, body: JSON.stringify({ management_number, reason }) });
+//   await edge.stop();
+//
+// startEdge(options) → Promise<{ baseUrl, adminToken, auditToken, stateDir, demoDir, port, logs(), stop() }>
+//   demoDir  (required) an `ecert demo --out DIR` directory: trust-list.json, root-spki.pem, pki/register/*.json
+//   port     TCP port on 127.0.0.1 (default: a free one)
+//   vars     extra worker vars, e.g. { LOOKUP_RATE_LIMIT: '5/60' } (default: none; wrangler.toml's apply)
+//   build    run worker/scripts/build.sh first (default true; it returns at once when nothing changed)
+//   seed     publish the demo trust list and register the demo records (default true)
+//   timeoutMs  how long to wait for the build and for readiness (default 30 min / 90 s)
+// The admin/audit tokens and the lookup key are random per start. The D1 state lives in a temp dir removed by
+// stop(). Tool paths come from scripts/env.sh (Node 22, wrangler, worker-build and its offline tools), so this
+// works from any Node >= 20 and any cwd. Stable interface: the browser tests use it too.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { seed as seedEdge } from '../../worker/scripts/seed.mjs';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const WORKER_DIR = join(REPO, 'worker');
+
+/** Run a command with scripts/env.sh sourced; resolves with its output, rejects with it on failure. */
+export function runWithEnv(cmd, args, { cwd = REPO, env = {}, timeoutMs = 600_000 } = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('bash', ['-c', `. "${REPO}/scripts/env.sh" && exec "$@"`, 'edge', cmd, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolvePromise(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-4000)}`));
+    });
+  });
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolvePromise, reject) => {
+    const srv = createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolvePromise(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs } = {}) {
+  if (!demoDir) throw new Error('startEdge: demoDir is required');
+  demoDir = resolve(demoDir);
+  const buildTimeout = timeoutMs ?? 30 * 60_000;
+  const readyTimeout = timeoutMs ?? 90_000;
+  const cargoEnv = { CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(REPO, 'target') };
+  if (build) await runWithEnv(join(WORKER_DIR, 'scripts', 'build.sh'), [], { env: cargoEnv, timeoutMs: buildTimeout });
+
+  port ??= await freePort();
+  const inspectorPort = await freePort();
+  const stateDir = await mkdtemp(join(tmpdir(), 'ecert-edge-'));
+  const adminToken = randomBytes(24).toString('hex');
+  const auditToken = randomBytes(24).toString('hex');
+  const rootSpki = (await readFile(join(demoDir, 'root-spki.pem'), 'utf8'))
+    .split('\n')
+    .filter((l) => l && !l.startsWith('-----'))
+    .join('');
+  const envFile = join(stateDir, 'worker.env');
+  await writeFile(
+    envFile,
+    [
+      `ADMIN_TOKEN=${adminToken}`,
+      `AUDIT_TOKEN=${auditToken}`,
+      `LOOKUP_KEY=${randomBytes(32).toString('hex')}`,
+      `ROOT_SPKI=${rootSpki}`,
+      ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
+      '',
+    ].join('\n'),
+    { mode: 0o600 },
+  );
+  const persist = join(stateDir, 'state');
+  await runWithEnv('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
+    cwd: WORKER_DIR,
+    env: { CI: '1' },
+    timeoutMs: 120_000,
+  });
+
+  const child = spawn(
+    'bash',
+    [
+      '-c',
+      `. "${REPO}/scripts/env.sh" && exec "$@"`,
+      'edge',
+      'wrangler',
+      'dev',
+      '--local',
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--inspector-port', String(inspectorPort),
+      '--persist-to', persist,
+      '--env-file', envFile,
+      '--show-interactive-dev-session=false',
+      '--live-reload=false',
+    ],
+    { cwd: WORKER_DIR, env: { ...process.env, ...cargoEnv, CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  let exited = null;
+  const exitPromise = new Promise((r) => child.on('exit', (code, signal) => r((exited = { code, signal }))));
+
+  const stop = async () => {
+    if (exited === null) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+      const killTimer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {}
+      }, 5000);
+      await exitPromise;
+      clearTimeout(killTimer);
+    }
+    await rm(stateDir, { recursive: true, force: true });
+  };
+
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + readyTimeout;
+  for (;;) {
+    if (exited !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited (${JSON.stringify(exited)}) before it was ready:\n${log.slice(-4000)}`);
+    }
+    try {
+      const r = await fetch(`${baseUrl}/v1/noop`);
+      if (r.ok) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev not ready after ${readyTimeout} ms:\n${log.slice(-4000)}`);
+    }
+    await sleep(250);
+  }
+  if (seed) {
+    try {
+      await seedEdge({ baseUrl, adminToken, demoDir });
+    } catch (e) {
+      await stop();
+      throw e;
+    }
+  }
+  return { baseUrl, adminToken, auditToken, stateDir, demoDir, port, logs: () => log, stop };
+}
+
+/** Today in China time (UTC+8), YYYY-MM-DD: the day the worker's clock judges annotations by. */
+export function chinaToday(nowMs = Date.now()) {
+  return new Date(nowMs + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+/**
+ * A fresh `ecert demo` directory for today (China time) in a temp dir, from $ECERT_BIN or the release `ecert`
+ * binary (built if out of date, in $CARGO_TARGET_DIR or target/). Returns { demoDir, ecert, manifest, cleanup() }.
+ */
+export async function makeDemo({ today = chinaToday() } = {}) {
+  let ecert = process.env.ECERT_BIN;
+  if (!ecert) {
+    const target = process.env.CARGO_TARGET_DIR ?? join(REPO, 'target');
+    await runWithEnv('cargo', ['build', '-q', '--release', '-p', 'ecert-cli'], {
+      env: { CARGO_TARGET_DIR: target },
+      timeoutMs: 30 * 60_000,
+    });
+    ecert = join(target, 'release', 'ecert');
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'ecert-demo-'));
+  const demoDir = join(dir, 'demo');
+  await runWithEnv(ecert, ['demo', '--out', demoDir, '--today', today]);
+  const manifest = JSON.parse(await readFile(join(demoDir, 'samples', 'manifest.json'), 'utf8'));
+  return { demoDir, ecert, manifest, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}

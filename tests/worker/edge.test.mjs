@@ -1,0 +1,480 @@
+// Integration tests of the edge worker on workerd: `wrangler dev --local`, a fresh local D1, migrations, seeded
+// from a fresh `ecert demo` through the admin API (tests/support/edge.mjs). No mocks: every request goes over
+// HTTP to the real worker. Run: `. scripts/env.sh && node --test tests/worker/`.
+//
+// Rate limits are counted per client address (CF-Connecting-IP, which workerd passes through locally); each
+// test uses its own address so counters do not leak between tests.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { makeDemo, runWithEnv, startEdge } from '../support/edge.mjs';
+
+const LOOKUP_LIMIT = 5;
+let demo;
+let edge;
+let nextIp = 1;
+const freshIp = () => `198.51.100.${nextIp++}`;
+
+const statusId = (m) => createHash('sha256').update(Buffer.concat([Buffer.from('ecert.status/1\0'), Buffer.from(m)])).digest('hex');
+const masked = (id) => `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`;
+
+async function call(method, path, { body, headers = {}, ip = freshIp(), token } = {}) {
+  const h = { 'cf-connecting-ip': ip, ...headers };
+  if (token) h.authorization = `Bearer ${token}`;
+  if (body !== undefined && typeof body !== 'string' && !(body instanceof Uint8Array)) {
+    body = JSON.stringify(body);
+    h['content-type'] ??= 'application/json';
+  }
+  const r = await fetch(`${edge.baseUrl}${path}`, { method, headers: h, body });
+  const text = await r.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: r.status, headers: r.headers, text, json };
+}
+
+function assertError(res, status, code) {
+  assert.equal(res.status, status, res.text);
+  assert.equal(res.json?.code, code, res.text);
+  assert.equal(typeof res.json.message?.zh, 'string');
+  assert.equal(typeof res.json.message?.en, 'string');
+  assert.match(res.headers.get('content-type'), /^application\/json/);
+}
+
+const sample = (file) => demo.manifest.samples.find((s) => s.file === file);
+const lookupBody = (s, by = 'management_number') => ({
+  name: s.holder_name,
+  id_number: s.id_number,
+  [by]: by === 'management_number' ? s.management_number : s.query_number,
+});
+
+before(async () => {
+  demo = await makeDemo();
+  edge = await startEdge({ demoDir: demo.demoDir, vars: { LOOKUP_RATE_LIMIT: `${LOOKUP_LIMIT}/60` } });
+}, { timeout: 20 * 60_000 });
+
+after(async () => {
+  await edge?.stop();
+  await demo?.cleanup();
+});
+
+describe('public, read-only', () => {
+  test('GET /v1/noop', async () => {
+    const r = await call('GET', '/v1/noop');
+    assert.equal(r.status, 200);
+    assert.equal(r.json.ok, true);
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+  });
+
+  test('GET /v1/scope: 31 qualifications, 8 issuers, the trust list seals', async () => {
+    const r = await call('GET', '/v1/scope');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    assert.equal(r.json.schema, 'ecert.scope/1');
+    assert.equal(r.json.qualifications.length, 31);
+    assert.equal(r.json.qualifications.filter((q) => q.style === 1).length, 24);
+    assert.equal(r.json.issuers.length, 8);
+    const mohrss = r.json.issuers.find((i) => i.id === 'mohrss');
+    assert.equal(mohrss.qualifications.length, 24);
+    assert.equal(r.json.trust_list.sequence >= 1, true);
+    const signed = JSON.parse(await readFile(join(demo.demoDir, 'trust-list.json'), 'utf8'));
+    const payload = JSON.parse(Buffer.from(signed.payload, 'base64').toString('utf8'));
+    for (const issuer of payload.issuers) {
+      const scoped = r.json.issuers.find((i) => i.id === issuer.id);
+      assert.deepEqual(scoped.seals.map((s) => s.key_id).sort(), issuer.seals.map((s) => s.key_id).sort(), issuer.id);
+    }
+  });
+
+  test('GET /v1/trust-list: the published bytes, ETag, Cache-Control, 304', async () => {
+    const published = await readFile(join(demo.demoDir, 'trust-list.json'), 'utf8');
+    const r = await call('GET', '/v1/trust-list');
+    assert.equal(r.status, 200);
+    assert.equal(r.text, published);
+    assert.equal(r.headers.get('access-control-allow-origin'), '*');
+    assert.match(r.headers.get('cache-control'), /max-age=\d+/);
+    const etag = r.headers.get('etag');
+    assert.match(etag, /^"[0-9a-f]{32}"$/);
+    const again = await call('GET', '/v1/trust-list', { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.text, '');
+    assert.equal(again.headers.get('etag'), etag);
+    const other = await call('GET', '/v1/trust-list', { headers: { 'if-none-match': '"0000"' } });
+    assert.equal(other.status, 200);
+  });
+
+  test('GET /v1/status/{prefix}: each registered certificate is in its bucket, valid', async () => {
+    for (const s of demo.manifest.samples) {
+      const id = statusId(s.management_number);
+      const r = await call('GET', `/v1/status/${id.slice(0, 4)}`);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.headers.get('access-control-allow-origin'), '*');
+      assert.equal(r.json.schema, 'ecert.status-bucket/1');
+      assert.equal(r.json.prefix, id.slice(0, 4));
+      assert.ok(r.json.entries.every((e) => e.id.startsWith(id.slice(0, 4))));
+      const entry = r.json.entries.find((e) => e.id === id);
+      assert.deepEqual(entry, { id, state: 'valid' }, s.file);
+      // The bucket never carries personal data or numbers: only ids and states.
+      assert.ok(!r.text.includes(s.management_number) && !r.text.includes(s.holder_name));
+    }
+  });
+
+  test('GET /v1/status/{prefix}: an empty bucket, and bad prefixes are 400', async () => {
+    const used = new Set(demo.manifest.samples.map((s) => statusId(s.management_number).slice(0, 4)));
+    const empty = ['0000', 'ffff', 'abcd'].find((p) => !used.has(p));
+    const r = await call('GET', `/v1/status/${empty}`);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.json.entries, []);
+    for (const bad of ['ABCD', 'abc', 'abcde', 'zzzz', '%20abc']) {
+      assertError(await call('GET', `/v1/status/${bad}`), 400, 'INVALID_PREFIX');
+    }
+  });
+
+  test('unknown routes are 404, wrong methods 405, preflight answers CORS', async () => {
+    assertError(await call('GET', '/v1/nothing'), 404, 'ROUTE_NOT_FOUND');
+    const r = await call('GET', '/v1/lookup');
+    assertError(r, 405, 'METHOD_NOT_ALLOWED');
+    assert.equal(r.headers.get('allow'), 'POST');
+    const p = await call('OPTIONS', '/v1/lookup', { headers: { origin: 'https://hr.example', 'access-control-request-method': 'POST' } });
+    assert.equal(p.status, 204);
+    assert.equal(p.headers.get('access-control-allow-origin'), '*');
+    assert.match(p.headers.get('access-control-allow-methods'), /POST/);
+  });
+});
+
+describe('POST /v1/lookup', () => {
+  test('by 管理号 and by 查询编号: authoritative fields, masked ID number, 有效', async () => {
+    const s = sample('valid-style2.pdf');
+    for (const by of ['management_number', 'query_number']) {
+      const r = await call('POST', '/v1/lookup', { body: lookupBody(s, by) });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.headers.get('access-control-allow-origin'), '*');
+      assert.equal(r.json.management_number, s.management_number);
+      assert.equal(r.json.query_number, s.query_number);
+      assert.equal(r.json.holder.name, s.holder_name);
+      assert.equal(r.json.holder.id_number, masked(s.id_number));
+      assert.ok(!r.text.includes(s.id_number), 'the full ID number never comes back');
+      assert.equal(r.json.qualification.code, s.qualification);
+      assert.equal(r.json.qualification.style, 2);
+      assert.notEqual(r.json.issuer.id, 'mohrss');
+      assert.deepEqual(r.json.status, { state: 'valid', label_zh: '有效' });
+      assert.equal(r.json.status_id, statusId(s.management_number));
+    }
+    const rare = sample('rare-name-ext-b.pdf');
+    const r = await call('POST', '/v1/lookup', { body: lookupBody(rare) });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.holder.name, '王𠈌');
+  });
+
+  test('a miss is one uniform 404 NOT_FOUND: wrong name, wrong ID, unknown number, another certificate', async () => {
+    const s = sample('valid-style1.pdf');
+    const other = sample('valid-style2.pdf');
+    const misses = [
+      { ...lookupBody(s), name: '张三' },
+      { ...lookupBody(s), id_number: '11010519491231002X' }, // a valid ID number, not the holder's
+      { ...lookupBody(s), management_number: '209912319999' }, // never issued
+      { ...lookupBody(s), management_number: other.management_number }, // exists, belongs to someone else
+      { name: s.holder_name, id_number: s.id_number, query_number: 'C000000000000000' },
+    ];
+    const bodies = new Set();
+    for (const body of misses) {
+      const r = await call('POST', '/v1/lookup', { body });
+      assertError(r, 404, 'NOT_FOUND');
+      assert.equal(r.json.reason, 'no_match');
+      bodies.add(r.text);
+    }
+    assert.equal(bodies.size, 1, 'every no-match answer is byte-identical');
+  });
+
+  test('reasons that follow from the request alone: out_of_scope, information_invalid', async () => {
+    const s = sample('valid-style1.pdf');
+    for (const number of ['ZY_2023_001', '管理号2023', 'x'.repeat(33)]) {
+      const r = await call('POST', '/v1/lookup', { body: { ...lookupBody(s), management_number: number } });
+      assertError(r, 404, 'NOT_FOUND');
+      assert.equal(r.json.reason, 'out_of_scope', number);
+    }
+    const r = await call('POST', '/v1/lookup', { body: { ...lookupBody(s), id_number: '110101198804120214' } });
+    assertError(r, 404, 'NOT_FOUND');
+    assert.equal(r.json.reason, 'information_invalid');
+  });
+
+  test('malformed JSON and wrong shapes are 400', async () => {
+    assertError(await call('POST', '/v1/lookup', { body: '{"name": "张伟",' }), 400, 'MALFORMED_JSON');
+    assertError(await call('POST', '/v1/lookup', { body: '' }), 400, 'MALFORMED_JSON');
+    const s = sample('valid-style1.pdf');
+    assertError(await call('POST', '/v1/lookup', { body: { name: s.holder_name } }), 400, 'INVALID_REQUEST');
+    assertError(await call('POST', '/v1/lookup', { body: { ...lookupBody(s), query_number: s.query_number } }), 400, 'INVALID_REQUEST');
+    assertError(await call('POST', '/v1/lookup', { body: { ...lookupBody(s), extra: 1 } }), 400, 'INVALID_REQUEST');
+    assertError(await call('POST', '/v1/lookup', { body: { ...lookupBody(s), name: '  ' } }), 400, 'INVALID_FIELD');
+  });
+
+  test('rate limited per client: 429 with Retry-After, other clients unaffected', async () => {
+    const s = sample('valid-style1.pdf');
+    const ip = freshIp();
+    for (let i = 0; i < LOOKUP_LIMIT; i++) {
+      const r = await call('POST', '/v1/lookup', { body: { ...lookupBody(s), name: `试${i}` }, ip });
+      assert.equal(r.status, 404, r.text);
+    }
+    // Over the limit even with the right answer: enumeration gets nothing more.
+    const limited = await call('POST', '/v1/lookup', { body: lookupBody(s), ip });
+    assertError(limited, 429, 'RATE_LIMITED');
+    const retry = Number(limited.headers.get('retry-after'));
+    assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `Retry-After ${retry}`);
+    assert.equal(limited.json.retry_after, retry);
+    const malformed = await call('POST', '/v1/lookup', { body: '{', ip });
+    assert.equal(malformed.status, 429, 'malformed requests count too');
+    const other = await call('POST', '/v1/lookup', { body: lookupBody(s) });
+    assert.equal(other.status, 200);
+  });
+});
+
+describe('administration', () => {
+  test('401 without or with a wrong token on every admin endpoint; 403 for the audit token writing', async () => {
+    const endpoints = [
+      ['POST', '/v1/admin/certificates', { records: [] }],
+      ['POST', '/v1/admin/revocations', { management_number: '1', reason: 'x' }],
+      ['PUT', '/v1/admin/trust-list', {}],
+      ['GET', '/v1/admin/audit', undefined],
+    ];
+    for (const [method, path, body] of endpoints) {
+      assertError(await call(method, path, { body }), 401, 'UNAUTHORIZED');
+      assertError(await call(method, path, { body, token: 'x'.repeat(48) }), 401, 'UNAUTHORIZED');
+      assertError(await call(method, path, { body, headers: { authorization: edge.adminToken } }), 401, 'UNAUTHORIZED');
+      assertError(await call(method, path, { body, headers: { authorization: `Basic ${edge.adminToken}` } }), 401, 'UNAUTHORIZED');
+      const admin = await call(method, path, { body, token: edge.adminToken });
+      assert.notEqual(admin.status, 401, `${method} ${path}`);
+      assert.equal(admin.headers.get('access-control-allow-origin'), null, 'admin endpoints are not CORS-open');
+    }
+    for (const [method, path, body] of endpoints.slice(0, 3)) {
+      assertError(await call(method, path, { body, token: edge.auditToken }), 403, 'FORBIDDEN');
+    }
+    const audit = await call('GET', '/v1/admin/audit', { token: edge.auditToken });
+    assert.equal(audit.status, 200);
+    assert.ok(Array.isArray(audit.json.entries));
+  });
+
+  test('POST /v1/admin/certificates: validation (422), conflicts (409), idempotence, new registration', async () => {
+    const dir = join(demo.demoDir, 'pki', 'register');
+    const records = await Promise.all((await readdir(dir)).map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8'))));
+    // Idempotent: the seeds again.
+    let r = await call('POST', '/v1/admin/certificates', { body: { records }, token: edge.adminToken });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.created.length, 0);
+    assert.equal(r.json.unchanged.length, records.length);
+    // A 加注件 record of a registered certificate is the same certificate.
+    const annotated = { ...records[0] };
+    annotated.annotation = { scenario: '本人调用', valid_from: annotated.issue_date, valid_until: annotated.issue_date, number: `${annotated.management_number}-A9` };
+    r = await call('POST', '/v1/admin/certificates', { body: { records: [annotated] }, token: edge.adminToken });
+    assert.equal(r.status, 200, r.text);
+    assert.deepEqual(r.json.unchanged, [annotated.management_number]);
+
+    const fresh = { ...records[0], management_number: '202611230001', query_number: 'C900000000000001' };
+    const badId = { ...records[1], management_number: '202611230002', query_number: 'C900000000000002', holder: { ...records[1].holder, id_number: '110101198804120214' } };
+    r = await call('POST', '/v1/admin/certificates', { body: { records: [fresh, badId] }, token: edge.adminToken });
+    assertError(r, 422, 'INVALID_RECORDS');
+    assert.deepEqual(r.json.errors.map((e) => [e.index, e.management_number, e.code]), [[1, '202611230002', 'INVALID_RECORD']]);
+    assert.match(r.json.errors[0].message.en, /check character/);
+    // Nothing was written: the valid record of the refused batch is unknown.
+    const probe = { name: fresh.holder.name, id_number: fresh.holder.id_number, management_number: fresh.management_number };
+    assert.equal((await call('POST', '/v1/lookup', { body: probe })).status, 404);
+
+    const changed = { ...records[0], approval_date: records[0].issue_date };
+    const stolenQuery = { ...fresh, query_number: records[1].query_number };
+    for (const record of [changed, stolenQuery]) {
+      r = await call('POST', '/v1/admin/certificates', { body: { records: [record] }, token: edge.adminToken });
+      assertError(r, 409, 'REGISTRATION_CONFLICT');
+      assert.equal(r.json.errors[0].code, 'CONFLICT');
+    }
+    r = await call('POST', '/v1/admin/certificates', { body: { records: [fresh] }, token: edge.adminToken });
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual(r.json.created, [fresh.management_number]);
+    assert.equal((await call('POST', '/v1/lookup', { body: probe })).status, 200);
+
+    assertError(await call('POST', '/v1/admin/certificates', { body: '{"records": [', token: edge.adminToken }), 400, 'MALFORMED_JSON');
+    assertError(await call('POST', '/v1/admin/certificates', { body: { records: [] }, token: edge.adminToken }), 400, 'INVALID_FIELD');
+    assertError(await call('POST', '/v1/admin/certificates', { body: { items: [] }, token: edge.adminToken }), 400, 'INVALID_REQUEST');
+    const audit = await call('GET', '/v1/admin/audit', { token: edge.adminToken });
+    const registrations = audit.json.entries.filter((e) => e.action === 'register');
+    assert.deepEqual(registrations[0].detail.management_numbers, [fresh.management_number]);
+    assert.ok(!audit.text.includes(fresh.holder.id_number) && !audit.text.includes(fresh.holder.name), 'no personal data in the audit log');
+  });
+
+  test('revocation: durable, then lookup and status show 已撤销; idempotent; audited once', async () => {
+    const s = sample('annotation-expired.pdf');
+    const reason = '证书持有人资格被依法撤销';
+    const revokedAt = Math.floor(Date.now() / 1000) - 3600;
+    const r = await call('POST', '/v1/admin/revocations', {
+      body: { management_number: s.management_number, reason, revoked_at: revokedAt },
+      token: edge.adminToken,
+    });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.created, true);
+    assert.deepEqual(r.json.status, { state: 'revoked', label_zh: '已撤销', revoked_at: revokedAt, reason });
+
+    const look = await call('POST', '/v1/lookup', { body: lookupBody(s) });
+    assert.equal(look.status, 200, look.text);
+    assert.deepEqual(look.json.status, { state: 'revoked', label_zh: '已撤销', revoked_at: revokedAt, reason });
+
+    const id = statusId(s.management_number);
+    const bucket = await call('GET', `/v1/status/${id.slice(0, 4)}`);
+    assert.deepEqual(bucket.json.entries.find((e) => e.id === id), { id, state: 'revoked', revoked_at: revokedAt, reason });
+
+    // Again, with another reason: nothing changes, the first revocation stands.
+    const again = await call('POST', '/v1/admin/revocations', {
+      body: { management_number: s.management_number, reason: '另一个原因' },
+      token: edge.adminToken,
+    });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.json.created, false);
+    assert.deepEqual(again.json.status, r.json.status);
+
+    const audit = await call('GET', '/v1/admin/audit?limit=500', { token: edge.adminToken });
+    const entries = audit.json.entries.filter((e) => e.action === 'revoke' && e.target === s.management_number);
+    assert.equal(entries.length, 1);
+    assert.deepEqual(entries[0].detail, { revoked_at: revokedAt, reason });
+    assert.equal(entries[0].actor, 'admin');
+  });
+
+  test('revocation input errors', async () => {
+    const t = edge.adminToken;
+    assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '209901019999', reason: 'x' }, token: t }), 404, 'NOT_REGISTERED');
+    assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '202303151001', reason: ' ' }, token: t }), 400, 'INVALID_FIELD');
+    assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: 'a b', reason: 'x' }, token: t }), 400, 'INVALID_FIELD');
+    const future = Math.floor(Date.now() / 1000) + 86400;
+    assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '202303151001', reason: 'x', revoked_at: future }, token: t }), 400, 'INVALID_FIELD');
+    assertError(await call('POST', '/v1/admin/revocations', { body: '{"management_number"', token: t }), 400, 'MALFORMED_JSON');
+    assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '202303151001' }, token: t }), 400, 'INVALID_REQUEST');
+  });
+
+  test('GET /v1/admin/audit pages newest first', async () => {
+    const all = await call('GET', '/v1/admin/audit', { token: edge.adminToken });
+    assert.ok(all.json.entries.length >= 3);
+    const ids = all.json.entries.map((e) => e.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => b - a));
+    const page = await call('GET', '/v1/admin/audit?limit=1', { token: edge.adminToken });
+    assert.equal(page.json.entries.length, 1);
+    assert.equal(page.json.next_before, ids[0]);
+    const next = await call('GET', `/v1/admin/audit?limit=1&before=${page.json.next_before}`, { token: edge.adminToken });
+    assert.equal(next.json.entries[0].id, ids[1]);
+    assertError(await call('GET', '/v1/admin/audit?limit=0', { token: edge.adminToken }), 400, 'INVALID_FIELD');
+    assertError(await call('GET', '/v1/admin/audit?before=x', { token: edge.adminToken }), 400, 'INVALID_FIELD');
+  });
+
+  test('trust-list rotation: a higher sequence is published; rollback, bad signature, foreign root are refused', async () => {
+    const t = edge.adminToken;
+    const pki = join(demo.demoDir, 'pki');
+    const current = (await call('GET', '/v1/trust-list')).text;
+    const held = JSON.parse(Buffer.from(JSON.parse(current).payload, 'base64')).sequence;
+    const next = join(demo.demoDir, 'trust-list-next.json');
+    await runWithEnv(demo.ecert, ['trust-list', '--pki', pki, '--out', next, '--sequence', String(held + 1)]);
+    const nextText = await readFile(next, 'utf8');
+
+    let r = await call('PUT', '/v1/admin/trust-list', { body: nextText, token: t });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.json.sequence, held + 1);
+    const served = await call('GET', '/v1/trust-list');
+    assert.equal(served.text, nextText);
+    assert.equal(served.headers.get('etag'), r.json.etag);
+    assert.equal((await call('GET', '/v1/scope')).json.trust_list.sequence, held + 1);
+    // The same list again: a no-op.
+    r = await call('PUT', '/v1/admin/trust-list', { body: nextText, token: t });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.published, false);
+
+    // The previous list (lower sequence): rollback.
+    assertError(await call('PUT', '/v1/admin/trust-list', { body: current, token: t }), 409, 'TRUST_LIST_ROLLBACK');
+    // Another list with the same sequence.
+    const twin = join(demo.demoDir, 'trust-list-twin.json');
+    await runWithEnv(demo.ecert, ['trust-list', '--pki', pki, '--out', twin, '--sequence', String(held + 1)]);
+    assertError(await call('PUT', '/v1/admin/trust-list', { body: await readFile(twin, 'utf8'), token: t }), 409, 'TRUST_LIST_SEQUENCE_TAKEN');
+    // A tampered payload under the original signature.
+    const env = JSON.parse(nextText);
+    const payload = JSON.parse(Buffer.from(env.payload, 'base64'));
+    payload.sequence = held + 5;
+    const tampered = { ...env, payload: Buffer.from(JSON.stringify(payload)).toString('base64') };
+    assertError(await call('PUT', '/v1/admin/trust-list', { body: tampered, token: t }), 422, 'TRUST_LIST_BAD_SIGNATURE');
+    // Signed by another root.
+    const rogue = join(demo.demoDir, 'trust-list-rogue.json');
+    await runWithEnv(demo.ecert, ['trust-list', '--pki', join(demo.demoDir, 'untrusted-pki'), '--out', rogue, '--sequence', String(held + 9)]);
+    assertError(await call('PUT', '/v1/admin/trust-list', { body: await readFile(rogue, 'utf8'), token: t }), 422, 'TRUST_LIST_WRONG_SIGNER');
+    assertError(await call('PUT', '/v1/admin/trust-list', { body: '{"schema": ', token: t }), 400, 'MALFORMED_JSON');
+    // Still the rotated list.
+    assert.equal((await call('GET', '/v1/trust-list')).text, nextText);
+    const audit = await call('GET', '/v1/admin/audit?limit=500', { token: t });
+    assert.equal(audit.json.entries.filter((e) => e.action === 'publish_trust_list').length, 2);
+  });
+});
+
+describe('POST /v1/verify', () => {
+  test('each demo sample gets the manifest verdict (status from D1)', async () => {
+    const revoked = sample('annotation-expired.pdf').management_number; // revoked above
+    for (const s of demo.manifest.samples) {
+      const pdf = await readFile(join(demo.demoDir, 'samples', s.file));
+      const r = await call('POST', '/v1/verify', { body: pdf, headers: { 'content-type': 'application/pdf' } });
+      assert.equal(r.status, 200, `${s.file}: ${r.text.slice(0, 300)}`);
+      assert.equal(r.headers.get('access-control-allow-origin'), '*');
+      assert.equal(r.json.schema, 'ecert.verdict/1');
+      const expected = s.management_number === revoked ? 'REVOKED' : s.expected;
+      assert.equal(r.json.code, expected, `${s.file}: ${JSON.stringify(r.json.summary)}`);
+      if (r.json.certificate) {
+        assert.equal(r.json.certificate.management_number, s.management_number);
+        assert.equal(r.json.certificate.id_number, masked(s.id_number));
+        assert.equal(r.json.status_id, statusId(s.management_number));
+        assert.equal(r.json.status.state, s.management_number === revoked ? 'revoked' : 'valid', s.file);
+      }
+    }
+  });
+
+  test('a revocation through the admin API turns a VALID certificate REVOKED', async () => {
+    const s = sample('valid-style1.pdf');
+    const pdf = await readFile(join(demo.demoDir, 'samples', s.file));
+    const verify = () => call('POST', '/v1/verify', { body: pdf, headers: { 'content-type': 'application/pdf' } });
+    assert.equal((await verify()).json.code, 'VALID');
+    const r = await call('POST', '/v1/admin/revocations', { body: { management_number: s.management_number, reason: '测试撤销' }, token: edge.adminToken });
+    assert.equal(r.status, 201, r.text);
+    const v = await verify();
+    assert.equal(v.json.code, 'REVOKED');
+    assert.equal(v.json.status.state, 'revoked');
+  });
+
+  test('not a PDF, wrong media type, oversized (declared and streamed)', async () => {
+    const junk = await call('POST', '/v1/verify', { body: 'hello', headers: { 'content-type': 'application/pdf' } });
+    assert.equal(junk.status, 200);
+    assert.equal(junk.json.code, 'MALFORMED');
+    assertError(await call('POST', '/v1/verify', { body: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    const big = new Uint8Array(16 * 1024 * 1024 + 1);
+    const declared = await call('POST', '/v1/verify', { body: big, headers: { 'content-type': 'application/pdf' } });
+    assertError(declared, 413, 'PAYLOAD_TOO_LARGE');
+    assert.equal(declared.json.limit_bytes, 16 * 1024 * 1024);
+    // Without Content-Length (chunked): cut off while streaming.
+    const chunks = (function* () {
+      for (let i = 0; i < 17; i++) yield new Uint8Array(1024 * 1024);
+    })();
+    const stream = new ReadableStream({
+      pull(c) {
+        const n = chunks.next();
+        if (n.done) c.close();
+        else c.enqueue(n.value);
+      },
+    });
+    const resp = await fetch(`${edge.baseUrl}/v1/verify`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/pdf', 'cf-connecting-ip': freshIp() },
+      body: stream,
+      duplex: 'half',
+    });
+    assert.equal(resp.status, 413);
+    assert.equal((await resp.json()).code, 'PAYLOAD_TOO_LARGE');
+  });
+
+  test('other oversized bodies: admin JSON over 4 MiB, trust list over 1 MiB', async () => {
+    const huge = JSON.stringify({ records: [{ pad: 'x'.repeat(4 * 1024 * 1024) }] });
+    assertError(await call('POST', '/v1/admin/certificates', { body: huge, token: edge.adminToken }), 413, 'PAYLOAD_TOO_LARGE');
+    const list = JSON.stringify({ pad: 'x'.repeat(1024 * 1024) });
+    assertError(await call('PUT', '/v1/admin/trust-list', { body: list, token: edge.adminToken }), 413, 'PAYLOAD_TOO_LARGE');
+  });
+});
