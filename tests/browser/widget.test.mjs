@@ -1,7 +1,7 @@
 // The <ecert-verify> widget: embedded by the demo recruitment site inside an iframe under a strict CSP
 // (no inline script, `script-src 'self' 'wasm-unsafe-eval'`), with the real wasm verifier.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -34,6 +34,19 @@ async function widgetFrame() {
   await frame.waitForFunction(() => customElements.get('ecert-verify') && document.querySelector('ecert-verify').shadowRoot);
   return frame;
 }
+
+test('the widget is packaged like an npm package (package.json, types, every listed file present)', () => {
+  const dir = join(fx.distDir, 'widget');
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  assert.equal(pkg.type, 'module');
+  assert.equal(pkg.exports['.'].import, './ecert-verify.js');
+  assert.equal(pkg.types, './ecert-verify.d.ts');
+  for (const f of pkg.files) assert.ok(existsSync(join(dir, f)), `package file ${f}`);
+  const dts = readFileSync(join(dir, 'ecert-verify.d.ts'), 'utf8');
+  for (const name of ['export function verify(', 'interface Verdict', "'ecert-verdict': EcertVerdictEvent", "'ecert-verify': EcertVerifyElement"]) {
+    assert.ok(dts.includes(name), `types declare ${name}`);
+  }
+});
 
 test('the page is served under the strict CSP and the widget loads in the iframe', async () => {
   const resp = await page.request.get(`${server.url}/recruit/embed.html`);

@@ -8,8 +8,19 @@ const warmN = Number(q.get('warm') || 15);
 const now = q.get('now') ? Number(q.get('now')) : undefined;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
+async function hashOnly(bytes, variant) {
+  // A fresh page: the very first SHA-256 of the file in this wasm instance, then a second one.
+  const client = new EcertClient({});
+  await client.ready();
+  const send = () => { const c = bytes.slice().buffer; return client.call('hash', { bytes: c, variant, chunk: 65536 }, [c], 120000); };
+  const first = (await send()).ms;
+  const second = (await send()).ms;
+  return { variant, first_ms: first, second_ms: second };
+}
+
 async function run() {
   const bytes = new Uint8Array(await (await fetch(file, { cache: 'no-store' })).arrayBuffer());
+  if (q.get('hash')) return hashOnly(bytes, q.get('hash'));
   // Cold: from here (page loaded, file in memory) to the first verdict: worker start, wasm fetch + compile,
   // trust-list verification under the pinned root, and the verify itself.
   const t0 = performance.now();

@@ -109,6 +109,17 @@ pub fn floor_sha256(bytes: &[u8]) -> Vec<u8> {
     Sha256::digest(bytes).to_vec()
 }
 
+/// Floor, part 1 in one call but fed to the hasher in `chunk`-byte pieces (so the engine can swap in optimised
+/// code for the compression function between its calls, inside one wasm call). Benchmark-only.
+#[wasm_bindgen(js_name = floorSha256Chunked)]
+pub fn floor_sha256_chunked(bytes: &[u8], chunk: usize) -> Vec<u8> {
+    let mut h = Sha256::new();
+    for c in bytes.chunks(chunk.max(64)) {
+        h.update(c);
+    }
+    h.finalize().to_vec()
+}
+
 /// Floor, part 1 in chunks across calls (lets the engine tier the compression function up between calls).
 #[wasm_bindgen]
 pub struct Sha256Stream {
@@ -165,5 +176,7 @@ mod tests {
         s.update(b"ab");
         s.update(b"c");
         assert_eq!(s.finish(), floor_sha256(b"abc"));
+        let long = vec![7u8; 100_000];
+        assert_eq!(floor_sha256_chunked(&long, 4096), floor_sha256(&long));
     }
 }

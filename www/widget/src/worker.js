@@ -11,7 +11,7 @@
 //   time     {bytes, now, reps}   → timings of verify alone, measured inside the worker (benchmark)
 
 import init, {
-  Verifier, applyStatus, floorSha256, floorEcdsaVerify, Sha256Stream,
+  Verifier, applyStatus, floorSha256, floorSha256Chunked, floorEcdsaVerify, Sha256Stream,
 } from 'ecert:wasm-glue';
 import { ROOT_SPKI_PEM, TRUST_LIST_JSON } from 'ecert:trust-snapshot';
 
@@ -96,6 +96,20 @@ async function handle(msg) {
       const ok = floorEcdsaVerify();
       const t2 = performance.now();
       return { sha256_ms: t1 - t0, ecdsa_ms: t2 - t1, total_ms: t2 - t0, ok };
+    }
+    case 'hash': {
+      // Benchmark: one SHA-256 of the bytes — `one` call, `inside` one call in chunks, or `js` chunks across calls.
+      await ready;
+      const bytes = new Uint8Array(msg.bytes);
+      const chunk = msg.chunk || 65536;
+      const t0 = performance.now();
+      if (msg.variant === 'inside') floorSha256Chunked(bytes, chunk);
+      else if (msg.variant === 'js') {
+        const st = new Sha256Stream();
+        for (let off = 0; off < bytes.length; off += chunk) st.update(bytes.subarray(off, off + chunk));
+        st.finish();
+      } else floorSha256(bytes);
+      return { ms: performance.now() - t0 };
     }
     case 'trust_cost': {
       // Benchmark: verifying the bundled trust list again (warm), to split the cold start.
