@@ -95,11 +95,13 @@ const small = results.find((r) => r.file === '200k');
 const goals = [
   ['warm ≤ 1.5× floor (200 KB)', small.warm_in_worker_ms / Math.min(small.floor_ms, small.floor_chunked_ms), 1.5, '×'],
   ['warm ≤ 1.5× floor (5 MB)', (() => { const b = results.find((r) => r.file === '5m'); return b.warm_in_worker_ms / Math.min(b.floor_ms, b.floor_chunked_ms); })(), 1.5, '×'],
-  ['cold 200 KB ≤ 100 ms', small.cold_ms, 100, ' ms'],
+  ['cold 200 KB ≤ 100 ms (strict)', small.cold_ms, 100, ' ms'],
+  ['  …first verify after boot', Object.fromEntries(small.cold_parts).cold_first_verify_ms, 100, ' ms'],
   ['wasm ≤ 300 KB gzipped', sizes.wasm_gzip_bytes / 1024, 300, ' KB'],
 ];
-console.log('\ngoals:');
+console.log('\ngoals (cold strict = worker start + wasm + trust-list verification + first verify, from a fresh profile;');
+console.log('       "after boot" = the page booted the worker at load, then the first file: what a user who drops a file sees):');
 for (const [name, v, goal, unit] of goals) {
-  console.log(`  ${v <= goal ? 'met    ' : 'NOT met'}  ${name.padEnd(28)} measured ${v.toFixed(2)}${unit} (ratio to goal ${(v / goal).toFixed(2)})`);
+  console.log(`  ${v <= goal ? 'met    ' : 'NOT met'}  ${name.padEnd(30)} measured ${v.toFixed(2)}${unit} (ratio to goal ${(v / goal).toFixed(2)})`);
 }
 writeFileSync(join(ARTIFACTS, 'bench.json'), `${JSON.stringify({ results, hashFirst, sizes, goals }, null, 2)}\n`);

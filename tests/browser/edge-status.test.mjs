@@ -199,4 +199,14 @@ describe('real edge (wrangler dev on workerd)', { skip: haveEdge ? false : 'test
     }
     await page.close();
   });
+
+  test('the same edge, stopped: signature valid, status unknown', async () => {
+    await edge.stop();
+    const { page, frame } = await openWidget(site, edge.baseUrl);
+    const v = await pick(frame, sample('VALID', 1).file);
+    assert.equal(v.code, 'STATUS_UNKNOWN');
+    assert.equal(v.status.state, 'unknown');
+    assert.equal((await frame.locator('ecert-verify .ec-card .ec-state').first().textContent()).trim(), '签名有效，状态未知');
+    await page.close();
+  });
 });
