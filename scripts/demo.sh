@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the product locally: builds ecert, writes a fresh demo PKI, signed trust list and sample certificates
-# into ./demo-out, and checks every sample with pdfsig and pyHanko against the demo root.
+# into ./demo-out, checks every sample with pdfsig and pyHanko against the demo root, then serves the page and
+# the edge API on http://127.0.0.1:8787 (workerd, local D1 seeded from ./demo-out) until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -20,3 +21,7 @@ for f in "$out"/samples/*.pdf; do
 done
 echo
 echo "样例与预期结论 samples and expected verdicts: $out/samples/manifest.json"
+# The page (issue 4) and the edge worker (issue 5) on one local server: workerd with a fresh local D1 seeded
+# from $out, serving www/dist and the API. Foreground until Ctrl-C.
+if [ -x scripts/build-www.sh ]; then ECERT_EDGE=http://127.0.0.1:8787 ./scripts/build-www.sh "$out"; fi
+exec worker/scripts/dev.sh "$out" 8787

@@ -9,3 +9,5 @@ cargo test --workspace --locked
 # Browser (issue 4): the wasm verifier, page and <ecert-verify> widget in headless Chromium, on demo samples.
 . ./scripts/env.sh
 node --test --test-concurrency=1 tests/browser/*.test.mjs
+# Edge worker (issue 5): the worker on workerd (wrangler dev --local), fresh local D1, every endpoint.
+node --test --test-concurrency=1 tests/worker/*.test.mjs

@@ -14,6 +14,8 @@
 //   vars     extra worker vars, e.g. { LOOKUP_RATE_LIMIT: '5/60' } (default: none; wrangler.toml's apply)
 //   build    run worker/scripts/build.sh first (default true; it returns at once when nothing changed)
 //   seed     publish the demo trust list and register the demo records (default true)
+//   assetsDir  static files served next to the API (default www/dist; a placeholder page is written there if
+//            the directory does not exist yet, so the worker starts before the browser side is built)
 //   timeoutMs  how long to wait for the build and for readiness (default 30 min / 90 s)
 // The admin/audit tokens and the lookup key are random per start. The D1 state lives in a temp dir removed by
 // stop(). Tool paths come from scripts/env.sh (Node 22, wrangler, worker-build and its offline tools), so this
@@ -21,7 +23,8 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -66,9 +69,22 @@ export function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs } = {}) {
+/** Make sure the static-assets directory exists (wrangler refuses to start without it). */
+export async function ensureAssetsDir(dir) {
+  if (!existsSync(dir)) {
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      join(dir, 'index.html'),
+      '<!doctype html><meta charset="utf-8"><title>ecert</title><p>ecert edge: the page is not built yet (scripts/build-www.sh). API: <a href="/v1/scope">/v1/scope</a></p>\n',
+    );
+  }
+}
+
+export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir } = {}) {
   if (!demoDir) throw new Error('startEdge: demoDir is required');
   demoDir = resolve(demoDir);
+  assetsDir = resolve(assetsDir ?? join(REPO, 'www', 'dist'));
+  await ensureAssetsDir(assetsDir);
   const buildTimeout = timeoutMs ?? 30 * 60_000;
   const readyTimeout = timeoutMs ?? 90_000;
   const cargoEnv = { CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(REPO, 'target') };
@@ -117,6 +133,7 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
       '--inspector-port', String(inspectorPort),
       '--persist-to', persist,
       '--env-file', envFile,
+      '--assets', assetsDir,
       '--show-interactive-dev-session=false',
       '--live-reload=false',
     ],

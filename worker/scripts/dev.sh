@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs the edge worker locally on workerd with a fresh local D1, seeded from an `ecert demo` directory, serving
+# www/dist next to the API. Stays in the foreground until Ctrl-C.
+#   worker/scripts/dev.sh [DEMO_DIR [PORT]]      (defaults: demo-out, 8787; honours CARGO_TARGET_DIR)
+# Secrets for local use live in worker/.dev.vars (git-ignored), created with random tokens on first use; the
+# pinned root (ROOT_SPKI) is taken from DEMO_DIR/root-spki.pem on every start.
+set -euo pipefail
+here="$(cd "$(dirname "$0")/../.." && pwd)"
+. "$here/scripts/env.sh"
+demo="$(cd "${1:-$here/demo-out}" && pwd)"
+port="${2:-8787}"
+wdir="$here/worker"
+[ -f "$demo/trust-list.json" ] && [ -f "$demo/root-spki.pem" ] || { echo "$demo is not an 'ecert demo' directory" >&2; exit 2; }
+
+"$wdir/scripts/build.sh"
+
+assets="$here/www/dist"
+if [ ! -d "$assets" ]; then
+  mkdir -p "$assets"
+  printf '<!doctype html><meta charset="utf-8"><title>ecert</title><p>ecert edge: the page is not built yet (scripts/build-www.sh). API: <a href="/v1/scope">/v1/scope</a></p>\n' > "$assets/index.html"
+fi
+
+vars="$wdir/.dev.vars"
+if [ ! -f "$vars" ]; then
+  umask 077
+  {
+    echo "ADMIN_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+    echo "AUDIT_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')"
+    echo "LOOKUP_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
+  } > "$vars"
+fi
+env_file="$(mktemp)"
+chmod 600 "$env_file"
+grep -v '^ROOT_SPKI=' "$vars" > "$env_file" || true
+echo "ROOT_SPKI=$(grep -v -- ----- "$demo/root-spki.pem" | tr -d '\n')" >> "$env_file"
+admin_token="$(sed -n 's/^ADMIN_TOKEN=//p' "$vars")"
+
+state="$wdir/.wrangler/demo-state"
+rm -rf "$state"
+(cd "$wdir" && CI=1 wrangler d1 migrations apply DB --local --persist-to "$state" >/dev/null)
+
+cd "$wdir"
+wrangler dev --local --ip 127.0.0.1 --port "$port" --persist-to "$state" --env-file "$env_file" --assets "$assets" \
+  --show-interactive-dev-session=false &
+pid=$!
+cleanup() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$env_file"; }
+trap cleanup EXIT INT TERM
+
+base="http://127.0.0.1:$port"
+for _ in $(seq 1 360); do
+  curl -sf -o /dev/null "$base/v1/noop" && break
+  kill -0 "$pid" 2>/dev/null || { echo "wrangler dev exited" >&2; exit 1; }
+  sleep 0.25
+done
+curl -sf -o /dev/null "$base/v1/noop" || { echo "wrangler dev did not become ready" >&2; exit 1; }
+ADMIN_TOKEN="$admin_token" node "$wdir/scripts/seed.mjs" --base "$base" --demo "$demo"
+
+cat <<EOF
+
+ecert 本地服务 local service (workerd, local D1 seeded from $demo):
+  页面 page           $base/
+  核验范围 scope       $base/v1/scope
+  信任列表 trust list  $base/v1/trust-list
+  状态 status bucket   $base/v1/status/{4 hex}
+  证书查验 lookup      POST $base/v1/lookup
+  验证 verify          POST $base/v1/verify  (application/pdf)
+  管理 admin           $base/v1/admin/…  (Authorization: Bearer \$(sed -n 's/^ADMIN_TOKEN=//p' worker/.dev.vars))
+  API 文档             docs/openapi.yaml
+按 Ctrl-C 停止 / Ctrl-C stops it.
+EOF
+wait "$pid"
