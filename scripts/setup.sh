@@ -35,8 +35,10 @@ command -v npm >/dev/null || { log "apt: npm"; $SUDO apt-get update -qq; DEBIAN_
 stamp="$here/node_modules/.ecert-lock.sha256"
 want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "npm ci (wrangler, node 22, binaryen, esbuild, playwright-core, pdfjs-dist)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+  log "npm install from package-lock.json (wrangler, node 22, binaryen, esbuild, playwright-core, pdfjs-dist)"
+  # Not `npm ci`: the registry mirror lacks other platforms' optional packages (workerd-darwin-*, …), so the
+  # lock cannot list them and `npm ci` refuses it; `npm install` installs exactly the locked versions.
+  (cd "$here" && npm install --no-audit --no-fund --loglevel=error)
   echo "$want" > "$stamp"
 fi
 . "$here/scripts/env.sh"
