@@ -100,15 +100,19 @@ function addFiles(fileList) {
 }
 
 async function verifyItem(it, file) {
+  const { clientVerdict } = await import('./widget/ecert-verify.js');
   let verdict;
-  if (file.size > client.maxBytes) {
-    // Capped before reading or parsing.
-    const { clientVerdict } = await import('./widget/ecert-verify.js');
-    const mb = (client.maxBytes / 1024 / 1024).toFixed(0);
-    verdict = clientVerdict('FILE_TOO_LARGE', `文件过大（超过 ${mb} MB），未进行验证。`, `The file is larger than ${mb} MB and was not checked.`, file.size);
-  } else {
-    it.bytes = new Uint8Array(await file.arrayBuffer());
-    verdict = await client.verify(it.bytes);
+  try {
+    if (file.size > client.maxBytes) {
+      // Capped before reading or parsing.
+      const mb = (client.maxBytes / 1024 / 1024).toFixed(0);
+      verdict = clientVerdict('FILE_TOO_LARGE', `文件过大（超过 ${mb} MB），未进行验证。`, `The file is larger than ${mb} MB and was not checked.`, file.size);
+    } else {
+      it.bytes = new Uint8Array(await file.arrayBuffer());
+      verdict = await client.verify(it.bytes);
+    }
+  } catch (err) {
+    verdict = clientVerdict('VERIFIER_CRASHED', '验证程序出错，文件无法验证。', 'The verifier failed; the file could not be verified.', file.size);
   }
   it.verdict = verdict;
   renderItem(it);

@@ -5,18 +5,21 @@
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const WASM_URL = new URL('./ecert_wasm_bg.wasm', import.meta.url);
 
-/** Fetch and compile the verifier's wasm on this thread (off the worker's critical path); null on failure. */
+/** Fetch and compile the verifier's wasm on this thread (off the worker's critical path), once per page; the
+ * compiled module is handed to every worker (including one recreated after a crash). Null on failure. */
+let compiled = null;
 function compileWasm() {
-  const go = async () => {
-    const resp = fetch(WASM_URL, { credentials: 'same-origin' });
-    try {
-      return await WebAssembly.compileStreaming(resp);
-    } catch {
-      // Wrong MIME type on some static hosts, or a CSP without 'wasm-unsafe-eval' here: the worker fetches it.
-      return null;
-    }
-  };
-  return go().catch(() => null);
+  if (!compiled) {
+    compiled = (async () => {
+      try {
+        return await WebAssembly.compileStreaming(fetch(WASM_URL, { credentials: 'same-origin' }));
+      } catch {
+        // Wrong MIME type on some static hosts, or a CSP without 'wasm-unsafe-eval' here: the worker fetches it.
+        return null;
+      }
+    })();
+  }
+  return compiled;
 }
 
 // The core refuses files over its budget (ecert-pdf-structure Budget::max_file_size, 16 MiB); refuse them here
@@ -44,6 +47,17 @@ export function clientVerdict(code, zh, en, size) {
     modifications: [],
     client_error: true,
   };
+}
+
+/** Mark a verdict "status unknown" when a status source is configured but its answer could not be applied. */
+function statusUnknown(v) {
+  const out = { ...v, status: { state: 'unknown' } };
+  if (v.code === 'VALID') {
+    out.code = 'STATUS_UNKNOWN';
+    out.state = 'status_unknown';
+    out.summary = { zh: '签名有效，但无法确认证书状态。', en: 'The signature is valid, but the status could not be confirmed.' };
+  }
+  return out;
 }
 
 function normEdge(edge) {
@@ -280,9 +294,9 @@ export class EcertClient {
       try {
         verdict = JSON.parse(await this.call('status', { verdict: verdictJson, status: JSON.stringify(status) }));
       } catch {
-        verdict = JSON.parse(await this.call('status', {
-          verdict: verdictJson, status: JSON.stringify({ kind: 'unavailable', reason: 'status could not be applied' }),
-        }));
+        // The worker could not apply it (crashed meanwhile): never let a configured-but-unapplied status read
+        // as a plain pass.
+        verdict = statusUnknown(verdict);
       }
     }
     return verdict;
