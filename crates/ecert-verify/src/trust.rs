@@ -5,6 +5,8 @@
 
 use ecert_format::trust_list::{TrustListError, decode_der, key_id_of_spki};
 use ecert_format::{Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal};
+use std::sync::OnceLock;
+
 use ecert_pki::{ParsedCert, verify_issued_by, verify_p256_sha256};
 
 /// Why a trust list was refused.
@@ -42,6 +44,9 @@ pub(crate) struct SealEntry {
     pub(crate) issuer: usize,
     pub(crate) seal: usize,
     pub(crate) cert: ParsedCert,
+    /// Root → CA → seal signatures, checked on first use (the list itself is root-signed; these are
+    /// consistency checks, deferred so a process that verifies one file does not verify every chain).
+    chain_ok: OnceLock<bool>,
 }
 
 /// A trust list whose root signature, certificate chains and registry references have been verified.
@@ -49,8 +54,9 @@ pub(crate) struct SealEntry {
 pub struct VerifiedTrustList {
     list: TrustList,
     seals: Vec<SealEntry>,
-    /// Each issuer's CA certificate DER, in `list.issuers` order.
-    ca_certificates: Vec<Vec<u8>>,
+    /// Each issuer's CA certificate, in `list.issuers` order.
+    ca_certificates: Vec<ParsedCert>,
+    root_spki: Vec<u8>,
 }
 
 impl VerifiedTrustList {
@@ -86,15 +92,12 @@ impl VerifiedTrustList {
             }
             let ca_der = decode_der(&issuer.ca_certificate)?;
             let ca = ParsedCert::from_der(&ca_der).map_err(|e| bad(format!("issuer {:?} CA: {e}", issuer.id)))?;
-            // The CA must be signed by the pinned root key and be a CA allowed to sign certificates.
-            let ca_sig = ca.signature_bytes().ok_or_else(|| bad(format!("issuer {:?} CA signature", issuer.id)))?;
             if !ca.is_ecdsa_sha256_signed()
-                || verify_p256_sha256(root_spki_der, ca.tbs_der(), ca_sig).is_err()
                 || !ca.is_ca()
                 || !ca.key_usage().is_some_and(|ku| ku.key_cert_sign())
                 || ca.has_unknown_critical_extension()
             {
-                return Err(bad(format!("issuer {:?} CA is not a CA certificate signed by the root", issuer.id)));
+                return Err(bad(format!("issuer {:?} CA is not a CA certificate", issuer.id)));
             }
             for (j, seal) in issuer.seals.iter().enumerate() {
                 let der = decode_der(&seal.certificate)?;
@@ -105,16 +108,17 @@ impl VerifiedTrustList {
                 if seals.iter().any(|s: &SealEntry| key_id_of_spki(s.cert.spki_der()) == seal.key_id) {
                     return Err(bad(format!("seal {:?} listed twice", seal.key_id)));
                 }
-                verify_issued_by(&cert, &ca)
-                    .map_err(|e| bad(format!("seal {:?} does not chain to issuer {:?}: {e}", seal.key_id, issuer.id)))?;
+                if cert.issuer_der() != ca.subject_der() {
+                    return Err(bad(format!("seal {:?} is not issued by issuer {:?}'s CA", seal.key_id, issuer.id)));
+                }
                 if seal.use_from >= seal.use_until {
                     return Err(bad(format!("seal {:?}: empty use window", seal.key_id)));
                 }
-                seals.push(SealEntry { issuer: i, seal: j, cert });
+                seals.push(SealEntry { issuer: i, seal: j, cert, chain_ok: OnceLock::new() });
             }
-            ca_certificates.push(ca_der);
+            ca_certificates.push(ca);
         }
-        Ok(VerifiedTrustList { list, seals, ca_certificates })
+        Ok(VerifiedTrustList { list, seals, ca_certificates, root_spki: root_spki_der.to_vec() })
     }
 
     /// The verified payload.
@@ -130,12 +134,28 @@ impl VerifiedTrustList {
     /// The CA certificate DER of the issuer with `issuer_id`.
     pub(crate) fn ca_certificate_of(&self, issuer_id: &str) -> Option<&[u8]> {
         let i = self.list.issuers.iter().position(|x| x.id == issuer_id)?;
-        self.ca_certificates.get(i).map(Vec::as_slice)
+        self.ca_certificates.get(i).map(ParsedCert::der)
     }
 
-    /// The trusted seal whose certificate is byte-identical to `cert_der`, with its issuer.
+    /// Whether the seal entry's chain verifies: the issuer CA signed by the pinned root, the seal certificate by
+    /// the CA (computed once per entry).
+    fn chain_verified(&self, entry: &SealEntry) -> bool {
+        *entry.chain_ok.get_or_init(|| {
+            let Some(ca) = self.ca_certificates.get(entry.issuer) else { return false };
+            let root_signed = ca
+                .signature_bytes()
+                .is_some_and(|sig| verify_p256_sha256(&self.root_spki, ca.tbs_der(), sig).is_ok());
+            root_signed && verify_issued_by(&entry.cert, ca).is_ok()
+        })
+    }
+
+    /// The trusted seal whose certificate is byte-identical to `cert_der` and whose chain to the root verifies,
+    /// with its issuer.
     pub(crate) fn seal_for_certificate(&self, cert_der: &[u8]) -> Option<(&TrustedIssuer, &TrustedSeal, &ParsedCert)> {
         let entry = self.seals.iter().find(|s| s.cert.der() == cert_der)?;
+        if !self.chain_verified(entry) {
+            return None;
+        }
         let issuer = self.list.issuers.get(entry.issuer)?;
         let seal = issuer.seals.get(entry.seal)?;
         Some((issuer, seal, &entry.cert))
