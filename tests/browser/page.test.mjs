@@ -149,7 +149,7 @@ test('a broken or truncated PDF gets an error card and the page keeps working', 
   await page.screenshot({ path: join(ARTIFACTS, 'page-broken.png'), fullPage: true });
 });
 
-test('a timeout replaces the worker; the file gets an error verdict and the next one verifies', async () => {
+test('a timeout or a trap replaces the worker; the file gets an error verdict and the next one verifies', async () => {
   const valid = readFileSync(join(fx.samplesDir, 'valid-style2.pdf'));
   const r = await page.evaluate(async (b64) => {
     const bin = atob(b64);
@@ -163,10 +163,17 @@ test('a timeout replaces the worker; the file gets an error verdict and the next
     c.timeoutMs = 20000;
     const second = await c.verify(u);
     const big = await c.verify(new Uint8Array(c.maxBytes + 1));
+    const w1 = c.worker;
+    const trapped = await c.verify(u, { simulateTrap: true });
+    const replaced = c.worker !== w1;
+    const third = await c.verify(u);
     c.dispose();
-    return { first: first.code, firstState: first.state, second: second.code, big: big.code };
+    return { first: first.code, firstState: first.state, second: second.code, big: big.code, trapped: trapped.code, replaced, third: third.code };
   }, valid.toString('base64'));
-  assert.deepEqual(r, { first: 'VERIFIER_TIMEOUT', firstState: 'broken', second: 'VALID', big: 'FILE_TOO_LARGE' });
+  assert.deepEqual(r, {
+    first: 'VERIFIER_TIMEOUT', firstState: 'broken', second: 'VALID', big: 'FILE_TOO_LARGE',
+    trapped: 'VERIFIER_CRASHED', replaced: true, third: 'VALID',
+  });
 });
 
 test('English switch, keyboard access and a phone-sized viewport', async () => {

@@ -278,7 +278,7 @@ export class EcertClient {
     const copy = bytes.slice().buffer; // the caller keeps its buffer; ours is transferred
     let verdictJson;
     try {
-      verdictJson = await this.call('verify', { bytes: copy, now, reveal: !!options.revealIdNumber }, [copy]);
+      verdictJson = await this.call('verify', { bytes: copy, now, reveal: !!options.revealIdNumber, simulateTrap: !!options.simulateTrap }, [copy]);
     } catch (err) {
       if (err.code === 'VERIFIER_TIMEOUT') {
         return clientVerdict('VERIFIER_TIMEOUT', '验证超时，已中止。该文件无法验证。',

@@ -74,6 +74,8 @@ async function handle(msg) {
     }
     case 'verify': {
       await ready;
+      // Tests only: behave exactly as a wasm trap would, to exercise the main thread's recovery.
+      if (msg.simulateTrap) throw new WebAssembly.RuntimeError('unreachable (simulated)');
       const bytes = new Uint8Array(msg.bytes);
       return verifier.verify(bytes, msg.now, msg.status ?? undefined, !!msg.reveal);
     }
