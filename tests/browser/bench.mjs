@@ -52,7 +52,7 @@ try {
       floor_ms: full.floor_one_call_ms, floor_chunked_ms: full.floor_chunked_ms,
       floor_sha256_ms: full.floor_sha256_ms, floor_sha256_chunked_ms: full.floor_sha256_chunked_ms, floor_ecdsa_ms: full.floor_ecdsa_ms,
       first_floor_one_call_ms: full.first_floor_one_call_ms,
-      cold_parts: ['cold_ready_ms', 'worker_start_ms', 'boot_wasm_ms', 'boot_trust_ms', 'cold_first_verify_ms', 'trust_warm_ms']
+      cold_parts: ['cold_ready_ms', 'worker_script_ms', 'main_compile_ms', 'worker_start_ms', 'boot_wasm_ms', 'boot_trust_ms', 'cold_first_verify_ms', 'trust_warm_ms']
         .map((k) => [k, median(runs.map((r) => r[k]))]),
     });
   }

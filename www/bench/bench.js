@@ -28,6 +28,7 @@ async function run() {
   const trust = await client.ready();
   const tReady = performance.now() - t0;
   const workerStart = trust.boot_ms.started_at - (performance.timeOrigin + t0);
+  const workerScript = trust.boot_ms.script_at - (performance.timeOrigin + t0);
   const t1 = performance.now();
   const first = await client.verify(bytes, { now });
   const cold = performance.now() - t0;
@@ -52,7 +53,7 @@ async function run() {
   return {
     file, size: bytes.length, code: first.code,
     cold_ms: cold, cold_since_navigation_ms: sinceNavigation, cold_ready_ms: tReady, cold_first_verify_ms: coldVerify,
-    worker_start_ms: workerStart, boot_wasm_ms: trust.boot_ms.wasm, boot_trust_ms: trust.boot_ms.trust, trust_warm_ms: trustWarm,
+    worker_script_ms: workerScript, main_compile_ms: client.compileMs, worker_start_ms: workerStart, boot_wasm_ms: trust.boot_ms.wasm, boot_trust_ms: trust.boot_ms.trust, trust_warm_ms: trustWarm,
     warm_roundtrip_ms: median(warm), warm_in_worker_ms: median(inWorker.times.slice(1)),
     floor_one_call_ms: pick(floorOne, 'total_ms'), floor_chunked_ms: pick(floorChunked, 'total_ms'),
     floor_sha256_ms: pick(floorOne, 'sha256_ms'), floor_sha256_chunked_ms: pick(floorChunked, 'sha256_ms'),

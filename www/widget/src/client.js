@@ -180,9 +180,11 @@ export class EcertClient {
     this.readyPromise = (async () => {
       try {
         // Compile the wasm here while the worker starts; the compiled module is handed over in `init`.
+        const tc = performance.now();
         const compiling = compileWasm();
         if (!this.worker) this.spawn();
         const module = await compiling;
+        this.compileMs = performance.now() - tc;
         this.trust = await this.call('init', module ? { module } : {});
       } catch (err) {
         this.trustNotice = { kind: 'broken', code: err.code || 'TRUST_LIST_INVALID', message: err.message };
