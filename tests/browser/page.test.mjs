@@ -10,6 +10,7 @@ import { ARTIFACTS, fixture, masked } from './support/fixture.mjs';
 import { serve } from './support/server.mjs';
 
 let fx, server, browser, page;
+const cspViolations = [];
 const STATE_OF = {
   VALID: 'valid', ANNOTATION_EXPIRED: 'annotation_problem', ANNOTATION_NOT_YET_VALID: 'annotation_problem',
   ANNOTATION_MISSING: 'annotation_problem', SEAL_NOT_AUTHORIZED: 'untrusted', UNTRUSTED_SEAL: 'untrusted',
@@ -47,6 +48,7 @@ before(async () => {
   browser = await launch();
   page = await browser.context.newPage();
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text()); });
   await page.goto(`${server.url}/`);
   await page.waitForFunction(() => document.documentElement.dataset.ready === '1');
 });
@@ -123,6 +125,8 @@ test('every demo sample dropped on the page gives the manifest verdict and its f
     }
   }
   for (const r of server.log) assert.equal(r.method, 'GET', `only GETs: ${r.method} ${r.url}`);
+  // The page, its worker and pdf.js run under the strict CSP without a single violation.
+  assert.deepEqual(cspViolations, []);
   for (const r of browser.requests) {
     assert.ok(r.url.startsWith(server.url) || r.url.startsWith('blob:') || r.url.startsWith('data:'), `no third-party request: ${r.url}`);
   }
