@@ -3,8 +3,9 @@
 //   revoked / valid / unregistered buckets);
 // - the real worker on workerd via tests/support/edge.mjs (revocation through the admin API shows 已撤销).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -78,6 +79,48 @@ async function pick(frame, file) {
 const sample = (code, i = 0) => fx.manifest.samples.filter((s) => s.expected === code)[i];
 
 describe('stand-in edge', () => {
+  test('a newer signed trust list from the edge is verified and used (sequence shown on the page)', async () => {
+    const out = join(fx.demoDir, 'trust-list-seq7.json');
+    rmSync(out, { force: true }); // the CLI refuses to overwrite
+    execFileSync(fx.ecert, ['trust-list', '--pki', join(fx.demoDir, 'pki'), '--out', out, '--sequence', '7'], { stdio: 'ignore' });
+    const edge = await fakeEdge({ trustList: readFileSync(out, 'utf8'), statuses: {} });
+    const site = await serve({ root: fx.distDir, connect: [edge.url] });
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${site.url}/?edge=${encodeURIComponent(edge.url)}`);
+      await page.waitForFunction(() => window.ecert && window.ecert.client.trust && window.ecert.client.trust.source === 'edge', null, { timeout: 30000 });
+      assert.equal(await page.evaluate(() => window.ecert.client.trust.sequence), 7);
+      assert.match(await page.locator('#trust').textContent(), /已从状态服务更新（序号 7）/);
+      assert.equal(await page.locator('[data-trust-notice]').count(), 0);
+      await page.close();
+    } finally {
+      await site.close();
+      await edge.close();
+    }
+  });
+
+  test('an older trust list from the edge (rollback) is refused visibly', async () => {
+    const out = join(fx.demoDir, 'trust-list-seq0.json');
+    rmSync(out, { force: true }); // the CLI refuses to overwrite
+    execFileSync(fx.ecert, ['trust-list', '--pki', join(fx.demoDir, 'pki'), '--out', out, '--sequence', '0'], { stdio: 'ignore' });
+    const edge = await fakeEdge({ trustList: readFileSync(out, 'utf8'), statuses: {} });
+    const site = await serve({ root: fx.distDir, connect: [edge.url] });
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${site.url}/?edge=${encodeURIComponent(edge.url)}`);
+      const notice = page.locator('#trust [data-trust-notice=refused]');
+      await notice.waitFor({ timeout: 30000 });
+      assert.equal(await notice.getAttribute('data-code'), 'TRUST_LIST_ROLLBACK');
+      assert.match(await notice.textContent(), /未通过验证，已拒绝使用/);
+      assert.equal(await page.evaluate(() => window.ecert.client.trust.sequence), 1);
+      await page.screenshot({ path: join(ARTIFACTS, 'page-trust-refused.png') });
+      await page.close();
+    } finally {
+      await site.close();
+      await edge.close();
+    }
+  });
+
   test('unreachable edge: signature valid, status unknown — never plain valid', async () => {
     const edge = `http://127.0.0.1:${await closedPort()}`;
     const site = await serve({ root: fx.distDir, connect: [edge] });
