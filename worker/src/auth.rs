@@ -26,13 +26,25 @@ pub struct Principal {
 
 const ADMIN: Principal = Principal {
     name: "admin",
-    rights: &[Right::RegisterCertificates, Right::Revoke, Right::PublishTrustList, Right::ReadAudit],
+    rights: &[
+        Right::RegisterCertificates,
+        Right::Revoke,
+        Right::PublishTrustList,
+        Right::ReadAudit,
+    ],
 };
-const AUDITOR: Principal = Principal { name: "auditor", rights: &[Right::ReadAudit] };
+const AUDITOR: Principal = Principal {
+    name: "auditor",
+    rights: &[Right::ReadAudit],
+};
 
 impl Principal {
     pub fn require(&self, right: Right) -> ApiResult<()> {
-        if self.rights.contains(&right) { Ok(()) } else { Err(ApiError::forbidden()) }
+        if self.rights.contains(&right) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
     }
 }
 
@@ -44,7 +56,11 @@ fn bearer(header: &str) -> Option<&str> {
 }
 
 /// Authenticate an `Authorization` header against the configured tokens (each `None` when not configured).
-pub fn authenticate(header: Option<&str>, admin_token: Option<&str>, audit_token: Option<&str>) -> ApiResult<Principal> {
+pub fn authenticate(
+    header: Option<&str>,
+    admin_token: Option<&str>,
+    audit_token: Option<&str>,
+) -> ApiResult<Principal> {
     let token = header.and_then(bearer).ok_or_else(ApiError::unauthorized)?;
     // Compare against every configured token, so the time taken does not tell which one (nearly) matched.
     let is_admin = admin_token.is_some_and(|t| ct_eq(token.as_bytes(), t.as_bytes()));
@@ -72,10 +88,23 @@ mod tests {
         assert_eq!(p.name, "auditor");
         assert!(p.require(Right::ReadAudit).is_ok());
         assert_eq!(p.require(Right::Revoke).unwrap_err().status, 403);
-        for bad in [None, Some(""), Some("Bearer"), Some("Bearer "), Some(A), Some("Basic xyz"), Some("Bearer wrong")] {
+        for bad in [
+            None,
+            Some(""),
+            Some("Bearer"),
+            Some("Bearer "),
+            Some(A),
+            Some("Basic xyz"),
+            Some("Bearer wrong"),
+        ] {
             assert_eq!(authenticate(bad, Some(A), Some(R)).unwrap_err().status, 401, "{bad:?}");
         }
         // Nothing configured: nothing is accepted.
-        assert_eq!(authenticate(Some(&format!("Bearer {A}")), None, None).unwrap_err().status, 401);
+        assert_eq!(
+            authenticate(Some(&format!("Bearer {A}")), None, None)
+                .unwrap_err()
+                .status,
+            401
+        );
     }
 }

@@ -42,7 +42,9 @@ impl Field {
 /// certificates and rows cannot be linked to each other without the key.
 pub fn keyed_hash(key: &[u8], field: Field, scope: &str, value: &[u8]) -> String {
     // HMAC accepts keys of any length.
-    let Ok(mut mac) = HmacSha256::new_from_slice(key) else { return String::new() };
+    let Ok(mut mac) = HmacSha256::new_from_slice(key) else {
+        return String::new();
+    };
     mac.update(LOOKUP_DOMAIN);
     mac.update(field.tag());
     mac.update(b"\0");
@@ -99,7 +101,10 @@ mod tests {
         assert_ne!(a, keyed_hash(b"k1", Field::Name, "M1", b"110101198804120213"));
         assert_ne!(a, keyed_hash(b"k1", Field::IdNumber, "M2", b"110101198804120213"));
         // The separator keeps (scope, value) pairs apart.
-        assert_ne!(keyed_hash(b"k", Field::Name, "ab", b"c"), keyed_hash(b"k", Field::Name, "a", b"bc"));
+        assert_ne!(
+            keyed_hash(b"k", Field::Name, "ab", b"c"),
+            keyed_hash(b"k", Field::Name, "a", b"bc")
+        );
     }
 
     #[test]

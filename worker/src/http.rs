@@ -38,7 +38,11 @@ pub fn error_response(e: &ApiError) -> Response {
     let body = serde_json::to_vec(&e.body()).unwrap_or_else(|_| b"{\"code\":\"INTERNAL\"}".to_vec());
     let resp = match Response::from_bytes(body) {
         Ok(r) => r.with_status(e.status),
-        Err(_) => return Response::empty().map(|r| r.with_status(500)).unwrap_or_else(|_| fallback()),
+        Err(_) => {
+            return Response::empty()
+                .map(|r| r.with_status(500))
+                .unwrap_or_else(|_| fallback());
+        }
     };
     let h = resp.headers();
     let _ = h.set("content-type", "application/json; charset=utf-8");
@@ -89,7 +93,12 @@ pub fn content_type(req: &Request) -> Option<String> {
 /// Read the whole body, refusing more than `limit` bytes with 413 — before reading when `Content-Length`
 /// says so, otherwise as soon as the stream passes the limit.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
-    if let Some(len) = req.headers().get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok())
+    if let Some(len) = req
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.trim().parse::<u64>().ok())
         && len > limit as u64
     {
         return Err(ApiError::payload_too_large(limit));
@@ -101,7 +110,8 @@ pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
     };
     let mut out = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("无法读取请求体", format!("could not read the body: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request("无法读取请求体", format!("could not read the body: {e}")))?;
         if out.len() + chunk.len() > limit {
             return Err(ApiError::payload_too_large(limit));
         }
@@ -146,7 +156,10 @@ mod tests {
         assert_eq!(parse_json::<T>(b"not json").unwrap_err().code, "MALFORMED_JSON");
         assert_eq!(parse_json::<T>(b"").unwrap_err().code, "MALFORMED_JSON");
         assert_eq!(parse_json::<T>(b"{\"a\":\"x\"}").unwrap_err().code, "INVALID_REQUEST");
-        assert_eq!(parse_json::<T>(b"{\"a\":1,\"b\":2}").unwrap_err().code, "INVALID_REQUEST");
+        assert_eq!(
+            parse_json::<T>(b"{\"a\":1,\"b\":2}").unwrap_err().code,
+            "INVALID_REQUEST"
+        );
         assert!(parse_json::<T>(b"{\"a\":1}").is_ok());
     }
 }

@@ -1,14 +1,14 @@
 //! The current trust list, always re-verified under the pinned root before use, and the rules for publishing
 //! a new one.
 
-use ecert_format::{Registry, SignedTrustList, TrustList};
 use ecert_format::trust_list::TrustListError;
+use ecert_format::{Registry, SignedTrustList, TrustList};
 use ecert_verify::TrustError;
 
 use crate::crypto::sha256_hex;
 use crate::error::{ApiError, ApiResult};
-use crate::storage::trust_lists::{self, StoredTrustList};
 use crate::storage::Db;
+use crate::storage::trust_lists::{self, StoredTrustList};
 
 /// Largest sequence number accepted (D1 stores integers as doubles).
 pub const MAX_SEQUENCE: u64 = 1 << 53;
@@ -20,12 +20,17 @@ pub fn etag_of(envelope: &[u8]) -> String {
 
 /// Whether an `If-None-Match` header value matches `etag` (a list, `*`, or weak forms).
 pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
-    header.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
 }
 
 /// The stored current list, verified under `root_spki`; `None` when none was published yet.
 pub async fn current_verified(db: &Db, root_spki: &[u8]) -> ApiResult<Option<(StoredTrustList, TrustList)>> {
-    let Some(stored) = trust_lists::current(db).await? else { return Ok(None) };
+    let Some(stored) = trust_lists::current(db).await? else {
+        return Ok(None);
+    };
     let list = SignedTrustList::from_json(stored.envelope.as_bytes())
         .and_then(|s| s.verify(root_spki, 0))
         .map_err(|e| ApiError::internal("stored trust list no longer verifies under ROOT_SPKI", e))?;
@@ -36,10 +41,16 @@ pub async fn current_verified(db: &Db, root_spki: &[u8]) -> ApiResult<Option<(St
 /// (the core's own checks: chains, key ids, registry references), with the core's stable code.
 pub fn refuse(e: &TrustError) -> ApiError {
     match e {
-        TrustError::List(TrustListError::TooLarge) => ApiError::payload_too_large(ecert_format::trust_list::MAX_TRUST_LIST_BYTES),
+        TrustError::List(TrustListError::TooLarge) => {
+            ApiError::payload_too_large(ecert_format::trust_list::MAX_TRUST_LIST_BYTES)
+        }
         TrustError::List(TrustListError::BadRootKey) => ApiError::misconfigured("ROOT_SPKI is not a P-256 public key"),
         _ => {
-            let status = if matches!(e, TrustError::List(TrustListError::Rollback { .. })) { 409 } else { 422 };
+            let status = if matches!(e, TrustError::List(TrustListError::Rollback { .. })) {
+                409
+            } else {
+                422
+            };
             let text = e.to_string();
             let (zh, en) = text.split_once(" / ").unwrap_or((text.as_str(), text.as_str()));
             ApiError::new(status, e.code(), zh, en)
@@ -52,17 +63,29 @@ pub fn refuse(e: &TrustError) -> ApiError {
 pub fn check_content(list: &TrustList, registry: &Registry) -> ApiResult<()> {
     let invalid = |zh: String, en: String| ApiError::new(422, "TRUST_LIST_INCONSISTENT", zh, en);
     if list.sequence == 0 || list.sequence > MAX_SEQUENCE {
-        return Err(invalid(format!("信任列表序号{}超出范围", list.sequence), format!("sequence {} out of range", list.sequence)));
+        return Err(invalid(
+            format!("信任列表序号{}超出范围", list.sequence),
+            format!("sequence {} out of range", list.sequence),
+        ));
     }
     if list.next_update <= list.issued_at {
-        return Err(invalid("信任列表的下次更新时间早于签发时间".into(), "next_update is not after issued_at".into()));
+        return Err(invalid(
+            "信任列表的下次更新时间早于签发时间".into(),
+            "next_update is not after issued_at".into(),
+        ));
     }
     for issuer in &list.issuers {
         let Some(known) = registry.issuer(&issuer.id) else {
-            return Err(invalid(format!("未知的签发机构：{}", issuer.id), format!("unknown issuer {}", issuer.id)));
+            return Err(invalid(
+                format!("未知的签发机构：{}", issuer.id),
+                format!("unknown issuer {}", issuer.id),
+            ));
         };
         if known.kind != issuer.kind {
-            return Err(invalid(format!("签发机构类型不符：{}", issuer.id), format!("issuer kind differs from the registry: {}", issuer.id)));
+            return Err(invalid(
+                format!("签发机构类型不符：{}", issuer.id),
+                format!("issuer kind differs from the registry: {}", issuer.id),
+            ));
         }
         for code in &issuer.qualifications {
             if registry.qualification(code).is_none_or(|q| q.issuer != issuer.id) {
@@ -74,7 +97,10 @@ pub fn check_content(list: &TrustList, registry: &Registry) -> ApiResult<()> {
         }
         for seal in &issuer.seals {
             if seal.use_until <= seal.use_from {
-                return Err(invalid(format!("印章使用期无效：{}", seal.key_id), format!("empty seal use window: {}", seal.key_id)));
+                return Err(invalid(
+                    format!("印章使用期无效：{}", seal.key_id),
+                    format!("empty seal use window: {}", seal.key_id),
+                ));
             }
         }
     }
@@ -97,7 +123,10 @@ mod tests {
 
     #[test]
     fn refusal_codes() {
-        assert_eq!(refuse(&TrustError::List(TrustListError::BadSignature)).code, "TRUST_LIST_BAD_SIGNATURE");
+        assert_eq!(
+            refuse(&TrustError::List(TrustListError::BadSignature)).code,
+            "TRUST_LIST_BAD_SIGNATURE"
+        );
         assert_eq!(refuse(&TrustError::List(TrustListError::WrongSigner)).status, 422);
         let r = refuse(&TrustError::List(TrustListError::Rollback { found: 1, held: 2 }));
         assert_eq!((r.status, r.code), (409, "TRUST_LIST_ROLLBACK"));

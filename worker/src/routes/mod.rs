@@ -37,7 +37,11 @@ impl Ctx {
 
     /// The client address for rate limiting (set by the Cloudflare edge, and by workerd locally).
     pub fn client(&self, req: &Request) -> String {
-        req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".to_owned())
+        req.headers()
+            .get("cf-connecting-ip")
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| "unknown".to_owned())
     }
 }
 
@@ -55,10 +59,17 @@ pub async fn dispatch(mut req: Request, env: Env) -> Response {
     let public = route.is_public();
     let result = match env.d1(config::DB_BINDING) {
         Ok(db) => {
-            let ctx = Ctx { env, db: Db(db), now: now_unix() };
+            let ctx = Ctx {
+                env,
+                db: Db(db),
+                now: now_unix(),
+            };
             handle(&route, &mut req, &ctx).await
         }
-        Err(e) => Err(ApiError::misconfigured(&format!("D1 binding {}: {e}", config::DB_BINDING))),
+        Err(e) => Err(ApiError::misconfigured(&format!(
+            "D1 binding {}: {e}",
+            config::DB_BINDING
+        ))),
     };
     let mut resp = result.unwrap_or_else(|e| http::error_response(&e));
     if public {

@@ -76,7 +76,11 @@ pub async fn get(ctx: &Ctx) -> ApiResult<Response> {
                 .map(|t| {
                     t.seals
                         .iter()
-                        .map(|s| SealScope { key_id: s.key_id.clone(), use_from: s.use_from, use_until: s.use_until })
+                        .map(|s| SealScope {
+                            key_id: s.key_id.clone(),
+                            use_from: s.use_from,
+                            use_until: s.use_until,
+                        })
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -96,7 +100,11 @@ pub async fn get(ctx: &Ctx) -> ApiResult<Response> {
         .collect();
     let scope = Scope {
         schema: "ecert.scope/1",
-        trust_list: list.map(|l| TrustListInfo { sequence: l.sequence, issued_at: l.issued_at, next_update: l.next_update }),
+        trust_list: list.map(|l| TrustListInfo {
+            sequence: l.sequence,
+            issued_at: l.issued_at,
+            next_update: l.next_update,
+        }),
         issuers,
         qualifications,
     };

@@ -32,7 +32,12 @@ pub async fn get(prefix: &str, ctx: &Ctx) -> ApiResult<Response> {
             },
         })
         .collect();
-    let bucket = StatusBucket { schema: STATUS_BUCKET_SCHEMA.to_owned(), prefix: prefix.to_owned(), as_of: ctx.now, entries };
+    let bucket = StatusBucket {
+        schema: STATUS_BUCKET_SCHEMA.to_owned(),
+        prefix: prefix.to_owned(),
+        as_of: ctx.now,
+        entries,
+    };
     let mut r = http::json(200, &bucket)?;
     // A revocation must show at once: no shared caching of buckets.
     http::set_header(&mut r, "cache-control", "no-store");

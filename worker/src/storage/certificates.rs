@@ -69,17 +69,26 @@ impl NewCertificate {
 
 pub async fn by_management_number(db: &Db, management_number: &str) -> ApiResult<Option<CertificateRow>> {
     let sql = format!("SELECT {COLUMNS} FROM certificates WHERE management_number = ?1");
-    db.stmt(&sql, &[text(management_number)])?.first(None).await.map_err(|e| db_error("select certificate", e))
+    db.stmt(&sql, &[text(management_number)])?
+        .first(None)
+        .await
+        .map_err(|e| db_error("select certificate", e))
 }
 
 pub async fn by_query_number(db: &Db, query_number: &str) -> ApiResult<Option<CertificateRow>> {
     let sql = format!("SELECT {COLUMNS} FROM certificates WHERE query_number = ?1");
-    db.stmt(&sql, &[text(query_number)])?.first(None).await.map_err(|e| db_error("select certificate", e))
+    db.stmt(&sql, &[text(query_number)])?
+        .first(None)
+        .await
+        .map_err(|e| db_error("select certificate", e))
 }
 
 pub async fn by_status_id(db: &Db, id: &str) -> ApiResult<Option<CertificateRow>> {
     let sql = format!("SELECT {COLUMNS} FROM certificates WHERE status_id = ?1");
-    db.stmt(&sql, &[text(id)])?.first(None).await.map_err(|e| db_error("select certificate", e))
+    db.stmt(&sql, &[text(id)])?
+        .first(None)
+        .await
+        .map_err(|e| db_error("select certificate", e))
 }
 
 /// One entry of a status bucket.
@@ -104,7 +113,12 @@ pub async fn bucket(db: &Db, prefix: &str) -> ApiResult<Vec<StatusRow>> {
 
 /// The rows already registered under any of these 管理号 or 查询编号 (at most 50 of each per call).
 pub async fn existing(db: &Db, management_numbers: &[&str], query_numbers: &[&str]) -> ApiResult<Vec<CertificateRow>> {
-    let placeholders = |start: usize, n: usize| (start..start + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
+    let placeholders = |start: usize, n: usize| {
+        (start..start + n)
+            .map(|i| format!("?{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let m = placeholders(1, management_numbers.len());
     let q = placeholders(1 + management_numbers.len(), query_numbers.len());
     let sql = format!(
@@ -112,8 +126,16 @@ pub async fn existing(db: &Db, management_numbers: &[&str], query_numbers: &[&st
         m = if m.is_empty() { "NULL".into() } else { m },
         q = if q.is_empty() { "NULL".into() } else { q },
     );
-    let params: Vec<_> = management_numbers.iter().chain(query_numbers).map(|s| text(s)).collect();
-    db.stmt(&sql, &params)?.all().await.and_then(|r| r.results()).map_err(|e| db_error("select existing", e))
+    let params: Vec<_> = management_numbers
+        .iter()
+        .chain(query_numbers)
+        .map(|s| text(s))
+        .collect();
+    db.stmt(&sql, &params)?
+        .all()
+        .await
+        .and_then(|r| r.results())
+        .map_err(|e| db_error("select existing", e))
 }
 
 /// The INSERT of one new certificate (for a batch).

@@ -65,16 +65,29 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let mut problems = Vec::new();
     let mut new: Vec<(usize, NewCertificate)> = Vec::new();
     for (index, value) in body.records.iter().enumerate() {
-        let number = value.get("management_number").and_then(Value::as_str).map(str::to_owned);
+        let number = value
+            .get("management_number")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         let bytes = serde_json::to_vec(value).unwrap_or_default();
         match CertificateRecord::from_json(&bytes, registry) {
             Ok(record) => new.push((index, NewCertificate::from_record(&record, &key))),
-            Err(e) => problems.push(Problem { index, management_number: number, code: "INVALID_RECORD", message: bilingual(&e.to_string()) }),
+            Err(e) => problems.push(Problem {
+                index,
+                management_number: number,
+                code: "INVALID_RECORD",
+                message: bilingual(&e.to_string()),
+            }),
         }
     }
     if !problems.is_empty() {
-        return Err(ApiError::new(422, "INVALID_RECORDS", "部分记录未通过校验，未登记任何记录", "some records are invalid; nothing was registered")
-            .with("errors", serde_json::to_value(&problems).unwrap_or(Value::Null)));
+        return Err(ApiError::new(
+            422,
+            "INVALID_RECORDS",
+            "部分记录未通过校验，未登记任何记录",
+            "some records are invalid; nothing was registered",
+        )
+        .with("errors", serde_json::to_value(&problems).unwrap_or(Value::Null)));
     }
 
     // 2. Duplicates inside the request: identical ones collapse, different ones conflict.
@@ -84,13 +97,23 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     for (index, c) in &new {
         match by_number.get(c.management_number.as_str()) {
             Some(prev) if prev.record_mac == c.record_mac => continue,
-            Some(_) => problems.push(conflict(*index, &c.management_number, "管理号在本次请求中出现两次且内容不同", "the management number appears twice in this request with different content")),
+            Some(_) => problems.push(conflict(
+                *index,
+                &c.management_number,
+                "管理号在本次请求中出现两次且内容不同",
+                "the management number appears twice in this request with different content",
+            )),
             None => {
-                if let Some(other) = by_query.get(c.query_number.as_str()) {
-                    if *other != c.management_number {
-                        problems.push(conflict(*index, &c.management_number, "查询编号与本次请求中另一证书重复", "the query number is used by another certificate in this request"));
-                        continue;
-                    }
+                if let Some(other) = by_query.get(c.query_number.as_str())
+                    && *other != c.management_number
+                {
+                    problems.push(conflict(
+                        *index,
+                        &c.management_number,
+                        "查询编号与本次请求中另一证书重复",
+                        "the query number is used by another certificate in this request",
+                    ));
+                    continue;
                 }
                 by_number.insert(&c.management_number, c);
                 by_query.insert(&c.query_number, &c.management_number);
@@ -106,16 +129,34 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         let q: Vec<&str> = chunk.iter().map(|c| c.query_number.as_str()).collect();
         existing.extend(certificates::existing(&ctx.db, &m, &q).await?);
     }
-    let index_of = |m: &str| new.iter().find(|(_, c)| c.management_number == m).map_or(0, |(i, _)| *i);
+    let index_of = |m: &str| {
+        new.iter()
+            .find(|(_, c)| c.management_number == m)
+            .map_or(0, |(i, _)| *i)
+    };
     let mut created = Vec::new();
     let mut unchanged = Vec::new();
     for c in &unique {
         let same_number = existing.iter().find(|r| r.management_number == c.management_number);
-        let same_query = existing.iter().find(|r| r.query_number == c.query_number && r.management_number != c.management_number);
+        let same_query = existing
+            .iter()
+            .find(|r| r.query_number == c.query_number && r.management_number != c.management_number);
         match (same_number, same_query) {
-            (_, Some(_)) => problems.push(conflict(index_of(&c.management_number), &c.management_number, "查询编号已被另一证书使用", "the query number is registered to another certificate")),
-            (Some(row), None) if row.record_mac == c.record_mac && row.query_number == c.query_number => unchanged.push(*c),
-            (Some(_), None) => problems.push(conflict(index_of(&c.management_number), &c.management_number, "该管理号已登记了不同的证书内容", "the management number is registered with different content")),
+            (_, Some(_)) => problems.push(conflict(
+                index_of(&c.management_number),
+                &c.management_number,
+                "查询编号已被另一证书使用",
+                "the query number is registered to another certificate",
+            )),
+            (Some(row), None) if row.record_mac == c.record_mac && row.query_number == c.query_number => {
+                unchanged.push(*c)
+            }
+            (Some(_), None) => problems.push(conflict(
+                index_of(&c.management_number),
+                &c.management_number,
+                "该管理号已登记了不同的证书内容",
+                "the management number is registered with different content",
+            )),
             (None, None) => created.push(*c),
         }
     }
@@ -143,7 +184,12 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         if let Err(e) = ctx.db.0.batch(statements).await {
             let text = e.to_string();
             return Err(if is_unique_violation(&text) {
-                ApiError::new(409, "REGISTRATION_CONFLICT", "登记时与并发请求冲突，请重试", "a concurrent registration conflicted; retry")
+                ApiError::new(
+                    409,
+                    "REGISTRATION_CONFLICT",
+                    "登记时与并发请求冲突，请重试",
+                    "a concurrent registration conflicted; retry",
+                )
             } else {
                 ApiError::internal("register batch", text)
             });
@@ -157,10 +203,20 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
 }
 
 fn conflict(index: usize, number: &str, zh: &str, en: &str) -> Problem {
-    Problem { index, management_number: Some(number.to_owned()), code: "CONFLICT", message: Message::new(zh, en) }
+    Problem {
+        index,
+        management_number: Some(number.to_owned()),
+        code: "CONFLICT",
+        message: Message::new(zh, en),
+    }
 }
 
 fn conflicts(problems: &[Problem]) -> ApiError {
-    ApiError::new(409, "REGISTRATION_CONFLICT", "部分记录与已登记的证书冲突，未登记任何记录", "some records conflict with registered certificates; nothing was registered")
-        .with("errors", serde_json::to_value(problems).unwrap_or(Value::Null))
+    ApiError::new(
+        409,
+        "REGISTRATION_CONFLICT",
+        "部分记录与已登记的证书冲突，未登记任何记录",
+        "some records conflict with registered certificates; nothing was registered",
+    )
+    .with("errors", serde_json::to_value(problems).unwrap_or(Value::Null))
 }

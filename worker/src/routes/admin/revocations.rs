@@ -41,7 +41,11 @@ struct Revoked {
 fn validate(r: RevokeRequest, now: i64) -> ApiResult<(String, String, i64)> {
     let number = r.management_number.trim().to_owned();
     if !is_ecert_number(&number) {
-        return Err(ApiError::invalid_field("management_number", "管理号应为1-32位字母、数字或连字符", "1-32 ASCII letters, digits or hyphens"));
+        return Err(ApiError::invalid_field(
+            "management_number",
+            "管理号应为1-32位字母、数字或连字符",
+            "1-32 ASCII letters, digits or hyphens",
+        ));
     }
     let reason = r.reason.trim().to_owned();
     let n = reason.chars().count();
@@ -54,7 +58,11 @@ fn validate(r: RevokeRequest, now: i64) -> ApiResult<(String, String, i64)> {
     }
     let at = r.revoked_at.unwrap_or(now);
     if !(1_000_000_000..=now + MAX_FUTURE_SKEW).contains(&at) {
-        return Err(ApiError::invalid_field("revoked_at", "撤销时间无效或晚于当前时间", "not a Unix time, or in the future"));
+        return Err(ApiError::invalid_field(
+            "revoked_at",
+            "撤销时间无效或晚于当前时间",
+            "not a Unix time, or in the future",
+        ));
     }
     Ok((number, reason, at))
 }
@@ -64,7 +72,14 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let (number, reason, at) = validate(http::read_json(req).await?, ctx.now)?;
     let row = certificates::by_management_number(&ctx.db, &number)
         .await?
-        .ok_or_else(|| ApiError::new(404, "NOT_REGISTERED", "该管理号未登记", "no certificate is registered under this management number"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                404,
+                "NOT_REGISTERED",
+                "该管理号未登记",
+                "no certificate is registered under this management number",
+            )
+        })?;
 
     let mut created = false;
     if row.revoked_at.is_none() {
@@ -95,7 +110,12 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     if row.revoked_at.is_none() {
         return Err(ApiError::internal("revoke", "revocation not visible after commit"));
     }
-    let body = Revoked { management_number: row.management_number.clone(), status_id: row.status_id.clone(), status: StatusView::of(&row), created };
+    let body = Revoked {
+        management_number: row.management_number.clone(),
+        status_id: row.status_id.clone(),
+        status: StatusView::of(&row),
+        created,
+    };
     let mut r = http::json(if created { 201 } else { 200 }, &body)?;
     http::set_header(&mut r, "cache-control", "no-store");
     Ok(r)
@@ -106,13 +126,20 @@ mod tests {
     use super::*;
 
     fn r(m: &str, reason: &str, at: Option<i64>) -> RevokeRequest {
-        RevokeRequest { management_number: m.into(), reason: reason.into(), revoked_at: at }
+        RevokeRequest {
+            management_number: m.into(),
+            reason: reason.into(),
+            revoked_at: at,
+        }
     }
 
     #[test]
     fn validation() {
         let now = 1_795_400_000;
-        assert_eq!(validate(r(" 202303151001 ", " 证书信息有误 ", None), now).unwrap(), ("202303151001".into(), "证书信息有误".into(), now));
+        assert_eq!(
+            validate(r(" 202303151001 ", " 证书信息有误 ", None), now).unwrap(),
+            ("202303151001".into(), "证书信息有误".into(), now)
+        );
         assert!(validate(r("202303151001", "x", Some(now + 301)), now).is_err());
         assert!(validate(r("202303151001", "x", Some(5)), now).is_err());
         assert!(validate(r("管理号", "x", None), now).is_err());

@@ -5,8 +5,8 @@
 use serde_json::json;
 use worker::{Request, Response};
 
-use ecert_format::trust_list::MAX_TRUST_LIST_BYTES;
 use ecert_format::Registry;
+use ecert_format::trust_list::MAX_TRUST_LIST_BYTES;
 use ecert_verify::VerifiedTrustList;
 
 use super::super::Ctx;
@@ -38,7 +38,10 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
         && u64::try_from(c.sequence).ok() == Some(list.sequence)
     {
         return if c.envelope == text {
-            let mut r = http::json(200, &json!({ "sequence": list.sequence, "etag": etag, "published": false }))?;
+            let mut r = http::json(
+                200,
+                &json!({ "sequence": list.sequence, "etag": etag, "published": false }),
+            )?;
             http::set_header(&mut r, "etag", &etag);
             Ok(r)
         } else {
@@ -46,14 +49,26 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
                 409,
                 "TRUST_LIST_SEQUENCE_TAKEN",
                 format!("序号{}已发布了不同的信任列表", list.sequence),
-                format!("a different trust list was already published with sequence {}", list.sequence),
+                format!(
+                    "a different trust list was already published with sequence {}",
+                    list.sequence
+                ),
             ))
         };
     }
 
     let sequence = list.sequence.to_string();
     let statements = vec![
-        trust_lists::insert(&ctx.db, list.sequence, &text, &etag, list.issued_at, list.next_update, ctx.now, principal.name)?,
+        trust_lists::insert(
+            &ctx.db,
+            list.sequence,
+            &text,
+            &etag,
+            list.issued_at,
+            list.next_update,
+            ctx.now,
+            principal.name,
+        )?,
         audit::append(
             &ctx.db,
             &AuditEntry {
@@ -68,7 +83,12 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
     if let Err(e) = ctx.db.0.batch(statements).await {
         let t = e.to_string();
         return Err(if is_unique_violation(&t) {
-            ApiError::new(409, "TRUST_LIST_SEQUENCE_TAKEN", "并发发布了相同序号的信任列表", "a concurrent publication took this sequence")
+            ApiError::new(
+                409,
+                "TRUST_LIST_SEQUENCE_TAKEN",
+                "并发发布了相同序号的信任列表",
+                "a concurrent publication took this sequence",
+            )
         } else {
             ApiError::internal("publish trust list", t)
         });
