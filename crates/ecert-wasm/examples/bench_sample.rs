@@ -56,7 +56,8 @@ fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segmen
     for entry in std::fs::read_dir(format!("{dir}/seals")).unwrap_or_else(|e| die(e.to_string())).flatten() {
         let w: serde_json::Value =
             serde_json::from_slice(&std::fs::read(entry.path().join("window.json")).unwrap_or_default()).unwrap_or_default();
-        if w["use_from"].as_i64().is_some_and(|f| f <= at) && w["use_until"].as_i64().is_some_and(|u| at < u) {
+        let field = |k: &str| w.get(k).and_then(serde_json::Value::as_i64);
+        if field("use_from").is_some_and(|f| f <= at) && field("use_until").is_some_and(|u| at < u) {
             chosen = Some(entry.path());
         }
     }
@@ -75,7 +76,10 @@ fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segmen
     let seal_content = seal::draw_seal(&parsed, &issuer.seal_name_zh, &issuer.seal_center_zh).unwrap_or_else(|e| die(e.to_string()));
     let record_json = record.to_json();
     let mut document_id = [0u8; 16];
-    document_id.copy_from_slice(&<sha2::Sha256 as sha2::Digest>::digest(&record_json)[..16]);
+    let id_hash = <sha2::Sha256 as sha2::Digest>::digest(&record_json);
+    for (d, s) in document_id.iter_mut().zip(id_hash.iter()) {
+        *d = *s;
+    }
     let pdf = document::assemble(
         book,
         document::Parts {
