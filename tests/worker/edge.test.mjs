@@ -387,9 +387,10 @@ describe('administration', () => {
 
     // The previous list (lower sequence): rollback.
     assertError(await call('PUT', '/v1/admin/trust-list', { body: current, token: t }), 409, 'TRUST_LIST_ROLLBACK');
-    // Another list with the same sequence.
+    // Another list with the same sequence (another next_update, so the bytes differ: signing is deterministic).
     const twin = join(demo.demoDir, 'trust-list-twin.json');
-    await runWithEnv(demo.ecert, ['trust-list', '--pki', pki, '--out', twin, '--sequence', String(held + 1)]);
+    await runWithEnv(demo.ecert, ['trust-list', '--pki', pki, '--out', twin, '--sequence', String(held + 1), '--next-update-days', '3']);
+    assert.notEqual(await readFile(twin, 'utf8'), nextText);
     assertError(await call('PUT', '/v1/admin/trust-list', { body: await readFile(twin, 'utf8'), token: t }), 409, 'TRUST_LIST_SEQUENCE_TAKEN');
     // A tampered payload under the original signature.
     const env = JSON.parse(nextText);
