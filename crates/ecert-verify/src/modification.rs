@@ -17,7 +17,6 @@ struct Tally {
     fields_or_signatures: usize,
     pages_changed: usize,
     catalog_changed: bool,
-    content_changed: usize,
 }
 
 fn is(name: &Option<Vec<u8>>, what: &[u8]) -> bool {
@@ -42,9 +41,6 @@ fn tally(changes: &[ObjectChange]) -> Tally {
                 t.overridden += 1;
                 if annot {
                     t.annotations_changed += 1;
-                }
-                if ty.is_none() && sub.is_none() {
-                    t.content_changed += 1;
                 }
             }
             ChangeKind::Deleted => t.deleted += 1,
