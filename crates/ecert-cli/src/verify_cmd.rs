@@ -5,7 +5,6 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use base64::Engine as _;
 use ecert_format::StatusInput;
 use ecert_verify::{CheckId, Outcome, Verdict, VerdictCode, VerifiedTrustList, VerifyOptions};
 use rayon::prelude::*;
@@ -36,18 +35,16 @@ pub fn exit_code(code: VerdictCode) -> u8 {
 pub fn read_root_spki(path: &Path) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).with_context(|| format!("无法读取信任根 / cannot read the root {}", path.display()))?;
     let Ok(text) = std::str::from_utf8(&bytes) else { return Ok(bytes) };
-    let Some(start) = text.find("-----BEGIN ") else { return Ok(bytes) };
-    let rest = &text[start + 11..];
-    let label_end = rest.find("-----").context("PEM header")?;
-    let label = &rest[..label_end];
-    let body_start = label_end + 5;
-    let end = rest.find("-----END ").context("PEM footer")?;
-    let b64: String = rest[body_start..end].chars().filter(|c| !c.is_whitespace()).collect();
-    let der = base64::engine::general_purpose::STANDARD.decode(b64).map_err(|e| anyhow::anyhow!("PEM base64: {e}"))?;
-    match label {
-        "PUBLIC KEY" => Ok(der),
-        "CERTIFICATE" => Ok(ecert_pki::ParsedCert::from_der(&der)?.spki_der().to_vec()),
-        other => bail!("信任根须为公钥或证书 / the root must be a PUBLIC KEY or CERTIFICATE PEM, not {other:?}"),
+    let pem = text.trim_start();
+    if pem.starts_with("-----BEGIN PUBLIC KEY-----") {
+        Ok(ecert_pki::key::spki_der_from_pem(pem)?)
+    } else if pem.starts_with("-----BEGIN CERTIFICATE-----") {
+        let der = ecert_pki::certificate_from_pem(pem)?;
+        Ok(ecert_pki::ParsedCert::from_der(&der)?.spki_der().to_vec())
+    } else if pem.starts_with("-----BEGIN ") {
+        bail!("信任根须为公钥或证书 / the root must be a PUBLIC KEY or CERTIFICATE PEM")
+    } else {
+        Ok(bytes)
     }
 }
 

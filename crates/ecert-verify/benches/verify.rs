@@ -2,6 +2,9 @@
 //! P-256 verification any verifier must do. Run through `scripts/bench-verify.sh`, which writes the demo and
 //! points `ECERT_BENCH_DEMO` at it.
 
+// Bench setup code: a missing or broken demo directory should stop the run loudly.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
+
 use std::path::PathBuf;
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -19,30 +22,10 @@ fn demo_dir() -> PathBuf {
     }
 }
 
-fn pem_body(pem: &str) -> Vec<u8> {
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64_decode(&b64)
-}
-
-fn base64_decode(s: &str) -> Vec<u8> {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in s.bytes().filter(|&c| c != b'=') {
-        let Some(v) = T.iter().position(|&t| t == c) else { continue };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
-}
-
 fn bench(c: &mut Criterion) {
     let dir = demo_dir();
-    let root = pem_body(&std::fs::read_to_string(dir.join("root-spki.pem")).expect("root-spki.pem"));
+    let root_pem = std::fs::read_to_string(dir.join("root-spki.pem")).expect("root-spki.pem");
+    let root = ecert_pki::key::spki_der_from_pem(&root_pem).expect("root-spki.pem is a P-256 public key");
     let list = std::fs::read(dir.join("trust-list.json")).expect("trust-list.json");
     let trust = VerifiedTrustList::from_signed_json(&list, &root, 0).expect("trust list");
     let pdf = std::fs::read(dir.join("samples/valid-style1.pdf")).expect("sample");
