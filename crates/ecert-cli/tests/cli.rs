@@ -1,58 +1,14 @@
 //! End-to-end tests of the `ecert` binary: demo output validated by pdfsig and pyHanko, the embedded record,
 //! key permissions, the annotation rules at their edges, and clear errors for bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::OnceLock;
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{demo, ecert, manifest, stderr, tool};
 
 use ecert_format::{CertificateRecord, Registry, SignedTrustList};
-
-const TODAY: &str = "2026-11-23";
-
-fn ecert(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecert")).args(args).output().expect("run ecert")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-/// External validators are required when ECERT_REQUIRE_VALIDATORS=1 (the test script sets it after
-/// installing them); otherwise a missing tool skips that check with a message.
-fn tool(name: &str) -> bool {
-    let found = Command::new("sh").args(["-c", &format!("command -v {name}")]).output().map(|o| o.status.success()).unwrap_or(false);
-    if !found {
-        assert!(std::env::var("ECERT_REQUIRE_VALIDATORS").is_err(), "{name} is required but not installed");
-        eprintln!("SKIPPED: {name} not installed");
-    }
-    found
-}
-
-/// One demo shared by the tests that only read it.
-fn demo() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir").keep().join("demo");
-        let o = ecert(&["demo", "--out", dir.to_str().unwrap(), "--today", TODAY]);
-        assert!(o.status.success(), "demo failed: {}", stderr(&o));
-        dir
-    })
-}
-
-#[derive(serde::Deserialize)]
-struct Manifest {
-    samples: Vec<ManifestSample>,
-}
-#[derive(serde::Deserialize)]
-struct ManifestSample {
-    file: String,
-    expected: String,
-    management_number: String,
-}
-
-fn manifest() -> Manifest {
-    serde_json::from_slice(&std::fs::read(demo().join("samples/manifest.json")).unwrap()).unwrap()
-}
 
 #[test]
 fn demo_writes_every_required_sample() {

@@ -2,8 +2,9 @@
 //! verdict code, the classic PDF signature attacks (ISA, SWA, USF, shadow, EAA/SSA), robustness on broken
 //! input, and agreement with pyHanko on intact/modified.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -11,33 +12,11 @@ use ecert_format::StatusInput;
 use ecert_pdf_structure::{Budget, Document, Object, ObjectId, walk};
 use ecert_verify::{CheckId, Outcome, Verdict, VerdictCode, VerifiedTrustList, VerifyOptions};
 
-const TODAY: &str = "2026-11-23";
+use common::{demo, manifest, tool};
+
 /// 2026-11-23 23:59 China time: the demo seals "today's" samples at the real time when run on TODAY, else at
 /// 10:00 of TODAY, so the end of that day is after every signing time.
 const AT: i64 = 1_795_449_540;
-
-fn ecert(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecert")).args(args).output().expect("run ecert")
-}
-
-fn tool(name: &str) -> bool {
-    let found = Command::new("sh").args(["-c", &format!("command -v {name}")]).output().map(|o| o.status.success()).unwrap_or(false);
-    if !found {
-        assert!(std::env::var("ECERT_REQUIRE_VALIDATORS").is_err(), "{name} is required but not installed");
-        eprintln!("SKIPPED: {name} not installed");
-    }
-    found
-}
-
-fn demo() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tempdir").keep().join("demo");
-        let o = ecert(&["demo", "--out", dir.to_str().unwrap(), "--today", TODAY]);
-        assert!(o.status.success(), "demo failed: {}", String::from_utf8_lossy(&o.stderr));
-        dir
-    })
-}
 
 fn trust() -> &'static VerifiedTrustList {
     static T: OnceLock<VerifiedTrustList> = OnceLock::new();
@@ -47,10 +26,12 @@ fn trust() -> &'static VerifiedTrustList {
     })
 }
 
+fn spki_of(pem_file: &str) -> Vec<u8> {
+    ecert_pki::key::spki_der_from_pem(&std::fs::read_to_string(demo().join(pem_file)).unwrap()).unwrap()
+}
+
 fn root_spki() -> Vec<u8> {
-    let pem = std::fs::read_to_string(demo().join("root-spki.pem")).unwrap();
-    let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap()
+    spki_of("root-spki.pem")
 }
 
 fn sample(name: &str) -> Vec<u8> {
@@ -59,22 +40,6 @@ fn sample(name: &str) -> Vec<u8> {
 
 fn check(pdf: &[u8]) -> Verdict {
     ecert_verify::verify(pdf, trust(), AT, &StatusInput::NotChecked, &VerifyOptions::default())
-}
-
-#[derive(serde::Deserialize)]
-struct Manifest {
-    samples: Vec<ManifestSample>,
-}
-#[derive(serde::Deserialize)]
-struct ManifestSample {
-    file: String,
-    expected: String,
-    management_number: String,
-    holder_name: String,
-}
-
-fn manifest() -> Manifest {
-    serde_json::from_slice(&std::fs::read(demo().join("samples/manifest.json")).unwrap()).unwrap()
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -177,9 +142,7 @@ fn time_of_check_moves_the_annotation_verdict() {
 fn trust_list_is_verified_before_use() {
     let list = std::fs::read(demo().join("trust-list.json")).unwrap();
     // Another root.
-    let rogue = std::fs::read_to_string(demo().join("untrusted-pki/root/spki.pem")).unwrap();
-    let b64: String = rogue.lines().filter(|l| !l.starts_with("-----")).collect();
-    let rogue = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap();
+    let rogue = spki_of("untrusted-pki/root/spki.pem");
     let e = VerifiedTrustList::from_signed_json(&list, &rogue, 0).unwrap_err();
     assert_eq!(e.code(), "TRUST_LIST_WRONG_SIGNER");
     // Rollback.

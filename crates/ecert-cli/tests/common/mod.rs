@@ -1,0 +1,67 @@
+//! What the `ecert` binary's test files share: running the binary, the optional external validators, and one
+//! demo (PKI, trust list, samples with their manifest) per test binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The demo's "today".
+pub const TODAY: &str = "2026-11-23";
+
+pub fn ecert(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ecert"))
+        .args(args)
+        .output()
+        .expect("run ecert")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// External validators are required when ECERT_REQUIRE_VALIDATORS=1 (the test script sets it after
+/// installing them); otherwise a missing tool skips that check with a message.
+pub fn tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        assert!(
+            std::env::var("ECERT_REQUIRE_VALIDATORS").is_err(),
+            "{name} is required but not installed"
+        );
+        eprintln!("SKIPPED: {name} not installed");
+    }
+    found
+}
+
+/// One demo shared by the tests that only read it.
+pub fn demo() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir").keep().join("demo");
+        let o = ecert(&["demo", "--out", dir.to_str().unwrap(), "--today", TODAY]);
+        assert!(o.status.success(), "demo failed: {}", stderr(&o));
+        dir
+    })
+}
+
+#[derive(serde::Deserialize)]
+pub struct Manifest {
+    pub samples: Vec<ManifestSample>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct ManifestSample {
+    pub file: String,
+    pub expected: String,
+    pub management_number: String,
+    pub holder_name: String,
+}
+
+pub fn manifest() -> Manifest {
+    serde_json::from_slice(&std::fs::read(demo().join("samples/manifest.json")).unwrap()).unwrap()
+}
