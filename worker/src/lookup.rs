@@ -12,9 +12,6 @@ use ecert_format::{IdNumber, Registry, mask_id_number};
 use crate::error::{ApiError, ApiResult, NotFoundReason};
 use crate::storage::certificates::CertificateRow;
 
-/// Longest holder name, in characters (as in the record format).
-const MAX_NAME_CHARS: usize = ecert_format::record::MAX_NAME_CHARS;
-
 /// `POST /v1/lookup` body.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,18 +41,9 @@ pub struct ValidLookup {
     pub number: CertificateNumber,
 }
 
-/// The number syntax of docs/format.md: 1–32 of `[A-Za-z0-9-]`.
+/// The number syntax of docs/format.md: 1–32 of `[A-Za-z0-9-]` (the record's own rule).
 pub fn is_ecert_number(s: &str) -> bool {
-    (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-fn plausible_name(s: &str) -> bool {
-    let n = s.chars().count();
-    n <= MAX_NAME_CHARS
-        && !s.chars().any(|c| {
-            c.is_control()
-                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
-        })
+    ecert_format::record::valid_number(s)
 }
 
 impl LookupRequest {
@@ -95,7 +83,7 @@ impl LookupRequest {
         if !is_ecert_number(text) {
             return Err(ApiError::lookup_not_found(NotFoundReason::OutOfScope));
         }
-        if !plausible_name(&name) {
+        if !ecert_format::record::valid_name(&name) {
             return Err(ApiError::lookup_not_found(NotFoundReason::InformationInvalid));
         }
         let id_number =

@@ -134,11 +134,14 @@ pub enum RecordError {
     AnnotationNumber,
 }
 
-fn valid_number(s: &str) -> bool {
+/// The syntax of a 管理号 / 查询编号 / annotation number: 1–32 of `[A-Za-z0-9-]`.
+pub fn valid_number(s: &str) -> bool {
     (1..=32).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-fn valid_name(s: &str) -> bool {
+/// A holder name as written: 1–`MAX_NAME_CHARS` characters, no surrounding whitespace, no control or
+/// bidirectional/zero-width formatting characters.
+pub fn valid_name(s: &str) -> bool {
     let n = s.chars().count();
     n > 0
         && n <= MAX_NAME_CHARS
