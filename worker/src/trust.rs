@@ -2,7 +2,7 @@
 //! a new one.
 
 use ecert_format::trust_list::TrustListError;
-use ecert_format::{Registry, SignedTrustList, TrustList};
+use ecert_format::{SignedTrustList, TrustList};
 use ecert_verify::TrustError;
 
 use crate::crypto::sha256_hex;
@@ -58,51 +58,16 @@ pub fn refuse(e: &TrustError) -> ApiError {
     }
 }
 
-/// Content checks beyond the signature: every issuer and qualification is one the registry knows, each
-/// issuer seals only its own qualifications, and the sequence fits D1.
-pub fn check_content(list: &TrustList, registry: &Registry) -> ApiResult<()> {
-    let invalid = |zh: String, en: String| ApiError::new(422, "TRUST_LIST_INCONSISTENT", zh, en);
+/// The edge's own bound beyond the core's checks (registry references, issuer kinds, each issuer sealing only
+/// its own qualifications, use windows, dates — all in `VerifiedTrustList`): the sequence must fit D1.
+pub fn check_content(list: &TrustList) -> ApiResult<()> {
     if list.sequence == 0 || list.sequence > MAX_SEQUENCE {
-        return Err(invalid(
+        return Err(ApiError::new(
+            422,
+            "TRUST_LIST_INCONSISTENT",
             format!("信任列表序号{}超出范围", list.sequence),
             format!("sequence {} out of range", list.sequence),
         ));
-    }
-    if list.next_update <= list.issued_at {
-        return Err(invalid(
-            "信任列表的下次更新时间早于签发时间".into(),
-            "next_update is not after issued_at".into(),
-        ));
-    }
-    for issuer in &list.issuers {
-        let Some(known) = registry.issuer(&issuer.id) else {
-            return Err(invalid(
-                format!("未知的签发机构：{}", issuer.id),
-                format!("unknown issuer {}", issuer.id),
-            ));
-        };
-        if known.kind != issuer.kind {
-            return Err(invalid(
-                format!("签发机构类型不符：{}", issuer.id),
-                format!("issuer kind differs from the registry: {}", issuer.id),
-            ));
-        }
-        for code in &issuer.qualifications {
-            if registry.qualification(code).is_none_or(|q| q.issuer != issuer.id) {
-                return Err(invalid(
-                    format!("{}无权签发{}", issuer.id, code),
-                    format!("issuer {} may not seal qualification {code}", issuer.id),
-                ));
-            }
-        }
-        for seal in &issuer.seals {
-            if seal.use_until <= seal.use_from {
-                return Err(invalid(
-                    format!("印章使用期无效：{}", seal.key_id),
-                    format!("empty seal use window: {}", seal.key_id),
-                ));
-            }
-        }
     }
     Ok(())
 }

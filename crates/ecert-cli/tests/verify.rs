@@ -158,6 +158,25 @@ fn trust_list_is_verified_before_use() {
     let e = VerifiedTrustList::from_signed_json(env.to_string().as_bytes(), &root_spki(), 0).unwrap_err();
     assert_eq!(e.code(), "TRUST_LIST_BAD_SIGNATURE");
     assert_eq!(VerifiedTrustList::from_signed_json(b"{", &root_spki(), 0).unwrap_err().code(), "TRUST_LIST_MALFORMED");
+    // Correctly signed by the root but inconsistent with the registry: refused, as the edge refuses them.
+    let root_key = ecert_pki::SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(demo().join("pki/root/key.pem")).unwrap()).unwrap();
+    let resign = |edit: &dyn Fn(&mut ecert_format::TrustList)| {
+        let mut list = trust().list().clone();
+        edit(&mut list);
+        let payload = list.to_json();
+        let signed = ecert_format::SignedTrustList::new(&payload, &root_key.sign_prehashed_der(&payload).unwrap(), &root_spki());
+        VerifiedTrustList::from_signed_json(signed.to_json_pretty().as_bytes(), &root_spki(), 0).map(|_| ())
+    };
+    assert_eq!(resign(&|_| {}), Ok(()), "an unedited re-signed list verifies");
+    let foreign = resign(&|l| {
+        let auction = l.issuers.iter_mut().find(|i| i.id == "auction").unwrap();
+        auction.qualifications.push("Q07".into());
+    });
+    assert!(matches!(&foreign, Err(e) if e.code() == "TRUST_LIST_INCONSISTENT"), "{foreign:?}");
+    let kind = resign(&|l| l.issuers.iter_mut().find(|i| i.id == "auction").unwrap().kind = ecert_format::IssuerKind::Ministry);
+    assert!(matches!(&kind, Err(e) if e.code() == "TRUST_LIST_INCONSISTENT"), "{kind:?}");
+    let dates = resign(&|l| l.next_update = l.issued_at);
+    assert!(matches!(&dates, Err(e) if e.code() == "TRUST_LIST_INCONSISTENT"), "{dates:?}");
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -78,16 +78,23 @@ impl VerifiedTrustList {
         let bad = |what: String| TrustError::Inconsistent(what);
         let mut seals = Vec::new();
         let mut ca_certificates = Vec::new();
+        if list.next_update <= list.issued_at {
+            return Err(bad("next_update is not after issued_at".into()));
+        }
         for (i, issuer) in list.issuers.iter().enumerate() {
-            if registry.issuer(&issuer.id).is_none() {
+            let Some(known) = registry.issuer(&issuer.id) else {
                 return Err(bad(format!("unknown issuer {:?}", issuer.id)));
+            };
+            if known.kind != issuer.kind {
+                return Err(bad(format!("issuer {:?}: kind differs from the registry", issuer.id)));
             }
             if list.issuers.iter().filter(|o| o.id == issuer.id).count() != 1 {
                 return Err(bad(format!("issuer {:?} listed twice", issuer.id)));
             }
+            // An issuer may list only qualifications the registry gives its seal (the 24 / 7 split).
             for code in &issuer.qualifications {
-                if registry.qualification(code).is_none() {
-                    return Err(bad(format!("unknown qualification {code:?}")));
+                if registry.qualification(code).is_none_or(|q| q.issuer != issuer.id) {
+                    return Err(bad(format!("issuer {:?} may not seal qualification {code:?}", issuer.id)));
                 }
             }
             let ca_der = decode_der(&issuer.ca_certificate)?;
