@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult, NotFoundReason};
 use crate::http;
 use crate::lookup::{CertificateNumber, LookupRequest, result_for};
 use crate::rate_limit;
-use crate::storage::certificates;
+use crate::storage::certificates::{self, Key};
 
 pub async fn post(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let key = config::lookup_key(&ctx.env)?;
@@ -21,8 +21,8 @@ pub async fn post(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
 
     let lookup = http::read_json::<LookupRequest>(req).await?.validate()?;
     let row = match &lookup.number {
-        CertificateNumber::Management(m) => certificates::by_management_number(&ctx.db, m).await?,
-        CertificateNumber::Query(q) => certificates::by_query_number(&ctx.db, q).await?,
+        CertificateNumber::Management(m) => certificates::find(&ctx.db, Key::ManagementNumber(m)).await?,
+        CertificateNumber::Query(q) => certificates::find(&ctx.db, Key::QueryNumber(q)).await?,
     };
     // Hash and compare whether or not a row was found, so a miss costs the same as a mismatch.
     let scope = match (&row, &lookup.number) {

@@ -15,7 +15,8 @@ use crate::config::{self, DEFAULT_VERIFY_LIMIT};
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::rate_limit;
-use crate::storage::{certificates, trust_lists};
+use crate::storage::certificates::{self, Key};
+use crate::storage::trust_lists;
 
 thread_local! {
     /// The verified current trust list of this isolate, keyed by its ETag: re-verified only when it changes.
@@ -45,7 +46,7 @@ async fn trust_list(ctx: &Ctx) -> ApiResult<Rc<VerifiedTrustList>> {
 
 /// What D1 says about the certificate with this status id.
 async fn status_of(ctx: &Ctx, status_id: &str) -> StatusInput {
-    match certificates::by_status_id(&ctx.db, status_id).await {
+    match certificates::find(&ctx.db, Key::StatusId(status_id)).await {
         Ok(Some(row)) => StatusInput::Known {
             status: match (row.revoked_at, row.revocation_reason) {
                 (Some(revoked_at), Some(reason)) => CertificateStatus::Revoked { revoked_at, reason },

@@ -1,6 +1,7 @@
 //! The `certificates` table: registration, lookup by number, status buckets, revocation.
 
 use serde::Deserialize;
+use wasm_bindgen::JsValue;
 use worker::D1PreparedStatement;
 
 use ecert_format::{CertificateRecord, status_id, status_prefix};
@@ -27,8 +28,14 @@ pub struct CertificateRow {
     pub revocation_reason: Option<String>,
 }
 
-const COLUMNS: &str = "management_number, query_number, status_id, qualification_code, issuer_id, approval_date, \
-                       issue_date, name_mac, id_mac, record_mac, registered_at, revoked_at, revocation_reason";
+/// The columns of [`CertificateRow`], as a literal so whole queries can be built with `concat!`.
+macro_rules! columns {
+    () => {
+        "management_number, query_number, status_id, qualification_code, issuer_id, approval_date, issue_date, \
+         name_mac, id_mac, record_mac, registered_at, revoked_at, revocation_reason"
+    };
+}
+const COLUMNS: &str = columns!();
 
 /// What registration stores for a validated record: no plain name or ID number.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,25 +74,38 @@ impl NewCertificate {
     }
 }
 
-pub async fn by_management_number(db: &Db, management_number: &str) -> ApiResult<Option<CertificateRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM certificates WHERE management_number = ?1");
-    db.stmt(&sql, &[text(management_number)])?
-        .first(None)
-        .await
-        .map_err(|e| db_error("select certificate", e))
+/// A unique key a certificate is looked up by. The column comes from the variant, never from input; only the
+/// value is bound as a parameter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key<'a> {
+    /// 管理号 (the primary key).
+    ManagementNumber(&'a str),
+    /// 查询编号.
+    QueryNumber(&'a str),
+    /// The full status id (`ecert_format::status_id`).
+    StatusId(&'a str),
 }
 
-pub async fn by_query_number(db: &Db, query_number: &str) -> ApiResult<Option<CertificateRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM certificates WHERE query_number = ?1");
-    db.stmt(&sql, &[text(query_number)])?
-        .first(None)
-        .await
-        .map_err(|e| db_error("select certificate", e))
+impl Key<'_> {
+    /// The whole SELECT for this key, fixed at compile time.
+    fn sql(self) -> &'static str {
+        match self {
+            Key::ManagementNumber(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE management_number = ?1"),
+            Key::QueryNumber(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE query_number = ?1"),
+            Key::StatusId(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE status_id = ?1"),
+        }
+    }
+
+    fn value(self) -> JsValue {
+        match self {
+            Key::ManagementNumber(v) | Key::QueryNumber(v) | Key::StatusId(v) => text(v),
+        }
+    }
 }
 
-pub async fn by_status_id(db: &Db, id: &str) -> ApiResult<Option<CertificateRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM certificates WHERE status_id = ?1");
-    db.stmt(&sql, &[text(id)])?
+/// The certificate with this 管理号, 查询编号 or status id, if registered.
+pub async fn find(db: &Db, key: Key<'_>) -> ApiResult<Option<CertificateRow>> {
+    db.stmt(key.sql(), &[key.value()])?
         .first(None)
         .await
         .map_err(|e| db_error("select certificate", e))
@@ -168,4 +188,20 @@ pub fn revoke(db: &Db, management_number: &str, revoked_at: i64, reason: &str) -
          WHERE management_number = ?1 AND revoked_at IS NULL",
         &[text(management_number), int(revoked_at), opt_text(Some(reason))],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_key_selects_every_column_by_its_own_column() {
+        for (key, column) in [
+            (Key::ManagementNumber("x"), "management_number"),
+            (Key::QueryNumber("x"), "query_number"),
+            (Key::StatusId("x"), "status_id"),
+        ] {
+            assert_eq!(key.sql(), format!("SELECT {COLUMNS} FROM certificates WHERE {column} = ?1"));
+        }
+    }
 }

@@ -12,7 +12,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::lookup::{StatusView, is_ecert_number};
 use crate::storage::audit::{self, AuditEntry};
-use crate::storage::certificates;
+use crate::storage::certificates::{self, Key};
 
 /// Longest reason, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
@@ -70,7 +70,7 @@ fn validate(r: RevokeRequest, now: i64) -> ApiResult<(String, String, i64)> {
 pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let principal = ctx.authorize(req, Right::Revoke)?;
     let (number, reason, at) = validate(http::read_json(req).await?, ctx.now)?;
-    let row = certificates::by_management_number(&ctx.db, &number)
+    let row = certificates::find(&ctx.db, Key::ManagementNumber(&number))
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -104,7 +104,7 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
             .is_some_and(|c| c == 1);
     }
     // Answer with what D1 now holds (ours, or the revocation that was already there / won a race).
-    let row = certificates::by_management_number(&ctx.db, &number)
+    let row = certificates::find(&ctx.db, Key::ManagementNumber(&number))
         .await?
         .ok_or_else(|| ApiError::internal("revoke", "row vanished"))?;
     if row.revoked_at.is_none() {
