@@ -49,7 +49,7 @@ if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$ECERT_WASM_BIN
   log "cargo install wasm-bindgen-cli $ECERT_WASM_BINDGEN_VERSION (~4 min)"
   cargo install -q --force wasm-bindgen-cli --version "$ECERT_WASM_BINDGEN_VERSION"
 fi
-if [ "$(worker-build --version 2>/dev/null | awk '{print $2}')" != "$ECERT_WORKER_BUILD_VERSION" ]; then
+if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$ECERT_WORKER_BUILD_VERSION" ]; then
   log "cargo install worker-build $ECERT_WORKER_BUILD_VERSION (~5 min)"
   cargo install -q --force worker-build --version "$ECERT_WORKER_BUILD_VERSION"
 fi
