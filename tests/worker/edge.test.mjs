@@ -11,9 +11,11 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { makeDemo, runWithEnv, startEdge } from '../support/edge.mjs';
+import { REPO, makeDemo, runWithEnv, startEdge } from '../support/edge.mjs';
 
 const LOOKUP_LIMIT = 5;
+// worker/wrangler.toml's STATUS_MAX_STALE (seconds): a status bucket answer is at most this old (docs/edge.md).
+const STATUS_MAX_STALE = Number((await readFile(join(REPO, 'worker', 'wrangler.toml'), 'utf8')).match(/^STATUS_MAX_STALE = "(\d+)"/m)[1]);
 // An hour-long window, so the test's few requests never straddle a window boundary.
 const LOOKUP_WINDOW = 3600;
 let demo;
@@ -48,6 +50,19 @@ function assertError(res, status, code) {
   assert.match(res.headers.get('content-type'), /^application\/json/);
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The bucket answer's caching promise: as_of no older than the bound, max-age no longer than what is left of it. */
+function assertFreshEnough(res, askedAtMs) {
+  const maxAge = Number(res.headers.get('cache-control')?.match(/^public, max-age=(\d+)$/)?.[1]);
+  assert.ok(Number.isInteger(maxAge), `cache-control: ${res.headers.get('cache-control')}`);
+  // as_of is whole seconds (floor of the read's start): allow the one second of rounding.
+  assert.ok(res.json.as_of * 1000 > askedAtMs - (STATUS_MAX_STALE + 1) * 1000, `as_of ${res.json.as_of} older than the bound`);
+  assert.ok(res.json.as_of * 1000 <= Date.now(), 'as_of in the future');
+  // A cache keeping it max-age seconds from now keeps it no longer than as_of + the bound (50 ms for clocks).
+  assert.ok(askedAtMs + maxAge * 1000 < (res.json.as_of + 1 + STATUS_MAX_STALE) * 1000 + 50, `max-age ${maxAge} outlives the bound`);
+}
+
 const sample = (file) => demo.manifest.samples.find((s) => s.file === file);
 const lookupBody = (s, by = 'management_number') => ({
   name: s.holder_name,
@@ -71,6 +86,15 @@ describe('public, read-only', () => {
     assert.equal(r.status, 200);
     assert.equal(r.json.ok, true);
     assert.equal(r.headers.get('access-control-allow-origin'), '*');
+  });
+
+  test('the page is served next to the API (static assets), /v1/* still reaches the worker', async () => {
+    const page = await fetch(`${edge.baseUrl}/`);
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get('content-type'), /^text\/html/);
+    assert.match(await page.text(), /<title>[^<]*ecert|ecert[^<]*<\/title>/i);
+    const missing = await call('GET', '/v1/no-such-asset.html');
+    assertError(missing, 404, 'ROUTE_NOT_FOUND');
   });
 
   test('GET /v1/scope: 31 qualifications, 8 issuers, the trust list seals', async () => {
@@ -134,6 +158,29 @@ describe('public, read-only', () => {
     for (const bad of ['ABCD', 'abc', 'abcde', 'zzzz', '%20abc']) {
       assertError(await call('GET', `/v1/status/${bad}`), 400, 'INVALID_PREFIX');
     }
+  });
+
+  test('GET /v1/status/{prefix}: bounded caching — as_of, max-age within STATUS_MAX_STALE, ETag and 304', async () => {
+    const used = new Set(demo.manifest.samples.map((s) => statusId(s.management_number).slice(0, 4)));
+    const prefix = ['1234', '5678', '9abc'].find((p) => !used.has(p));
+    let first;
+    let again;
+    // A background refresh may replace the answer between the two requests (then: a new ETag, 200); retry.
+    for (let i = 0; i < 3; i++) {
+      const t = Date.now();
+      first = await call('GET', `/v1/status/${prefix}`);
+      assert.equal(first.status, 200, first.text);
+      assertFreshEnough(first, t);
+      const etag = first.headers.get('etag');
+      assert.match(etag, /^"[0-9a-f]{32}"$/);
+      again = await call('GET', `/v1/status/${prefix}`, { headers: { 'if-none-match': etag } });
+      if (again.status === 304) break;
+    }
+    assert.equal(again.status, 304);
+    assert.equal(again.text, '');
+    assert.equal(again.headers.get('etag'), first.headers.get('etag'));
+    assert.match(again.headers.get('cache-control'), /^public, max-age=\d+$/);
+    assert.equal((await call('GET', `/v1/status/${prefix}`, { headers: { 'if-none-match': '"0000"' } })).status, 200);
   });
 
   test('unknown routes are 404, wrong methods 405, preflight answers CORS', async () => {
@@ -309,6 +356,9 @@ describe('administration', () => {
     const s = sample('annotation-expired.pdf');
     const reason = '证书持有人资格被依法撤销';
     const revokedAt = Math.floor(Date.now() / 1000) - 3600;
+    // The bucket is cached (valid) before the revocation.
+    const before = await call('GET', `/v1/status/${statusId(s.management_number).slice(0, 4)}`);
+    assert.equal(before.json.entries.find((e) => e.id === statusId(s.management_number)).state, 'valid');
     const r = await call('POST', '/v1/admin/revocations', {
       body: { management_number: s.management_number, reason, revoked_at: revokedAt },
       token: edge.adminToken,
@@ -316,14 +366,31 @@ describe('administration', () => {
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.created, true);
     assert.deepEqual(r.json.status, { state: 'revoked', label_zh: '已撤销', revoked_at: revokedAt, reason });
+    const acknowledged = Date.now();
 
     const look = await call('POST', '/v1/lookup', { body: lookupBody(s) });
     assert.equal(look.status, 200, look.text);
     assert.deepEqual(look.json.status, { state: 'revoked', label_zh: '已撤销', revoked_at: revokedAt, reason });
 
+    // The status bucket (cached, read earlier by the read-only tests) shows it within STATUS_MAX_STALE of the 201.
     const id = statusId(s.management_number);
-    const bucket = await call('GET', `/v1/status/${id.slice(0, 4)}`);
-    assert.deepEqual(bucket.json.entries.find((e) => e.id === id), { id, state: 'revoked', revoked_at: revokedAt, reason });
+    const entry = { id, state: 'revoked', revoked_at: revokedAt, reason };
+    for (;;) {
+      const asked = Date.now();
+      const bucket = await call('GET', `/v1/status/${id.slice(0, 4)}`);
+      assert.equal(bucket.status, 200, bucket.text);
+      assertFreshEnough(bucket, asked);
+      const got = bucket.json.entries.find((e) => e.id === id);
+      if (got.state === 'revoked') {
+        assert.deepEqual(got, entry);
+        break;
+      }
+      // Still the answer of a read that started before the revocation was acknowledged …
+      assert.ok(bucket.json.as_of * 1000 <= acknowledged, 'an answer read after the revocation must show it');
+      // … and only within the bound.
+      assert.ok(asked < acknowledged + STATUS_MAX_STALE * 1000, `not visible ${asked - acknowledged} ms after the 201`);
+      await sleep(100);
+    }
 
     // Again, with another reason: nothing changes, the first revocation stands.
     const again = await call('POST', '/v1/admin/revocations', {

@@ -77,6 +77,25 @@ pub fn rate_limit(env: &worker::Env, name: &str, default: RateLimitSpec) -> Rate
         .unwrap_or(default)
 }
 
+/// Default of `STATUS_MAX_STALE`: how old (seconds) a status bucket answer may be.
+pub const DEFAULT_STATUS_MAX_STALE: u32 = 5;
+/// Largest `STATUS_MAX_STALE` accepted.
+pub const MAX_STATUS_MAX_STALE: u32 = 300;
+
+/// Parse `STATUS_MAX_STALE`: whole seconds, 0 (no caching) to [`MAX_STATUS_MAX_STALE`].
+pub fn parse_max_stale(s: &str) -> Option<u32> {
+    s.trim().parse::<u32>().ok().filter(|n| *n <= MAX_STATUS_MAX_STALE)
+}
+
+/// How long a status bucket answer may be served after the D1 read that produced it started, in seconds
+/// (var `STATUS_MAX_STALE`; the revocation visibility bound of docs/edge.md).
+pub fn status_max_stale(env: &worker::Env) -> u32 {
+    text(env, "STATUS_MAX_STALE")
+        .as_deref()
+        .and_then(parse_max_stale)
+        .unwrap_or(DEFAULT_STATUS_MAX_STALE)
+}
+
 pub fn max_verify_bytes(env: &worker::Env) -> usize {
     text(env, "MAX_VERIFY_BYTES")
         .and_then(|s| s.trim().parse::<usize>().ok())
@@ -108,5 +127,15 @@ mod tests {
         assert_eq!(RateLimitSpec::parse("10/0"), None);
         assert_eq!(RateLimitSpec::parse("10"), None);
         assert_eq!(RateLimitSpec::parse("x/60"), None);
+    }
+
+    #[test]
+    fn max_stale() {
+        assert_eq!(parse_max_stale("5"), Some(5));
+        assert_eq!(parse_max_stale(" 0 "), Some(0));
+        assert_eq!(parse_max_stale("300"), Some(300));
+        assert_eq!(parse_max_stale("301"), None);
+        assert_eq!(parse_max_stale("-1"), None);
+        assert_eq!(parse_max_stale("5s"), None);
     }
 }

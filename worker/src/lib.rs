@@ -20,12 +20,13 @@ pub mod lookup;
 pub mod rate_limit;
 pub mod router;
 mod routes;
+pub mod status_cache;
 pub mod storage;
 pub mod trust;
 
 use worker::{Context, Env, Request, Response, Result, event};
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> Result<Response> {
-    Ok(routes::dispatch(req, env).await)
+async fn fetch(req: Request, env: Env, ctx: Context) -> Result<Response> {
+    Ok(routes::dispatch(req, env, ctx).await)
 }

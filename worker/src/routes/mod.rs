@@ -7,7 +7,7 @@ mod status;
 mod trust_list;
 mod verify;
 
-use worker::{Env, Request, Response};
+use worker::{Context, Env, Request, Response};
 
 use crate::auth::{self, Principal, Right};
 use crate::config;
@@ -22,6 +22,8 @@ pub struct Ctx {
     pub db: Db,
     /// Unix seconds at the start of the request.
     pub now: i64,
+    /// The fetch event's context, for work that outlives the response (`wait_until`).
+    pub event: Context,
 }
 
 impl Ctx {
@@ -50,7 +52,7 @@ fn now_unix() -> i64 {
 }
 
 /// Run the request through the route table and its handler; every failure becomes a JSON error response.
-pub async fn dispatch(mut req: Request, env: Env) -> Response {
+pub async fn dispatch(mut req: Request, env: Env, event: Context) -> Response {
     let method = req.method();
     let route = match router::resolve(&method, &req.path()) {
         Ok(r) => r,
@@ -63,6 +65,7 @@ pub async fn dispatch(mut req: Request, env: Env) -> Response {
                 env,
                 db: Db(db),
                 now: now_unix(),
+                event,
             };
             handle(&route, &mut req, &ctx).await
         }
@@ -84,7 +87,7 @@ async fn handle(route: &Route, req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
         Route::Noop => noop(ctx),
         Route::Scope => scope::get(ctx).await,
         Route::TrustList => trust_list::get(req, ctx).await,
-        Route::Status(prefix) => status::get(prefix, ctx).await,
+        Route::Status(prefix) => status::get(req, prefix, ctx).await,
         Route::Lookup => lookup::post(req, ctx).await,
         Route::Verify => verify::post(req, ctx).await,
         Route::AdminCertificates => admin::register(req, ctx).await,

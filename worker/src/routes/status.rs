@@ -1,18 +1,36 @@
 //! `GET /v1/status/{prefix}`: the k-anonymity status bucket. The client sends only the first 4 hex characters
 //! of the certificate's status id and picks its own entry out of the answer, so the edge never learns which
 //! certificate is being checked (docs/edge.md).
+//!
+//! Answers are cached per isolate with bounded staleness (`status_cache`): an answer is served only while the
+//! D1 read that produced it started less than `STATUS_MAX_STALE` seconds ago (default 5), its `as_of` is that
+//! read's start, and `Cache-Control: max-age` lets HTTP caches keep it only for what is left of the bound. So a
+//! revocation acknowledged at `t` is in every status answer from `t + STATUS_MAX_STALE` on.
 
-use worker::Response;
+use std::cell::RefCell;
+
+use worker::{Request, Response};
 
 use ecert_format::status::{STATUS_BUCKET_SCHEMA, is_status_prefix};
 use ecert_format::{CertificateStatus, StatusBucket, StatusEntry};
 
 use super::Ctx;
+use crate::config;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::storage::certificates;
+use crate::status_cache::{Cached, DEFAULT_CAPACITY, Decision, StatusCache};
+use crate::storage::{Db, certificates};
+use crate::trust::{etag_of, if_none_match_matches};
 
-pub async fn get(prefix: &str, ctx: &Ctx) -> ApiResult<Response> {
+thread_local! {
+    static CACHE: RefCell<StatusCache> = RefCell::new(StatusCache::new(DEFAULT_CAPACITY));
+}
+
+fn now_ms() -> i64 {
+    i64::try_from(worker::Date::now().as_millis()).unwrap_or(0)
+}
+
+pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> {
     if !is_status_prefix(prefix) {
         return Err(ApiError::new(
             400,
@@ -21,7 +39,41 @@ pub async fn get(prefix: &str, ctx: &Ctx) -> ApiResult<Response> {
             "the prefix must be exactly 4 lowercase hexadecimal characters",
         ));
     }
-    let rows = certificates::bucket(&ctx.db, prefix).await?;
+    let max_stale_ms = i64::from(config::status_max_stale(&ctx.env)) * 1000;
+    let decision = CACHE.with(|c| c.borrow_mut().decide(prefix, now_ms(), max_stale_ms));
+    let answer = match decision {
+        Decision::Serve(a) => a,
+        Decision::ServeAndRefresh(a) => {
+            let env = ctx.env.clone();
+            let prefix = prefix.to_owned();
+            ctx.event.wait_until(async move {
+                let read = match env.d1(config::DB_BINDING) {
+                    Ok(db) => read(&Db(db), &prefix).await.ok(),
+                    Err(_) => None,
+                };
+                CACHE.with(|c| {
+                    let mut c = c.borrow_mut();
+                    match read {
+                        Some(a) => c.store(&prefix, a, now_ms(), max_stale_ms),
+                        None => c.refresh_failed(&prefix),
+                    }
+                });
+            });
+            a
+        }
+        Decision::Read => {
+            let a = read(&ctx.db, prefix).await?;
+            CACHE.with(|c| c.borrow_mut().store(prefix, a.clone(), now_ms(), max_stale_ms));
+            a
+        }
+    };
+    respond(req, answer, max_stale_ms)
+}
+
+/// Read the bucket from D1 and serialise the answer once; `as_of` is when the read started.
+async fn read(db: &Db, prefix: &str) -> ApiResult<Cached> {
+    let read_started_ms = now_ms();
+    let rows = certificates::bucket(db, prefix).await?;
     let entries = rows
         .into_iter()
         .map(|r| StatusEntry {
@@ -35,11 +87,31 @@ pub async fn get(prefix: &str, ctx: &Ctx) -> ApiResult<Response> {
     let bucket = StatusBucket {
         schema: STATUS_BUCKET_SCHEMA.to_owned(),
         prefix: prefix.to_owned(),
-        as_of: ctx.now,
+        as_of: read_started_ms.div_euclid(1000),
         entries,
     };
-    let mut r = http::json(200, &bucket)?;
-    // A revocation must show at once: no shared caching of buckets.
-    http::set_header(&mut r, "cache-control", "no-store");
+    let body = serde_json::to_vec(&bucket).map_err(|e| ApiError::internal("serialise status bucket", e))?;
+    Ok(Cached {
+        etag: etag_of(&body),
+        body,
+        read_started_ms,
+    })
+}
+
+fn respond(req: &Request, answer: Cached, max_stale_ms: i64) -> ApiResult<Response> {
+    let cache_control = if max_stale_ms > 0 {
+        // Shared and private caches may keep it only for what is left of the bound.
+        format!("public, max-age={}", answer.max_age_seconds(now_ms(), max_stale_ms))
+    } else {
+        "no-store".to_owned()
+    };
+    let inm = req.headers().get("if-none-match").ok().flatten();
+    let mut r = if inm.is_some_and(|h| if_none_match_matches(&h, &answer.etag)) {
+        http::empty(304)?
+    } else {
+        http::bytes(200, "application/json; charset=utf-8", answer.body)?
+    };
+    http::set_header(&mut r, "etag", &answer.etag);
+    http::set_header(&mut r, "cache-control", &cache_control);
     Ok(r)
 }
