@@ -6,9 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 cargo build --release --locked -p ecert-cli
+target="${CARGO_TARGET_DIR:-target}"
 out=demo-out
 rm -rf "$out"
-./target/release/ecert demo --out "$out" "$@"
+"$target/release/ecert" demo --out "$out" "$@"
 echo
 echo "独立验证 independent validation (pdfsig / pyHanko, trust anchor $out/root.pem):"
 for f in "$out"/samples/*.pdf; do

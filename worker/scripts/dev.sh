@@ -12,6 +12,12 @@ port="${2:-8787}"
 wdir="$here/worker"
 [ -f "$demo/trust-list.json" ] && [ -f "$demo/root-spki.pem" ] || { echo "$demo is not an 'ecert demo' directory" >&2; exit 2; }
 
+# Another server on the port would answer the readiness probe below and receive our seeds: refuse early.
+if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+  echo "127.0.0.1:$port is already in use (another ecert edge or wrangler dev?): stop it or pass another port" >&2
+  exit 2
+fi
+
 "$wdir/scripts/build.sh"
 
 assets="$here/www/dist"
