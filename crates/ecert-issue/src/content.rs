@@ -1,11 +1,14 @@
 //! A page content stream under construction. Text is kept as (face, original glyph id) until the font
 //! subsets are made, because subsetting renumbers glyphs; `finish` then writes the final operators.
+//!
+//! Each run of text says which part of the fonts it belongs to ([`FontPart`]): the shared part holds what
+//! does not identify the holder (the style sheet's text, the qualification, numbers and dates), so its subset
+//! repeats from certificate to certificate and is built once per batch; the personal part holds the holder's
+//! name, whose characters are open-ended (生僻字), and is subset per certificate.
 
 use std::fmt::Write as _;
 
-use subsetter::GlyphRemapper;
-
-use crate::font::Glyph;
+use crate::font::{FontError, Glyph};
 
 /// An RGB colour, components 0..=1.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,22 +29,49 @@ pub enum Weight {
     Bold,
 }
 
+/// Which embedded font a run of text is drawn from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FontPart {
+    /// Text that does not depend on who holds the certificate (or only through a small fixed alphabet:
+    /// digits, Latin letters, dates): its subset is shared across certificates.
+    Shared,
+    /// The holder's name: glyphs the shared subset lacks go into a per-certificate subset.
+    Personal,
+}
+
+/// Where each glyph ends up once the subsets exist: the font resource name and the glyph id in that subset.
+pub trait GlyphResolver {
+    fn resolve(&self, glyph: &Glyph, part: FontPart) -> Option<(&str, u16)>;
+}
+
 enum Op {
     Raw(String),
-    Text { glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight },
+    Text { glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight, part: FontPart },
 }
 
 /// Operators in drawing order.
 #[derive(Default)]
 pub struct Content {
     ops: Vec<Op>,
+    /// Glyphs the shared subset carries although nothing is drawn with them (yet): see [`Content::reserve`].
+    reserved: Vec<Glyph>,
 }
 
 fn n(v: f32) -> String {
-    // Two decimals are plenty for positions; trim zeros to keep streams small.
-    let s = format!("{v:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".to_owned() } else { s.to_owned() }
+    // Two decimals are plenty for positions; trailing zeros are dropped to keep streams small. Integer
+    // arithmetic: float formatting was a visible part of issuing time.
+    let hundredths = (f64::from(v) * 100.0).round();
+    if !hundredths.is_finite() || hundredths.abs() > 1e15 {
+        return "0".to_owned();
+    }
+    let h = hundredths as i64;
+    let (sign, a) = (if h < 0 { "-" } else { "" }, h.unsigned_abs());
+    let (int, frac) = (a / 100, a % 100);
+    match frac {
+        0 => format!("{sign}{int}"),
+        f if f % 10 == 0 => format!("{sign}{int}.{}", f / 10),
+        f => format!("{sign}{int}.{f:02}"),
+    }
 }
 
 impl Content {
@@ -54,25 +84,46 @@ impl Content {
         self.ops.push(Op::Raw(ops.to_owned()));
     }
 
-    /// A glyph run with its baseline starting at (x, y), rotated by `angle` radians.
+    /// A glyph run with its baseline starting at (x, y), rotated by `angle` radians, from the shared part.
     #[allow(clippy::too_many_arguments)]
     pub fn text(&mut self, glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight) {
+        self.push_text(glyphs, size, x, y, angle, color, weight, FontPart::Shared);
+    }
+
+    /// A glyph run of the holder's personal text (see [`FontPart::Personal`]).
+    #[allow(clippy::too_many_arguments)]
+    pub fn personal_text(&mut self, glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight) {
+        self.push_text(glyphs, size, x, y, angle, color, weight, FontPart::Personal);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_text(&mut self, glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight, part: FontPart) {
         if !glyphs.is_empty() {
-            self.ops.push(Op::Text { glyphs, size, x, y, angle, color, weight });
+            self.ops.push(Op::Text { glyphs, size, x, y, angle, color, weight, part });
         }
     }
 
-    /// Every (face, glyph id) this content uses.
-    pub fn glyphs(&self) -> impl Iterator<Item = &Glyph> {
-        self.ops.iter().flat_map(|op| match op {
-            Op::Text { glyphs, .. } => glyphs.as_slice(),
-            Op::Raw(_) => &[],
-        })
+    /// Put glyphs into the shared subset without drawing them, so that it does not change with the digits
+    /// and letters a particular certificate happens to print.
+    pub fn reserve(&mut self, glyphs: impl IntoIterator<Item = Glyph>) {
+        self.reserved.extend(glyphs);
     }
 
-    /// The content stream bytes, with glyph ids remapped to the subsets' ids (one remapper per face).
-    /// Font resources are named `/F0`, `/F1`, … by face index.
-    pub fn finish(&self, remappers: &[GlyphRemapper]) -> Vec<u8> {
+    /// Every glyph this content draws from `part` (for the shared part, the reserved ones too).
+    pub fn glyphs(&self, part: FontPart) -> impl Iterator<Item = &Glyph> {
+        let reserved: &[Glyph] = if part == FontPart::Shared { &self.reserved } else { &[] };
+        self.ops
+            .iter()
+            .flat_map(move |op| match op {
+                Op::Text { glyphs, part: p, .. } if *p == part => glyphs.as_slice(),
+                _ => &[],
+            })
+            .chain(reserved)
+    }
+
+    /// The content stream bytes, each glyph written with the font resource and subset glyph id `fonts` gives.
+    /// A glyph no subset holds is an error (it would print as a missing-glyph box).
+    pub fn finish(&self, fonts: &dyn GlyphResolver) -> Result<Vec<u8>, FontError> {
         let mut s = String::with_capacity(4096);
         for op in &self.ops {
             match op {
@@ -80,7 +131,7 @@ impl Content {
                     s.push_str(r);
                     s.push('\n');
                 }
-                Op::Text { glyphs, size, x, y, angle, color, weight } => {
+                Op::Text { glyphs, size, x, y, angle, color, weight, part } => {
                     let (c, si) = (angle.cos(), angle.sin());
                     let _ = write!(s, "q {} {} {} rg ", n(color.0), n(color.1), n(color.2));
                     if *weight == Weight::Bold {
@@ -88,24 +139,26 @@ impl Content {
                     }
                     s.push_str("BT ");
                     let _ = write!(s, "{} {} {} {} {} {} Tm ", n(c), n(si), n(-si), n(c), n(*x), n(*y));
-                    // Consecutive glyphs of the same face share one Tj.
-                    let mut current: Option<usize> = None;
+                    // Consecutive glyphs of the same font share one Tj.
+                    let mut current: Option<&str> = None;
                     for g in glyphs {
-                        if current != Some(g.face) {
+                        let (font, gid) = fonts.resolve(g, *part).ok_or_else(|| {
+                            FontError::Subset(format!("U+{:04X} is in no embedded subset", u32::from(g.ch)))
+                        })?;
+                        if current != Some(font) {
                             if current.is_some() {
                                 s.push_str("> Tj ");
                             }
-                            let _ = write!(s, "/F{} {} Tf <", g.face, n(*size));
-                            current = Some(g.face);
+                            let _ = write!(s, "/{font} {} Tf <", n(*size));
+                            current = Some(font);
                         }
-                        let gid = remappers.get(g.face).and_then(|r| r.get(g.gid)).unwrap_or(0);
                         let _ = write!(s, "{gid:04X}");
                     }
                     s.push_str("> Tj ET Q\n");
                 }
             }
         }
-        s.into_bytes()
+        Ok(s.into_bytes())
     }
 }
 

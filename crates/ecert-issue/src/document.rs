@@ -1,13 +1,15 @@
 //! Assembles the certificate PDF: one page, fonts, the record as an embedded file, the AcroForm with the
 //! signature field whose widget shows the seal, and the DocMDP (P=1) certification permissions.
 
-use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat, dictionary};
+use lopdf::{Dictionary, Document, Object, Stream, StringFormat, dictionary};
 
 use ecert_format::record::RECORD_FILE_NAME;
 
-use crate::content::Content;
-use crate::font::FontBook;
-use crate::font_embed::{embed, plan_subsets};
+use std::sync::Arc;
+
+use crate::content::{Content, FontPart, GlyphResolver};
+use crate::font::{FontBook, Glyph};
+use crate::font_embed::{EmbeddedFont, glyph_set};
 use crate::page::{PAGE_HEIGHT, PAGE_WIDTH};
 use crate::seal::SEAL_RADIUS;
 use crate::signature::{BYTE_RANGE_PLACEHOLDER, CONTENTS_RESERVED_BYTES};
@@ -41,24 +43,68 @@ fn literal(s: &str) -> Object {
     Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
 }
 
+/// The fonts of one document: per face, the shared subset (resource `/F<face>`) and the personal one
+/// (`/P<face>`, only glyphs the shared subset lacks).
+struct DocumentFonts {
+    shared: Vec<Option<(String, Arc<EmbeddedFont>)>>,
+    personal: Vec<Option<(String, EmbeddedFont)>>,
+}
+
+impl GlyphResolver for DocumentFonts {
+    fn resolve(&self, glyph: &Glyph, part: FontPart) -> Option<(&str, u16)> {
+        let shared = self.shared.get(glyph.face)?.as_ref().and_then(|(name, f)| Some((name.as_str(), f.new_gid(glyph.gid)?)));
+        match part {
+            FontPart::Shared => shared,
+            FontPart::Personal => shared.or_else(|| {
+                let (name, f) = self.personal.get(glyph.face)?.as_ref()?;
+                Some((name.as_str(), f.new_gid(glyph.gid)?))
+            }),
+        }
+    }
+}
+
+impl DocumentFonts {
+    /// Subset (or take from the book's cache) what `contents` draw, add the fonts to `doc` and return the
+    /// font resource dictionary with them.
+    fn embed(doc: &mut Document, book: &FontBook, contents: &[&Content]) -> Result<(DocumentFonts, Dictionary), IssueError> {
+        let mut fonts = DocumentFonts { shared: Vec::new(), personal: Vec::new() };
+        let mut resources = Dictionary::new();
+        for i in 0..book.faces().len() {
+            let shared_set = glyph_set(i, contents.iter().flat_map(|c| c.glyphs(FontPart::Shared)));
+            let mut personal_set = glyph_set(i, contents.iter().flat_map(|c| c.glyphs(FontPart::Personal)));
+            personal_set.retain(|gid, _| !shared_set.contains_key(gid));
+            let shared = if shared_set.is_empty() {
+                None
+            } else {
+                let font = book.shared_font(i, &shared_set)?;
+                let name = format!("F{i}");
+                resources.set(name.as_bytes(), Object::Reference(font.add_to(doc)));
+                Some((name, font))
+            };
+            let personal = if personal_set.is_empty() {
+                None
+            } else {
+                let font = book.personal_font(i, &personal_set)?;
+                let name = format!("P{i}");
+                resources.set(name.as_bytes(), Object::Reference(font.add_to(doc)));
+                Some((name, font))
+            };
+            fonts.shared.push(shared);
+            fonts.personal.push(personal);
+        }
+        Ok((fonts, resources))
+    }
+}
+
 /// Build the document with signature placeholders and serialise it.
 pub fn assemble(book: &FontBook, parts: Parts<'_>) -> Result<Vec<u8>, IssueError> {
     let mut doc = Document::with_version("1.7");
     doc.reference_table.cross_reference_type = lopdf::xref::XrefType::CrossReferenceTable;
 
-    let subsets = plan_subsets(book.faces().len(), parts.page.glyphs().chain(parts.seal.glyphs()));
-    // Resources name each used face `/F<index in the book>`, as the content streams do; unused fallbacks
-    // are not embedded at all.
-    let mut resources_fonts = Dictionary::new();
-    for (i, (face, subset)) in book.faces().iter().zip(&subsets).enumerate() {
-        if !subset.glyphs.is_empty() {
-            let id: ObjectId = embed(&mut doc, face, subset)?;
-            resources_fonts.set(format!("F{i}"), Object::Reference(id));
-        }
-    }
-    let remappers: Vec<_> = subsets.into_iter().map(|s| s.remapper).collect();
+    // Unused fallback faces are not embedded at all.
+    let (fonts, resources_fonts) = DocumentFonts::embed(&mut doc, book, &[&parts.page, &parts.seal])?;
 
-    let mut page_stream = Stream::new(Dictionary::new(), parts.page.finish(&remappers));
+    let mut page_stream = Stream::new(Dictionary::new(), parts.page.finish(&fonts)?);
     crate::flate::compress(&mut page_stream);
     let page_content_id = doc.add_object(page_stream);
 
@@ -70,7 +116,7 @@ pub fn assemble(book: &FontBook, parts: Parts<'_>) -> Result<Vec<u8>, IssueError
             "BBox" => vec![0.into(), 0.into(), Object::Real(d), Object::Real(d)],
             "Resources" => dictionary! { "Font" => resources_fonts.clone() },
         },
-        parts.seal.finish(&remappers),
+        parts.seal.finish(&fonts)?,
     );
     crate::flate::compress(&mut seal_stream);
     let seal_ap_id = doc.add_object(seal_stream);
@@ -90,7 +136,9 @@ pub fn assemble(book: &FontBook, parts: Parts<'_>) -> Result<Vec<u8>, IssueError
             "Filter" => "Adobe.PPKLite",
             "SubFilter" => "ETSI.CAdES.detached",
             "ByteRange" => placeholder_range,
-            "Contents" => Object::String(vec![0u8; CONTENTS_RESERVED_BYTES], StringFormat::Hexadecimal),
+            // Written as a literal string of '0's (one write, where a hex string is formatted byte by
+            // byte); `signature::Prepared` turns its parentheses into the hex string's angle brackets.
+            "Contents" => Object::String(vec![b'0'; CONTENTS_RESERVED_BYTES * 2], StringFormat::Literal),
             "M" => literal(&parts.signing_time_pdf),
             "Name" => text_string(parts.signer_name),
             "Reason" => text_string("专业技术人员职业资格电子证书签章 / qualification certificate seal"),

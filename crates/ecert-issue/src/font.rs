@@ -7,6 +7,9 @@ use std::sync::Arc;
 
 use ttf_parser::{Face, GlyphId};
 
+use crate::font_cache::FontCache;
+use crate::font_embed::{EmbeddedFont, GlyphSet};
+
 /// Why a font could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FontError {
@@ -115,10 +118,32 @@ pub struct Glyph {
     pub ch: char,
 }
 
-/// The faces in fallback order.
+/// The faces in fallback order, and the shared subsets built from them so far (clones share the cache).
 #[derive(Clone)]
 pub struct FontBook {
     faces: Vec<FontFace>,
+    cache: Arc<FontCache>,
+    /// Per face, a narrowed copy to subset personal glyphs from (see [`FontBook::narrowed_to`]).
+    narrowed: Arc<Vec<Option<Narrowed>>>,
+}
+
+/// A face already subset to a batch's repertoire (every glyph its names need), without subroutines.
+/// Subsetting a large CID-keyed CFF face costs a few milliseconds however few glyphs are taken (the
+/// face's subroutines are read every time); subsetting this small copy costs a fraction of that.
+pub struct Narrowed {
+    data: Vec<u8>,
+    /// Original glyph id → glyph id in `data` (monotonic, so order is kept).
+    map: subsetter::GlyphRemapper,
+}
+
+impl Narrowed {
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+    /// The narrowed glyph id of an original one, if the repertoire holds it.
+    pub fn glyph(&self, original: u16) -> Option<u16> {
+        self.map.get(original).filter(|_| original != 0)
+    }
 }
 
 /// Faces parsed for the duration of one layout.
@@ -132,11 +157,58 @@ impl FontBook {
         if faces.is_empty() {
             return Err(FontError::Empty);
         }
-        Ok(FontBook { faces })
+        Ok(FontBook { faces, cache: Arc::default(), narrowed: Arc::default() })
+    }
+
+    /// A book (sharing this one's faces and cache) that subsets personal text from copies of the faces
+    /// narrowed to the characters of `texts` — for a batch, its holders' names. Characters outside them
+    /// still work, from the full face. Characters no face covers are skipped here (issuing them fails).
+    pub fn narrowed_to<'t>(&self, texts: impl IntoIterator<Item = &'t str>) -> Result<FontBook, FontError> {
+        let parsed = self.parsed()?;
+        let mut per_face: Vec<Vec<u16>> = vec![Vec::new(); self.faces.len()];
+        for text in texts {
+            for ch in text.chars() {
+                if let Ok(g) = parsed.glyph(ch)
+                    && let Some(gids) = per_face.get_mut(g.face)
+                {
+                    gids.push(g.gid);
+                }
+            }
+        }
+        let mut narrowed = Vec::with_capacity(self.faces.len());
+        for (face, gids) in self.faces.iter().zip(per_face) {
+            if gids.is_empty() {
+                narrowed.push(None);
+                continue;
+            }
+            let map = subsetter::GlyphRemapper::new_from_glyphs_sorted(&gids);
+            let data = subsetter::subset(face.data(), face.index(), &map)
+                .map_err(|e| FontError::Subset(format!("{}: {e}", face.postscript_name)))?;
+            narrowed.push(Some(Narrowed { data, map }));
+        }
+        Ok(FontBook { faces: self.faces.clone(), cache: Arc::clone(&self.cache), narrowed: Arc::new(narrowed) })
+    }
+
+    /// A per-certificate subset of face `index` holding `glyphs` (never cached: it may hold a name's glyphs).
+    pub fn personal_font(&self, index: usize, glyphs: &GlyphSet) -> Result<EmbeddedFont, FontError> {
+        let face = self.faces.get(index).ok_or(FontError::Empty)?;
+        EmbeddedFont::build_from(face, self.narrowed.get(index).and_then(Option::as_ref), glyphs)
     }
 
     pub fn faces(&self) -> &[FontFace] {
         &self.faces
+    }
+
+    /// The shared subset of face `index` holding `glyphs`, from the cache when an earlier certificate
+    /// needed the same one.
+    pub fn shared_font(&self, index: usize, glyphs: &GlyphSet) -> Result<Arc<EmbeddedFont>, FontError> {
+        let face = self.faces.get(index).ok_or(FontError::Empty)?;
+        self.cache.get_or_build(index, face, glyphs)
+    }
+
+    /// How many shared subsets have been built and kept.
+    pub fn cached_subsets(&self) -> usize {
+        self.cache.len()
     }
 
     /// Parse every face for a layout pass.

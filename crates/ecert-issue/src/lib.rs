@@ -9,8 +9,9 @@
 
 pub mod content;
 pub mod document;
-pub mod font;
 pub mod flate;
+pub mod font;
+pub mod font_cache;
 pub mod font_embed;
 pub mod page;
 pub mod seal;

@@ -3,7 +3,7 @@
 
 use ecert_format::{CertificateRecord, Qualification, Registry, Style};
 
-use crate::content::{Content, FRAME, INK, Rgb, Weight, num};
+use crate::content::{Content, FRAME, FontPart, INK, Rgb, Weight, num};
 use crate::font::{FontError, Glyph, ParsedBook, run_width};
 
 /// A4 portrait, in points.
@@ -15,6 +15,11 @@ pub const SEAL_CENTER: (f32, f32) = (415.0, 262.0);
 const LEFT: f32 = 92.0;
 const RIGHT: f32 = PAGE_WIDTH - 92.0;
 const MUTED: Rgb = Rgb(0.35, 0.35, 0.38);
+
+/// Characters the numbers, dates and sex on a page are written with. Their glyphs always go into the
+/// shared font subset, so it depends only on the qualification and the style sheet, not on the holder's
+/// numbers (and one built subset serves a whole batch).
+pub const FIELD_ALPHABET: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-男女年月日";
 
 /// The qualification as titled: `××××职业资格` unless the name already ends in a qualification word.
 pub fn qualification_title(q: &Qualification) -> String {
@@ -50,6 +55,13 @@ impl Writer<'_, '_> {
         let w = run_width(&g, size);
         self.c.text(g, size, x, y, 0.0, color, weight);
         Ok(w)
+    }
+
+    /// A line of the holder's own text (the name), drawn from the personal font part.
+    fn personal_line(&mut self, text: &str, size: f32, x: f32, y: f32) -> Result<(), FontError> {
+        let g = self.book.glyphs(text)?;
+        self.c.personal_text(g, size, x, y, 0.0, INK, Weight::Regular);
+        Ok(())
     }
 
     /// Centre a line, shrinking it to fit `max_width`.
@@ -114,6 +126,7 @@ pub fn layout_page(book: &ParsedBook<'_>, record: &CertificateRecord, registry: 
         .qualification(&record.qualification.code)
         .ok_or_else(|| FontError::Parse(format!("unknown qualification {}", record.qualification.code)))?;
     let mut w = Writer { book, c: Content::new() };
+    w.c.reserve(FIELD_ALPHABET.chars().filter_map(|ch| book.glyph(ch).ok()));
     w.c.raw(&frame());
 
     let full = RIGHT - LEFT;
@@ -127,19 +140,25 @@ pub fn layout_page(book: &ParsedBook<'_>, record: &CertificateRecord, registry: 
     let after_body = w.paragraph(&body_text(q, registry), 13.5, 560.0, 25.0, 2.0)?;
 
     let a = &record.approval_date;
-    let fields: [(&str, String); 7] = [
-        ("姓名", record.holder.name.clone()),
-        ("证件号码", record.holder.id_number.clone()),
-        ("性别", record.holder.sex.zh().to_owned()),
-        ("出生年月", record.holder.birth.to_chinese()),
-        ("批准日期", a.to_chinese()),
-        ("管理号", record.management_number.clone()),
-        ("制发日期", record.issue_date.to_chinese()),
+    // The name is the only field whose characters are open-ended; the others use FIELD_ALPHABET.
+    let fields: [(&str, String, FontPart); 7] = [
+        ("姓名", record.holder.name.clone(), FontPart::Personal),
+        ("证件号码", record.holder.id_number.clone(), FontPart::Shared),
+        ("性别", record.holder.sex.zh().to_owned(), FontPart::Shared),
+        ("出生年月", record.holder.birth.to_chinese(), FontPart::Shared),
+        ("批准日期", a.to_chinese(), FontPart::Shared),
+        ("管理号", record.management_number.clone(), FontPart::Shared),
+        ("制发日期", record.issue_date.to_chinese(), FontPart::Shared),
     ];
     let mut y = (after_body - 22.0).min(440.0);
-    for (label, value) in &fields {
+    for (label, value, part) in &fields {
         w.line(&format!("{label}："), 14.0, LEFT + 30.0, y, INK, Weight::Regular)?;
-        w.line(value, 14.0, LEFT + 130.0, y, INK, Weight::Regular)?;
+        match part {
+            FontPart::Personal => w.personal_line(value, 14.0, LEFT + 130.0, y)?,
+            FontPart::Shared => {
+                w.line(value, 14.0, LEFT + 130.0, y, INK, Weight::Regular)?;
+            }
+        }
         y -= 29.0;
     }
 

@@ -18,15 +18,20 @@ pub enum PlaceholderError {
     TooLarge(usize),
 }
 
+/// Where `needle` occurs in `hay`, if it occurs exactly once. Only the first `PREFIX` bytes are searched
+/// for (a searcher for the whole 16 KiB placeholder costs more to build than the search itself); the rest
+/// is compared where the prefix matches.
 fn find_unique(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    const PREFIX: usize = 64;
+    let finder = memchr::memmem::Finder::new(&needle[..needle.len().min(PREFIX)]);
     let mut found = None;
-    let mut start = 0;
-    while let Some(pos) = hay.get(start..)?.windows(needle.len()).position(|w| w == needle) {
-        if found.is_some() {
-            return None;
+    for at in finder.find_iter(hay) {
+        if hay.get(at..at + needle.len()) == Some(needle) {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(at);
         }
-        found = Some(start + pos);
-        start += pos + 1;
     }
     found
 }
@@ -43,11 +48,15 @@ pub struct Prepared {
 impl Prepared {
     /// Locate the placeholders in a serialised PDF and write the final /ByteRange.
     pub fn new(mut pdf: Vec<u8>) -> Result<Prepared, PlaceholderError> {
-        let zeros = "0".repeat(CONTENTS_RESERVED_BYTES * 2);
-        let contents_pattern = format!("<{zeros}>");
-        let contents_start =
-            find_unique(&pdf, contents_pattern.as_bytes()).ok_or(PlaceholderError::Placeholder("/Contents"))?;
+        // The document writer leaves /Contents as a literal string of zeros, `(00…0)`; it becomes the hex
+        // string `<00…0>` of the same length.
+        let mut contents_pattern = vec![b'0'; CONTENTS_RESERVED_BYTES * 2 + 2];
+        contents_pattern[0] = b'(';
+        contents_pattern[CONTENTS_RESERVED_BYTES * 2 + 1] = b')';
+        let contents_start = find_unique(&pdf, &contents_pattern).ok_or(PlaceholderError::Placeholder("/Contents"))?;
         let contents_end = contents_start + contents_pattern.len();
+        pdf[contents_start] = b'<';
+        pdf[contents_end - 1] = b'>';
         let br = find_unique(&pdf, BYTE_RANGE_PLACEHOLDER).ok_or(PlaceholderError::Placeholder("/ByteRange"))?;
         let total = pdf.len();
         let mut text = String::from("[0");
