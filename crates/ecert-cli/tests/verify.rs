@@ -514,13 +514,94 @@ fn modifications_are_described_plainly() {
 // ---------------------------------------------------------------------------------------------------------
 // Robustness: broken input gets a verdict, never a panic, quickly.
 
+/// Heap accounting per thread, so that each test measures its own `verify` call while other tests run in
+/// parallel: the bytes a thread has allocated and not freed, and their peak since the last reset.
+mod heap {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct PerThread;
+
+    thread_local! {
+        static LIVE: Cell<isize> = const { Cell::new(0) };
+        static PEAK: Cell<isize> = const { Cell::new(0) };
+    }
+
+    fn track(delta: isize) {
+        let _ = LIVE.try_with(|live| {
+            let now = live.get() + delta;
+            live.set(now);
+            let _ = PEAK.try_with(|peak| peak.set(peak.get().max(now)));
+        });
+    }
+
+    // SAFETY: every call is forwarded to the system allocator unchanged; only sizes are counted.
+    unsafe impl GlobalAlloc for PerThread {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                track(layout.size() as isize);
+            }
+            p
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            let p = unsafe { System.alloc_zeroed(layout) };
+            if !p.is_null() {
+                track(layout.size() as isize);
+            }
+            p
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) };
+            track(-(layout.size() as isize));
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                track(new_size as isize - layout.size() as isize);
+            }
+            p
+        }
+    }
+
+    /// Run `f` and return its result with the most heap it held at once (bytes, this thread).
+    pub fn peak_of<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        let base = LIVE.with(Cell::get);
+        PEAK.with(|p| p.set(base));
+        let out = f();
+        (out, (PEAK.with(Cell::get) - base).max(0) as usize)
+    }
+}
+
+#[global_allocator]
+static HEAP: heap::PerThread = heap::PerThread;
+
+/// The most heap one verification may hold: a copy of the largest accepted file, everything Flate decoding
+/// may produce, and 8 MiB for parsed objects — whatever the input claims.
+fn heap_bound() -> usize {
+    let b = Budget::default();
+    b.max_file_size + b.max_decompressed + (8 << 20)
+}
+
 fn assert_rejected_quickly(name: &str, pdf: &[u8]) -> Verdict {
     let start = Instant::now();
-    let v = check(pdf);
+    let (v, peak) = heap::peak_of(|| check(pdf));
     let took = start.elapsed();
     assert!(took < Duration::from_secs(1), "{name}: took {took:?}");
+    assert!(peak <= heap_bound(), "{name}: held {peak} bytes of heap (bound {})", heap_bound());
     assert_ne!(v.code, VerdictCode::Valid, "{name}: broken input judged valid");
     v
+}
+
+#[test]
+fn heap_accounting_sees_what_verification_holds() {
+    let (_, peak) = heap::peak_of(|| std::hint::black_box(vec![1u8; 3 << 20]));
+    assert!(peak >= 3 << 20, "the per-thread counter missed an allocation: {peak}");
+    // A valid certificate of ~50 KB: a small multiple of its size, far below the bound.
+    let valid = sample("valid-style1.pdf");
+    let (v, peak) = heap::peak_of(|| check(&valid));
+    assert_eq!(v.code, VerdictCode::Valid);
+    assert!(peak < 2 << 20, "verifying a {} byte certificate held {peak} bytes", valid.len());
 }
 
 #[test]
@@ -598,6 +679,9 @@ fn budget_attacks_end_in_a_verdict() {
     pdf.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
     let v = assert_rejected_quickly("deflate bomb", &pdf);
     assert_eq!(v.code, VerdictCode::Malformed);
+    // The bomb inflates to 64 MiB; decoding stops at the budget.
+    let (_, peak) = heap::peak_of(|| check(&pdf));
+    assert!(peak <= pdf.len() + Budget::default().max_decompressed + (1 << 20), "deflate bomb held {peak} bytes");
 
     // Huge /W in an xref stream.
     let mut pdf = b"%PDF-1.7\n1 0 obj\n<</Type/Catalog>>\nendobj\n".to_vec();
