@@ -28,12 +28,27 @@ fn load(path: &str, family_hint: &str, index: Option<u32>) -> Result<FontFace> {
 
 /// The font book: the given fonts, or the system candidates that exist.
 pub fn font_book(explicit: &[String]) -> Result<FontBook> {
+    font_book_for(explicit, None)
+}
+
+/// As [`font_book`], for printing `names` (the only text outside the registry and the style sheet, which the
+/// primary face covers): when the primary system face prints every name, the fallbacks are not loaded — they
+/// would be unused, and BabelStone Han alone is 51 MB to read on every run.
+pub fn font_book_for(explicit: &[String], names: Option<&[&str]>) -> Result<FontBook> {
     let mut faces = Vec::new();
     if explicit.is_empty() {
         for (path, hint) in CANDIDATES {
-            if PathBuf::from(path).exists() {
-                faces.push(load(path, hint, None)?);
+            if !PathBuf::from(path).exists() {
+                continue;
             }
+            if let (Some(names), false) = (names, faces.is_empty()) {
+                let sofar = FontBook::new(faces.clone())?;
+                let parsed = sofar.parsed()?;
+                if names.iter().all(|n| parsed.covers(n).is_ok()) {
+                    break;
+                }
+            }
+            faces.push(load(path, hint, None)?);
         }
         if faces.is_empty() {
             bail!(

@@ -325,11 +325,12 @@ fn keygen(what: Keygen) -> Result<ExitCode> {
 
 fn issue(args: IssueArgs) -> Result<ExitCode> {
     let store = PkiStore::new(&args.pki);
-    let fonts = fonts::font_book(&args.font)?;
     let signing_time = args.signing_time.as_deref().map(clock::parse_instant).transpose()?.unwrap_or_else(clock::now_unix);
     if let Some(csv) = &args.csv {
         let out_dir = args.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
         let rows = batch::read_rows(csv)?;
+        let names: Vec<&str> = rows.iter().filter_map(|(_, r)| r.as_ref().ok().map(|i| i.name.trim())).collect();
+        let fonts = fonts::font_book_for(&args.font, Some(&names))?;
         let total = rows.len();
         let started = std::time::Instant::now();
         let report = batch::run(&store, &fonts, rows, &out_dir, signing_time, args.on_error, !args.no_progress)?;
@@ -358,6 +359,7 @@ fn issue(args: IssueArgs) -> Result<ExitCode> {
         query_number: args.query_number,
     };
     let record = issuing::build_record(&input)?;
+    let fonts = fonts::font_book_for(&args.font, Some(&[record.holder.name.as_str()]))?;
     let pdf = issuing::seal_record(&store, &fonts, &record, signing_time)?;
     let out = args.out.unwrap_or_else(|| PathBuf::from(format!("{}.pdf", record.management_number)));
     std::fs::write(&out, pdf).with_context(|| format!("无法写入 / cannot write {}", out.display()))?;

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{demo, ecert, manifest, stderr, tool};
@@ -220,6 +220,43 @@ fn issue_and_annotate_rules_at_their_edges() {
     assert!(stderr(&o).contains("本人调用"));
     let ledger: serde_json::Value = serde_json::from_slice(&std::fs::read(Path::new(&pki).join("annotation-ledger.json")).unwrap()).unwrap();
     assert_eq!(ledger["certificates"]["M0001"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn names_beyond_the_primary_face_are_printed_from_the_fallback() {
+    // 𪜀 (U+2A700, CJK Extension C) is not in Noto Serif CJK SC; BabelStone Han has it. The fallback face is
+    // loaded only when a name needs it — a single certificate and a batch both find it.
+    if !tool("pdftotext") || !tool("pdffonts") {
+        return;
+    }
+    let (dir, pki) = fresh_pki();
+    let single = dir.path().join("single.pdf").to_string_lossy().into_owned();
+    let mut args = issue_args(&pki, &single, "11010519491231002X", "F0001");
+    let at = args.iter().position(|a| *a == "测试").unwrap();
+    args[at] = "王𪜀";
+    let o = ecert(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = dir.path().join("batch.csv");
+    std::fs::write(
+        &csv,
+        "qualification,name,id_number,sex,birth,approval_date,issue_date,management_number,query_number\n\
+         Q07,李𪜀,11010519491231002X,,,2023-01-10,2023-03-15,F0002,\n\
+         Q07,张伟,11010519491231002X,,,2023-01-10,2023-03-15,F0003,\n",
+    )
+    .unwrap();
+    let batch = dir.path().join("batch");
+    let o = ecert(&["issue", "--pki", &pki, "--csv", csv.to_str().unwrap(), "--out-dir", batch.to_str().unwrap(), "--no-progress", "--signing-time", "2023-03-15"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for (path, name, fallback) in [
+        (PathBuf::from(&single), "王𪜀", true),
+        (batch.join("F0002.pdf"), "李𪜀", true),
+        (batch.join("F0003.pdf"), "张伟", false),
+    ] {
+        let text = Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+        assert!(String::from_utf8_lossy(&text.stdout).contains(name), "{name} not extractable");
+        let fonts = String::from_utf8_lossy(&Command::new("pdffonts").arg(&path).output().unwrap().stdout).into_owned();
+        assert_eq!(fonts.contains("BabelStoneHan"), fallback, "{name}: {fonts}");
+    }
 }
 
 #[test]
