@@ -37,3 +37,16 @@ pub use verdict::{
     Verdict, VerdictCode, VerdictState, VERDICT_SCHEMA,
 };
 pub use verifier::{VerifyOptions, apply_status, verify};
+
+/// The largest PDF the verifier accepts, in bytes (16 MiB): [`Budget::default`]'s `max_file_size`. A larger input
+/// gets a `MALFORMED` verdict (`FILE_TOO_LARGE`) without being parsed; bindings use this constant to refuse such
+/// files before even reading them (the browser client, `POST /v1/verify`).
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn max_input_bytes_is_the_default_budget() {
+        assert_eq!(super::MAX_INPUT_BYTES, super::Budget::default().max_file_size);
+    }
+}

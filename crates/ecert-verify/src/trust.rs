@@ -1,4 +1,6 @@
-//! A trust list verified under the pinned root, with every certificate in it checked once, up front.
+//! A trust list verified under the pinned root, with every certificate in it parsed and checked up front; the
+//! signatures of the chains root → CA → seal are verified on first use (or ahead of time with
+//! [`VerifiedTrustList::prepare_seal_chain`]).
 //!
 //! [`VerifiedTrustList`] can only be built by verifying a signed list, so [`crate::verify`] can never be handed
 //! an unverified one.
@@ -56,6 +58,8 @@ pub struct VerifiedTrustList {
     seals: Vec<SealEntry>,
     /// Each issuer's CA certificate, in `list.issuers` order.
     ca_certificates: Vec<ParsedCert>,
+    /// Whether each CA certificate is signed by the pinned root (checked on first use, once per issuer).
+    ca_root_signed: Vec<OnceLock<bool>>,
     root_spki: Vec<u8>,
 }
 
@@ -77,6 +81,7 @@ impl VerifiedTrustList {
         let registry = Registry::builtin();
         let bad = |what: String| TrustError::Inconsistent(what);
         let mut seals = Vec::new();
+        let mut seal_key_ids: Vec<String> = Vec::new();
         let mut ca_certificates = Vec::new();
         if list.next_update <= list.issued_at {
             return Err(bad("next_update is not after issued_at".into()));
@@ -109,12 +114,14 @@ impl VerifiedTrustList {
             for (j, seal) in issuer.seals.iter().enumerate() {
                 let der = decode_der(&seal.certificate)?;
                 let cert = ParsedCert::from_der(&der).map_err(|e| bad(format!("seal {:?}: {e}", seal.key_id)))?;
-                if key_id_of_spki(cert.spki_der()) != seal.key_id {
+                let key_id = key_id_of_spki(cert.spki_der());
+                if key_id != seal.key_id {
                     return Err(bad(format!("seal {:?}: key id does not match its certificate", seal.key_id)));
                 }
-                if seals.iter().any(|s: &SealEntry| key_id_of_spki(s.cert.spki_der()) == seal.key_id) {
+                if seal_key_ids.contains(&key_id) {
                     return Err(bad(format!("seal {:?} listed twice", seal.key_id)));
                 }
+                seal_key_ids.push(key_id);
                 if cert.issuer_der() != ca.subject_der() {
                     return Err(bad(format!("seal {:?} is not issued by issuer {:?}'s CA", seal.key_id, issuer.id)));
                 }
@@ -125,7 +132,8 @@ impl VerifiedTrustList {
             }
             ca_certificates.push(ca);
         }
-        Ok(VerifiedTrustList { list, seals, ca_certificates, root_spki: root_spki_der.to_vec() })
+        let ca_root_signed = ca_certificates.iter().map(|_| OnceLock::new()).collect();
+        Ok(VerifiedTrustList { list, seals, ca_certificates, ca_root_signed, root_spki: root_spki_der.to_vec() })
     }
 
     /// The verified payload.
@@ -138,6 +146,19 @@ impl VerifiedTrustList {
         self.list.sequence
     }
 
+    /// How many seals the list names (over all issuers), for [`Self::prepare_seal_chain`].
+    pub fn seal_count(&self) -> usize {
+        self.seals.len()
+    }
+
+    /// Verify the chain (root → CA → seal signatures) of the `index`-th seal now instead of on the first file it
+    /// sealed; the result is kept, exactly as a first use would keep it, so this changes no verdict — only when
+    /// the work happens (the browser does it while the page is idle). Returns whether the chain verifies; `false`
+    /// for an index out of range.
+    pub fn prepare_seal_chain(&self, index: usize) -> bool {
+        self.seals.get(index).is_some_and(|entry| self.chain_verified(entry))
+    }
+
     /// The CA certificate DER of the issuer with `issuer_id`.
     pub(crate) fn ca_certificate_of(&self, issuer_id: &str) -> Option<&[u8]> {
         let i = self.list.issuers.iter().position(|x| x.id == issuer_id)?;
@@ -145,13 +166,18 @@ impl VerifiedTrustList {
     }
 
     /// Whether the seal entry's chain verifies: the issuer CA signed by the pinned root, the seal certificate by
-    /// the CA (computed once per entry).
+    /// the CA (computed once per entry; the CA's root signature once per issuer).
     fn chain_verified(&self, entry: &SealEntry) -> bool {
         *entry.chain_ok.get_or_init(|| {
-            let Some(ca) = self.ca_certificates.get(entry.issuer) else { return false };
-            let root_signed = ca
-                .signature_bytes()
-                .is_some_and(|sig| verify_p256_sha256(&self.root_spki, ca.tbs_der(), sig).is_ok());
+            let (Some(ca), Some(root_signed)) =
+                (self.ca_certificates.get(entry.issuer), self.ca_root_signed.get(entry.issuer))
+            else {
+                return false;
+            };
+            let root_signed = *root_signed.get_or_init(|| {
+                ca.signature_bytes()
+                    .is_some_and(|sig| verify_p256_sha256(&self.root_spki, ca.tbs_der(), sig).is_ok())
+            });
             root_signed && verify_issued_by(&entry.cert, ca).is_ok()
         })
     }

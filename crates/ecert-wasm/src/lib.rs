@@ -52,6 +52,19 @@ impl Verifier {
             .map_err(|e| coded(e.code(), &e))
     }
 
+    /// How many seals the trust list names (see [`Verifier::prepare_seal`]).
+    #[wasm_bindgen(getter, js_name = sealCount)]
+    pub fn seal_count(&self) -> u32 {
+        u32::try_from(self.trust.seal_count()).unwrap_or(u32::MAX)
+    }
+
+    /// Verify the chain of the `index`-th seal now (root → CA → seal), so the first file that seal sealed does not
+    /// pay for it; the worker calls this while the page is idle. Changes no verdict. Returns whether it verifies.
+    #[wasm_bindgen(js_name = prepareSeal)]
+    pub fn prepare_seal(&self, index: u32) -> bool {
+        self.trust.prepare_seal_chain(index as usize)
+    }
+
     /// The trust list's sequence number.
     #[wasm_bindgen(getter)]
     pub fn sequence(&self) -> f64 {
@@ -93,6 +106,13 @@ pub fn apply_status(verdict_json: &str, status_json: &str) -> Result<String, JsE
     let status = parse_status(Some(status_json.to_owned()))?;
     ecert_verify::apply_status(&mut verdict, &status);
     Ok(verdict.to_json())
+}
+
+/// The largest PDF the core accepts ([`ecert_verify::MAX_INPUT_BYTES`], 16 MiB). `www/build.mjs` reads it from
+/// this build and compiles it into the client, which refuses larger files before reading them.
+#[wasm_bindgen(js_name = maxInputBytes)]
+pub fn max_input_bytes() -> u32 {
+    u32::try_from(ecert_verify::MAX_INPUT_BYTES).unwrap_or(u32::MAX)
 }
 
 /// The status id of a 管理号 (`ecert.status/1`), for tests and tools.
