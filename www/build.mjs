@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,6 +35,18 @@ if (!/-----BEGIN PUBLIC KEY-----/.test(rootPem)) {
   process.exit(2);
 }
 
+// The core's input limit (ecert_verify::MAX_INPUT_BYTES), read from the very wasm being bundled, compiled into the
+// client so it refuses larger files before reading them.
+const glue = await import(pathToFileURL(join(pkg, 'ecert_wasm.js')).href);
+glue.initSync({ module: readFileSync(join(pkg, 'ecert_wasm_bg.wasm')) });
+const maxInputBytes = glue.maxInputBytes();
+if (!Number.isSafeInteger(maxInputBytes) || maxInputBytes <= 0) {
+  console.error(`build-www: the wasm reports a bad input limit ${maxInputBytes}`);
+  process.exit(2);
+}
+// The warm-up certificate the worker verifies once while idle (see www/README.md), inlined into the worker.
+const warmupPdf = readFileSync(join(here, 'widget/warmup.pdf'));
+
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'widget'), { recursive: true });
 
@@ -44,6 +56,9 @@ const virtual = {
     b.onResolve({ filter: /^ecert:/ }, (a) => ({ path: a.path, namespace: 'ecert' }));
     b.onLoad({ filter: /.*/, namespace: 'ecert' }, (a) => {
       if (a.path === 'ecert:wasm-glue') return { contents: readFileSync(join(pkg, 'ecert_wasm.js'), 'utf8'), loader: 'js', resolveDir: pkg };
+      if (a.path === 'ecert:warmup') {
+        return { contents: `export const WARMUP_PDF_BASE64 = ${JSON.stringify(warmupPdf.toString('base64'))};\n`, loader: 'js' };
+      }
       if (a.path === 'ecert:trust-snapshot') {
         return {
           contents: `export const ROOT_SPKI_PEM = ${JSON.stringify(rootPem)};\nexport const TRUST_LIST_JSON = ${JSON.stringify(trustJson)};\n`,
@@ -58,6 +73,7 @@ const virtual = {
 const common = {
   bundle: true, format: 'esm', target: ['chrome111', 'firefox115', 'safari16.4'], minify: true,
   legalComments: 'none', charset: 'utf8', logLevel: 'warning', loader: { '.css': 'text' },
+  define: { __ECERT_MAX_INPUT_BYTES__: String(maxInputBytes) },
 };
 // The widget entry (custom element + JS API); the page and the recruitment demo import it at runtime.
 await build({ ...common, entryPoints: [join(here, 'widget/src/ecert-verify.js')], outfile: join(dist, 'widget/ecert-verify.js') });

@@ -153,6 +153,26 @@ test('a broken or truncated PDF gets an error card and the page keeps working', 
   await page.screenshot({ path: join(ARTIFACTS, 'page-broken.png'), fullPage: true });
 });
 
+test('the page starts the verifier at load and prepares it while idle; the size cap is the core\'s', async () => {
+  const r = await page.evaluate(async () => {
+    const c = window.ecert.client;
+    await c.ready();
+    let p;
+    for (let i = 0; i < 500; i++) {
+      p = await c.prepState();
+      if (p.done) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    return { prep: p, maxBytes: c.maxBytes, seals: c.trust && c.trust.issuers.length };
+  });
+  assert.equal(r.maxBytes, 16 * 1024 * 1024, 'ecert_verify::MAX_INPUT_BYTES, read from the wasm at build time');
+  assert.equal(r.prep.done, true);
+  assert.equal(r.prep.error, null);
+  // The warm-up certificate is sealed by a throwaway key: never trusted, its verdict is discarded.
+  assert.equal(r.prep.warmup_code, 'UNTRUSTED_SEAL');
+  assert.ok(r.prep.chains > 0 && r.prep.chains_ok === r.prep.chains, `every listed seal's chain verifies (${JSON.stringify(r.prep)})`);
+});
+
 test('a timeout or a trap replaces the worker; the file gets an error verdict and the next one verifies', async () => {
   const valid = readFileSync(join(fx.samplesDir, 'valid-style2.pdf'));
   const r = await page.evaluate(async (b64) => {

@@ -1,7 +1,7 @@
 // The drag-and-drop verification page. Everything runs here and in the verifier's Web Worker; the PDF never
 // leaves the machine. Optional status service ("edge"): `?edge=URL`, or `config.json` {"edge": "…"}.
 
-import { EcertClient, renderCard, h, annotationText, statusText, i18n } from './widget/ecert-verify.js';
+import { EcertClient, prewarm, renderCard, h, annotationText, statusText, i18n } from './widget/ecert-verify.js';
 
 const { UI, t, normLang, stateInfo, formatSize, chinaTime, AUTHENTIC_STATES } = i18n;
 const $ = (id) => document.getElementById(id);
@@ -267,6 +267,9 @@ $('clear').addEventListener('click', () => {
 
 // ---- start -------------------------------------------------------------------------------------------------
 
+// Start the verifier right away (wasm, worker, bundled trust list, idle preparation), before the edge config is
+// known and long before a file is dropped.
+prewarm();
 applyStaticText();
 const edge = await edgeFromConfig();
 client = new EcertClient({ edge });

@@ -106,6 +106,12 @@ export class EcertClient {
 }
 
 export function sharedClient(edge?: string | null): EcertClient;
+/**
+ * Start the verifier now — compile the wasm, start the Web Worker, verify the bundled trust list and let the
+ * worker prepare itself while idle — so the first file gets its verdict quickly. Call it at page load; the first
+ * client takes the started worker. Idempotent; optional (`<ecert-verify>` starts its client when connected).
+ */
+export function prewarm(): void;
 export function renderCard(verdict: Verdict, options?: { fileName?: string; lang?: 'zh-CN' | 'en'; display?: 'full' | 'compact'; headingLevel?: number }): HTMLElement;
 
 export interface EcertVerdictEvent extends CustomEvent<Verdict> {}

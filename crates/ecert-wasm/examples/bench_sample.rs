@@ -5,6 +5,11 @@
 //! record, the seal, the signature and DocMDP are exactly the issuer's; nothing is padded after signing.
 //!
 //! cargo run --release -p ecert-wasm --example bench_sample -- PKI_DIR RECORD_JSON SIGNING_UNIX TARGET_BYTES OUT
+//!
+//! `TARGET_BYTES` = `bare` makes the smallest sealed certificate instead: no page text, an empty seal
+//! appearance, no embedded font. That is how `www/widget/warmup.pdf` was made (from a throwaway `ecert demo`
+//! PKI that no trust list names): the worker verifies it once after boot so the engine compiles the verifier's
+//! code before the user's first file (see www/README.md).
 
 use std::sync::Arc;
 
@@ -47,7 +52,7 @@ fn guilloche(n: usize, seed: u64) -> String {
     out
 }
 
-fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segments: usize) -> Vec<u8> {
+fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segments: Option<usize>) -> Vec<u8> {
     let registry = Registry::builtin();
     let issuer = registry.issuer(&record.issuer.id).unwrap_or_else(|| die("unknown issuer".into()));
     let dir = format!("{pki}/issuers/{}", record.issuer.id);
@@ -69,11 +74,23 @@ fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segmen
 
     record.validate(registry).unwrap_or_else(|e| die(e.to_string()));
     let parsed = book.parsed().unwrap_or_else(|e| die(e.to_string()));
-    let mut page_content = page::layout_page(&parsed, record, registry).unwrap_or_else(|e| die(e.to_string()));
-    if segments > 0 {
-        page_content.raw(&guilloche(segments, 0x9E37_79B9_7F4A_7C15));
-    }
-    let seal_content = seal::draw_seal(&parsed, &issuer.seal_name_zh, &issuer.seal_center_zh).unwrap_or_else(|e| die(e.to_string()));
+    let (page_content, seal_content) = match segments {
+        // Bare: a frame on the page, an empty seal appearance, no glyphs (so no font is embedded).
+        None => {
+            let mut p = ecert_issue::content::Content::new();
+            p.raw("q 0.8 0.2 0.2 RG 1 w 20 20 555 802 re S Q\n");
+            (p, ecert_issue::content::Content::new())
+        }
+        Some(segments) => {
+            let mut p = page::layout_page(&parsed, record, registry).unwrap_or_else(|e| die(e.to_string()));
+            if segments > 0 {
+                p.raw(&guilloche(segments, 0x9E37_79B9_7F4A_7C15));
+            }
+            let s = seal::draw_seal(&parsed, &issuer.seal_name_zh, &issuer.seal_center_zh)
+                .unwrap_or_else(|e| die(e.to_string()));
+            (p, s)
+        }
+    };
     let record_json = record.to_json();
     let mut document_id = [0u8; 16];
     let id_hash = <sha2::Sha256 as sha2::Digest>::digest(&record_json);
@@ -109,19 +126,25 @@ fn main() {
     let record = CertificateRecord::from_json(&std::fs::read(record_path).unwrap_or_else(|e| die(e.to_string())), registry)
         .unwrap_or_else(|e| die(e.to_string()));
     let at: i64 = at.parse().unwrap_or_else(|_| die("SIGNING_UNIX".into()));
-    let target: usize = target.parse().unwrap_or_else(|_| die("TARGET_BYTES".into()));
     let book = fonts();
+    if target == "bare" {
+        let pdf = issue(&record, &book, pki, at, None);
+        std::fs::write(out, &pdf).unwrap_or_else(|e| die(e.to_string()));
+        println!("{out}: {} bytes (bare)", pdf.len());
+        return;
+    }
+    let target: usize = target.parse().unwrap_or_else(|_| die("TARGET_BYTES".into()));
     // Grow the background until the sealed file is within 3 % of the target.
-    let base = issue(&record, &book, pki, at, 0).len();
+    let base = issue(&record, &book, pki, at, Some(0)).len();
     let mut segments = target.saturating_sub(base) / 12;
-    let mut pdf = issue(&record, &book, pki, at, segments);
+    let mut pdf = issue(&record, &book, pki, at, Some(segments));
     for _ in 0..6 {
         if pdf.len().abs_diff(target) * 33 < target || target <= base {
             break;
         }
         let per = (pdf.len().saturating_sub(base)).max(1) as f64 / segments.max(1) as f64;
         segments = ((target.saturating_sub(base)) as f64 / per) as usize;
-        pdf = issue(&record, &book, pki, at, segments);
+        pdf = issue(&record, &book, pki, at, Some(segments));
     }
     std::fs::write(out, &pdf).unwrap_or_else(|e| die(e.to_string()));
     println!("{out}: {} bytes ({segments} background segments)", pdf.len());

@@ -8,25 +8,59 @@ const WASM_URL = new URL('./ecert_wasm_bg.wasm', import.meta.url);
 /** Fetch and compile the verifier's wasm on this thread (off the worker's critical path), once per page; the
  * compiled module is handed to every worker (including one recreated after a crash). Null on failure. */
 let compiled = null;
+/** When the compile started and ended (performance.now() of this page), for the benchmark. */
+export const compileSpan = { start: null, end: null };
 function compileWasm() {
   if (!compiled) {
+    compileSpan.start = performance.now();
     compiled = (async () => {
       try {
         return await WebAssembly.compileStreaming(fetch(WASM_URL, { credentials: 'same-origin' }));
       } catch {
         // Wrong MIME type on some static hosts, or a CSP without 'wasm-unsafe-eval' here: the worker fetches it.
         return null;
+      } finally {
+        compileSpan.end = performance.now();
       }
     })();
   }
   return compiled;
 }
 
-// The core refuses files over its budget (ecert-pdf-structure Budget::max_file_size, 16 MiB); refuse them here
-// before reading or copying them at all.
-export const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
+// The core refuses files over its input limit (ecert_verify::MAX_INPUT_BYTES, 16 MiB); refuse them here before
+// reading or copying them at all. The number is the core's own: www/build.mjs reads it from the wasm it bundles.
+// eslint-disable-next-line no-undef
+export const DEFAULT_MAX_BYTES = __ECERT_MAX_INPUT_BYTES__;
 export const DEFAULT_TIMEOUT_MS = 20000;
 const EDGE_TIMEOUT_MS = 6000;
+
+function startWorker() {
+  try {
+    return new Worker(WORKER_URL, { type: 'module', name: 'ecert-verifier' });
+  } catch (err) {
+    // The widget script served from another origin: start the worker from a same-origin blob that imports it.
+    const src = `import ${JSON.stringify(WORKER_URL.href)};`;
+    return new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+  }
+}
+
+/** A worker started by prewarm(), booting (wasm + bundled trust list) until the first client takes it. */
+let spare = null;
+
+/**
+ * Start the verifier now (at page load), before any file arrives: compile the wasm, start the Web Worker and let
+ * it verify the bundled trust list and prepare itself while the page is idle. The first EcertClient to need a
+ * worker takes this one. Optional: without it the first verify starts the worker itself. Idempotent.
+ */
+export function prewarm() {
+  if (spare) return;
+  const w = startWorker();
+  spare = w;
+  compileWasm().then((module) => {
+    // Reply (id 0) is ignored; a client's own `init` returns the same boot.
+    w.postMessage({ id: 0, op: 'init', ...(module ? { module } : {}) });
+  });
+}
 const STATUS_PREFIX_LEN = 4;
 
 /** A verdict the client itself produces when the core could not run (same shape as the core's). */
@@ -111,12 +145,11 @@ export class EcertClient {
 
   spawn() {
     let w;
-    try {
-      w = new Worker(WORKER_URL, { type: 'module', name: 'ecert-verifier' });
-    } catch (err) {
-      // The widget script served from another origin: start the worker from a same-origin blob that imports it.
-      const src = `import ${JSON.stringify(WORKER_URL.href)};`;
-      w = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })), { type: 'module' });
+    if (spare) {
+      w = spare;
+      spare = null;
+    } else {
+      w = startWorker();
     }
     w.onmessage = (e) => {
       const m = e.data || {};
@@ -304,15 +337,14 @@ export class EcertClient {
     return verdict;
   }
 
-  /** Benchmark helpers (bench page). */
-  floor(bytes, chunk = 0) {
+  /** Benchmark helpers (bench page): verify and the floor timed alternately in the worker; preparation state. */
+  compare(bytes, reps, now, chunk = 0) {
     const copy = toBytes(bytes).slice().buffer;
-    return this.ready().then(() => this.call('floor', { bytes: copy, chunk }, [copy], 120000));
+    return this.ready().then(() => this.call('compare', { bytes: copy, reps, chunk, now: now ?? Math.floor(Date.now() / 1000) }, [copy], 300000));
   }
 
-  timeVerify(bytes, reps, now) {
-    const copy = toBytes(bytes).slice().buffer;
-    return this.ready().then(() => this.call('time', { bytes: copy, reps, now: now ?? Math.floor(Date.now() / 1000) }, [copy], 120000));
+  prepState() {
+    return this.ready().then(() => this.call('prep'));
   }
 
   dispose() {

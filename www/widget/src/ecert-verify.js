@@ -11,7 +11,7 @@ import { clientVerdict, sharedClient } from './client.js';
 import { UI, normLang, t } from './i18n.js';
 import { h, renderCard } from './render.js';
 
-export { EcertClient, sharedClient, clientVerdict } from './client.js';
+export { EcertClient, sharedClient, clientVerdict, prewarm, compileSpan } from './client.js';
 export { renderCard, h, annotationText, statusText, fieldRows } from './render.js';
 export * as i18n from './i18n.js';
 
