@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Browser benchmark in headless Chromium: cold first verdict after page load, warm verify and the wasm floor
-# (SHA-256 + one ECDSA P-256 verify, same wasm build) for a ~200 KB and a ~5 MB valid certificate; prints the
-# ratios to the goals and the wasm's gzipped size. Results also in target/test-artifacts/browser/bench.json.
-#   scripts/bench-browser.sh        (BENCH_COLD_RUNS=5 BENCH_WARM=15; honours CARGO_TARGET_DIR)
+# Browser benchmark in headless Chromium: cold first verdict after page load (file dropped once the page's
+# verifier is idle, and at the load event), warm verify and the wasm floor (SHA-256 + one ECDSA P-256 verify, same
+# wasm build, timed alternately with verify) for a ~200 KB and a ~5 MB valid certificate; prints the machine's
+# load, the ratios to the goals and the wasm's gzipped size. Results also in target/test-artifacts/browser/bench.json.
+#   scripts/bench-browser.sh        (BENCH_COLD_RUNS=5 BENCH_WARM=15 BENCH_PAIRS=40; honours CARGO_TARGET_DIR)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 . "$here/scripts/env.sh"

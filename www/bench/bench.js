@@ -1,71 +1,97 @@
-// Benchmark page: cold first verdict after page load, warm verify, and the wasm floor (SHA-256 over the file +
-// one ECDSA P-256 verify, same wasm build). Results in window.benchResult (read by scripts/bench-browser.sh).
-import { EcertClient } from '../widget/ecert-verify.js';
+// Benchmark page (driven by scripts/bench-browser.sh; results in window.benchResult). Like the real page, it
+// starts the verifier at page load (prewarm + EcertClient.ready: worker, wasm, bundled trust list, idle
+// preparation). Then, by `mode`:
+//   load  the file is "dropped" at the window's load event (or when its bytes are in memory, if later): the
+//         first verdict then waits for whatever of the boot is not done yet — the earliest possible drop;
+//   idle  the file is dropped once the verifier has finished preparing (what a user who opens the page and
+//         then drags a file in sees); with warm=N, then N warm verifies (round trip through the worker), and
+//         `pairs` (default N) verify/floor pairs timed alternately inside the worker (floor = SHA-256 over the file + one ECDSA
+//         P-256 verify in the same wasm: one call, and in 64 KiB chunks across calls);
+//   hash  the first SHA-256 of the file in a fresh wasm instance (variant one | inside | js), then a second.
+// ?file=URL&mode=load|idle|hash&warm=N&pairs=M&now=UNIX&variant=…
+import { EcertClient, compileSpan, prewarm } from '../widget/ecert-verify.js';
 
 const q = new URLSearchParams(location.search);
-const file = q.get('file');
-const warmN = Number(q.get('warm') || 15);
+const mode = q.get('mode') || 'idle';
+const warmN = Number(q.get('warm') || 0);
+const pairs = Number(q.get('pairs') || warmN);
 const now = q.get('now') ? Number(q.get('now')) : undefined;
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const at = () => performance.now(); // ms since navigation start
+
+// ---- page load: start the verifier exactly as www/page/app.js does ----------------------------------------
+prewarm();
+const client = new EcertClient({});
+let readyAt = null;
+const readyP = client.ready().then((t) => { readyAt = at(); return t; });
+const bytesP = fetch(q.get('file'), { cache: 'no-store' }).then((r) => r.arrayBuffer()).then((b) => new Uint8Array(b));
+const loaded = new Promise((r) => { if (document.readyState === 'complete') r(); else addEventListener('load', r, { once: true }); });
 
 async function hashOnly(bytes, variant) {
-  // A fresh page: the very first SHA-256 of the file in this wasm instance, then a second one.
-  const client = new EcertClient({});
-  await client.ready();
+  await readyP;
   const send = () => { const c = bytes.slice().buffer; return client.call('hash', { bytes: c, variant, chunk: 65536 }, [c], 120000); };
   const first = (await send()).ms;
   const second = (await send()).ms;
   return { variant, first_ms: first, second_ms: second };
 }
 
-async function run() {
-  const bytes = new Uint8Array(await (await fetch(file, { cache: 'no-store' })).arrayBuffer());
-  if (q.get('hash')) return hashOnly(bytes, q.get('hash'));
-  // Cold: from here (page loaded, file in memory) to the first verdict: worker start, wasm fetch + compile,
-  // trust-list verification under the pinned root, and the verify itself.
-  const t0 = performance.now();
-  const client = new EcertClient({});
-  const trust = await client.ready();
-  const tReady = performance.now() - t0;
-  const workerStart = trust.boot_ms.started_at - (performance.timeOrigin + t0);
-  const workerScript = trust.boot_ms.script_at - (performance.timeOrigin + t0);
-  const t1 = performance.now();
-  const first = await client.verify(bytes, { now });
-  const cold = performance.now() - t0;
-  const coldVerify = performance.now() - t1;
-  const sinceNavigation = performance.now();
+async function prepared() {
+  for (;;) {
+    const p = await client.prepState();
+    if (p.done) return p;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
-  const warm = [];
-  for (let i = 0; i < warmN; i++) {
-    const t = performance.now();
-    await client.verify(bytes, { now });
-    warm.push(performance.now() - t);
+async function run() {
+  if (mode === 'hash') return hashOnly(await bytesP, q.get('variant') || 'one');
+  let bytes;
+  let prep = null;
+  if (mode === 'load') {
+    await loaded;
+    bytes = await bytesP;
+  } else {
+    bytes = await bytesP;
+    prep = await prepared();
   }
-  const inWorker = await client.timeVerify(bytes, warmN, now);
-  const trustWarm = (await client.call('trust_cost')).trust_ms;
-  const floorOne = [];
-  const floorChunked = [];
-  for (let i = 0; i < warmN; i++) {
-    floorOne.push(await client.floor(bytes, 0));
-    floorChunked.push(await client.floor(bytes, 64 * 1024));
-  }
-  const pick = (rs, k) => median(rs.map((r) => r[k]));
-  return {
-    file, size: bytes.length, code: first.code,
-    cold_ms: cold, cold_since_navigation_ms: sinceNavigation, cold_ready_ms: tReady, cold_first_verify_ms: coldVerify,
-    worker_script_ms: workerScript, main_compile_ms: client.compileMs, worker_start_ms: workerStart, boot_wasm_ms: trust.boot_ms.wasm, boot_trust_ms: trust.boot_ms.trust, trust_warm_ms: trustWarm,
-    warm_roundtrip_ms: median(warm), warm_in_worker_ms: median(inWorker.times.slice(1)),
-    floor_one_call_ms: pick(floorOne, 'total_ms'), floor_chunked_ms: pick(floorChunked, 'total_ms'),
-    floor_sha256_ms: pick(floorOne, 'sha256_ms'), floor_sha256_chunked_ms: pick(floorChunked, 'sha256_ms'),
-    floor_ecdsa_ms: pick(floorOne, 'ecdsa_ms'),
-    first_floor_one_call_ms: floorOne[0].total_ms,
+  const dropAt = at();
+  const first = await client.verify(bytes, { now });
+  const verdictAt = at();
+  const trust = await readyP;
+  if (!prep) prep = await prepared();
+  const out = {
+    mode, size: bytes.length, code: first.code,
+    cold_ms: verdictAt - dropAt, drop_at_ms: dropAt, verdict_at_ms: verdictAt, ready_at_ms: readyAt,
+    prep_done_at_ms: prep.done_at - performance.timeOrigin, prep,
+    compile_start_ms: compileSpan.start, compile_end_ms: compileSpan.end,
+    worker_script_at_ms: trust.boot_ms.script_at - performance.timeOrigin,
+    boot_wasm_ms: trust.boot_ms.wasm, boot_trust_ms: trust.boot_ms.trust,
   };
+  if (warmN > 0) {
+    const rt = [];
+    for (let i = 0; i < warmN; i++) {
+      const t = at();
+      await client.verify(bytes, { now });
+      rt.push(at() - t);
+    }
+    const one = await client.compare(bytes, pairs, now, 0);
+    const chunked = await client.compare(bytes, pairs, now, 64 * 1024);
+    const inWorker = [...one.verify, ...chunked.verify];
+    Object.assign(out, {
+      warm_roundtrip_ms: median(rt), warm_in_worker_ms: median(inWorker),
+      floor_one_call_ms: median(one.floor), floor_chunked_ms: median(chunked.floor),
+      floor_sha256_ms: median(one.sha256), floor_sha256_chunked_ms: median(chunked.sha256), floor_ecdsa_ms: median([...one.ecdsa, ...chunked.ecdsa]),
+      floor_ok: one.ok && chunked.ok,
+      trust_warm_ms: (await client.call('trust_cost')).trust_ms,
+    });
+  }
+  return out;
 }
 
 run().then((r) => {
   window.benchResult = r;
   document.getElementById('out').textContent = JSON.stringify(r, null, 2);
 }, (e) => {
-  window.benchResult = { error: String(e && e.message || e) };
+  window.benchResult = { error: String((e && e.message) || e) };
   document.getElementById('out').textContent = String(e);
 });
