@@ -112,6 +112,8 @@ export function sharedClient(edge?: string | null): EcertClient;
  * client takes the started worker. Idempotent; optional (`<ecert-verify>` starts its client when connected).
  */
 export function prewarm(): void;
+/** Benchmark detail: when this page's wasm compile started and ended (`performance.now()`), null until then. */
+export const compileSpan: { readonly start: number | null; readonly end: number | null };
 export function renderCard(verdict: Verdict, options?: { fileName?: string; lang?: 'zh-CN' | 'en'; display?: 'full' | 'compact'; headingLevel?: number }): HTMLElement;
 
 export interface EcertVerdictEvent extends CustomEvent<Verdict> {}
