@@ -338,7 +338,7 @@ export class EcertClient {
   }
 
   /** Benchmark helpers (bench page): verify and the floor timed alternately in the worker; preparation state. */
-  compare(bytes, reps, now, chunk = 0) {
+  compare(bytes, reps, now, chunk = 65536) {
     const copy = toBytes(bytes).slice().buffer;
     return this.ready().then(() => this.call('compare', { bytes: copy, reps, chunk, now: now ?? Math.floor(Date.now() / 1000) }, [copy], 300000));
   }
