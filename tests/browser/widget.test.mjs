@@ -1,6 +1,7 @@
 // The <ecert-verify> widget: embedded by the demo recruitment site inside an iframe under a strict CSP
 // (no inline script, `script-src 'self' 'wasm-unsafe-eval'`), with the real wasm verifier.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -124,11 +125,15 @@ test('JS API verify(bytes, options) and the compact display', async () => {
     const card = el.shadowRoot.querySelector('.ec-card');
     return {
       code: v.code, id: v.certificate.id_number, masked: v.certificate.id_number_masked, annotation: v.annotation.state,
+      sha256: v.file.sha256, size: v.file.size,
       code2: v2.code, compact: card.classList.contains('ec-compact'), state: card.querySelector('.ec-state').textContent,
       fields: card.querySelectorAll('.ec-fields').length, untouched: u.length,
     };
   }, b64);
   assert.equal(r.code, 'ANNOTATION_EXPIRED');
+  const pdf = readFileSync(join(fx.samplesDir, s.file));
+  assert.equal(r.sha256, createHash('sha256').update(pdf).digest('hex'), "file.sha256 is the whole file's SHA-256");
+  assert.equal(r.size, pdf.length);
   assert.equal(r.id, s.id_number, 'revealIdNumber shows the full number');
   assert.equal(r.masked, false);
   assert.equal(r.annotation, 'expired');

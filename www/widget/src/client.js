@@ -114,6 +114,17 @@ async function fetchWithTimeout(url, ms) {
   }
 }
 
+/** Hex SHA-256 of `bytes` by WebCrypto, or null where it is unavailable (an insecure context). */
+async function sha256Hex(bytes) {
+  try {
+    if (!globalThis.crypto || !crypto.subtle) return null;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  } catch {
+    return null;
+  }
+}
+
 function toBytes(input) {
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
@@ -334,6 +345,10 @@ export class EcertClient {
         verdict = statusUnknown(verdict);
       }
     }
+    // The whole file's SHA-256 (hex), so a site recording the verdict can tell which exact file was checked. The
+    // core does not compute it (its hash covers the signed ranges); WebCrypto does, where the page is a secure
+    // context.
+    verdict.file = { ...verdict.file, sha256: await sha256Hex(bytes) };
     return verdict;
   }
 
