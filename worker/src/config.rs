@@ -5,8 +5,8 @@ use crate::error::{ApiError, ApiResult};
 
 /// D1 binding name.
 pub const DB_BINDING: &str = "DB";
-/// Largest PDF `POST /v1/verify` accepts by default (16 MiB).
-pub const DEFAULT_MAX_VERIFY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest PDF `POST /v1/verify` accepts by default: the core's own input limit (16 MiB).
+pub const DEFAULT_MAX_VERIFY_BYTES: usize = ecert_verify::MAX_INPUT_BYTES;
 /// Largest JSON body of any other endpoint (bulk registration included).
 pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
 /// Shortest admin token accepted in configuration (a shorter one is treated as unset).
@@ -100,6 +100,8 @@ pub fn max_verify_bytes(env: &worker::Env) -> usize {
     text(env, "MAX_VERIFY_BYTES")
         .and_then(|s| s.trim().parse::<usize>().ok())
         .filter(|n| *n > 0)
+        // Above the core's limit a body would be read only to be refused as FILE_TOO_LARGE.
+        .map(|n| n.min(ecert_verify::MAX_INPUT_BYTES))
         .unwrap_or(DEFAULT_MAX_VERIFY_BYTES)
 }
 

@@ -60,7 +60,8 @@ pub struct StatusBucket {
     /// Always [`STATUS_BUCKET_SCHEMA`].
     pub schema: String,
     pub prefix: String,
-    /// When the edge produced the answer, Unix seconds.
+    /// The answer holds every registration and revocation committed before this time (Unix seconds): the start
+    /// of the database read behind it, which a caching edge may serve for a bounded time after (docs/edge.md).
     pub as_of: i64,
     pub entries: Vec<StatusEntry>,
 }
