@@ -78,12 +78,17 @@ async function pick(frame, file) {
 
 const sample = (code, i = 0) => fx.manifest.samples.filter((s) => s.expected === code)[i];
 
+/** The demo's trust list re-signed by the demo root with `sequence` (written by the issuer CLI). */
+function trustListWithSequence(sequence) {
+  const out = join(fx.demoDir, `trust-list-seq${sequence}.json`);
+  rmSync(out, { force: true }); // the CLI refuses to overwrite
+  execFileSync(fx.ecert, ['trust-list', '--pki', join(fx.demoDir, 'pki'), '--out', out, '--sequence', String(sequence)], { stdio: 'ignore' });
+  return readFileSync(out, 'utf8');
+}
+
 describe('stand-in edge', () => {
   test('a newer signed trust list from the edge is verified and used (sequence shown on the page)', async () => {
-    const out = join(fx.demoDir, 'trust-list-seq7.json');
-    rmSync(out, { force: true }); // the CLI refuses to overwrite
-    execFileSync(fx.ecert, ['trust-list', '--pki', join(fx.demoDir, 'pki'), '--out', out, '--sequence', '7'], { stdio: 'ignore' });
-    const edge = await fakeEdge({ trustList: readFileSync(out, 'utf8'), statuses: {} });
+    const edge = await fakeEdge({ trustList: trustListWithSequence(7), statuses: {} });
     const site = await serve({ root: fx.distDir, connect: [edge.url] });
     try {
       const page = await browser.context.newPage();
@@ -100,10 +105,7 @@ describe('stand-in edge', () => {
   });
 
   test('an older trust list from the edge (rollback) is refused visibly', async () => {
-    const out = join(fx.demoDir, 'trust-list-seq0.json');
-    rmSync(out, { force: true }); // the CLI refuses to overwrite
-    execFileSync(fx.ecert, ['trust-list', '--pki', join(fx.demoDir, 'pki'), '--out', out, '--sequence', '0'], { stdio: 'ignore' });
-    const edge = await fakeEdge({ trustList: readFileSync(out, 'utf8'), statuses: {} });
+    const edge = await fakeEdge({ trustList: trustListWithSequence(0), statuses: {} });
     const site = await serve({ root: fx.distDir, connect: [edge.url] });
     try {
       const page = await browser.context.newPage();
