@@ -3,9 +3,6 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use p256::ecdsa::signature::Verifier as _;
-use p256::ecdsa::{Signature, VerifyingKey};
-use p256::pkcs8::DecodePublicKey as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
 
@@ -213,11 +210,11 @@ impl SignedTrustList {
         if self.key_id != root_key_id {
             return Err(TrustListError::WrongSigner);
         }
-        let key = VerifyingKey::from_public_key_der(root_spki_der).map_err(|_| TrustListError::BadRootKey)?;
+        let key =
+            ecert_pki::key::p256_verifying_key_from_spki(root_spki_der).map_err(|_| TrustListError::BadRootKey)?;
         let payload = B64.decode(&self.payload).map_err(|e| TrustListError::Malformed(e.to_string()))?;
         let sig_der = B64.decode(&self.signature).map_err(|e| TrustListError::Malformed(e.to_string()))?;
-        let sig = Signature::from_der(&sig_der).map_err(|_| TrustListError::BadSignature)?;
-        key.verify(&payload, &sig).map_err(|_| TrustListError::BadSignature)?;
+        ecert_pki::verify_p256_sha256_with_key(&key, &payload, &sig_der).map_err(|_| TrustListError::BadSignature)?;
         let list: TrustList = serde_json::from_slice(&payload).map_err(|e| TrustListError::Malformed(e.to_string()))?;
         if list.schema != TRUST_LIST_SCHEMA {
             return Err(TrustListError::Schema);

@@ -1,13 +1,14 @@
 //! P-256 key pairs: creation from caller-supplied entropy, PKCS#8 / SPKI
 //! encodings, key ids, and ECDSA-with-SHA-256 signing and verification.
 
-use p256::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
+use p256::ecdsa::signature::hazmat::PrehashSigner;
 use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use sha2::{Digest, Sha256};
 use spki::SubjectPublicKeyInfoRef;
 use zeroize::Zeroizing;
 
+use crate::ecdsa_verify::ParsedSignature;
 use crate::error::{PkiError, Result};
 use crate::oids;
 
@@ -173,17 +174,16 @@ pub fn p256_verifying_key_from_spki(spki_der: &[u8]) -> Result<VerifyingKey> {
 /// * `spki_der` must be a P-256 SubjectPublicKeyInfo (anything else:
 ///   [`PkiError::UnsupportedAlgorithm`]).
 /// * `sig_der` must be strict DER (`SEQUENCE { INTEGER r, INTEGER s }`, minimal
-///   encodings, no trailing bytes): otherwise [`PkiError::SignatureEncoding`].
-///   Both low-S and high-S forms are accepted.
+///   encodings, no trailing bytes, `r` and `s` in `[1, n)`): otherwise
+///   [`PkiError::SignatureEncoding`]. Both low-S and high-S forms are accepted.
 /// * `msg` is hashed with SHA-256 here.
 pub fn verify_p256_sha256(spki_der: &[u8], msg: &[u8], sig_der: &[u8]) -> Result<()> {
     let key = p256_verifying_key_from_spki(spki_der)?;
-    let sig = DerSignature::from_bytes(sig_der).map_err(|_| PkiError::SignatureEncoding)?;
-    // Belt and braces: the parsed signature must re-encode to exactly the input.
-    if sig.as_bytes() != sig_der {
-        return Err(PkiError::SignatureEncoding);
-    }
-    let digest = Sha256::digest(msg);
-    key.verify_prehash(&digest, &sig)
-        .map_err(|_| PkiError::SignatureInvalid)
+    verify_p256_sha256_with_key(&key, msg, sig_der)
+}
+
+/// [`verify_p256_sha256`] with an already decoded key.
+pub fn verify_p256_sha256_with_key(key: &VerifyingKey, msg: &[u8], sig_der: &[u8]) -> Result<()> {
+    let sig = ParsedSignature::from_der(sig_der)?;
+    crate::ecdsa_verify::verify(key, msg, &sig)
 }

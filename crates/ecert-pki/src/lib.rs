@@ -2,6 +2,7 @@
 //!
 //! * [`key`]: P-256 key pairs from caller entropy, PKCS#8 / SPKI, key ids,
 //!   ECDSA-SHA256 signing and verification.
+//! * [`ecdsa_verify`]: the one ECDSA P-256 verification (pure `p256`, or `ring` with the `ring` feature).
 //! * [`name`]: `C=CN, O=…, CN=…` names (UTF8String, Chinese-safe).
 //! * [`cert_builder`]: root CA, issuing CA and seal certificates.
 //! * [`cert_parsed`] / [`cert_chain`]: certificate parsing and one-link chain checks.
@@ -19,6 +20,7 @@ pub mod cert_parsed;
 pub mod cert_pem;
 pub mod cms_sign;
 pub mod cms_verify;
+pub mod ecdsa_verify;
 pub mod error;
 pub mod ess;
 pub mod extensions;
@@ -37,7 +39,7 @@ pub use cms_sign::sign_detached;
 pub use cms_verify::{SignedCms, parse_signed_data};
 pub use error::{PkiError, Result};
 pub use extensions::KeyUsageBits;
-pub use key::{SigningKeyPair, spki_sha256_hex, verify_p256_sha256};
+pub use key::{SigningKeyPair, spki_sha256_hex, verify_p256_sha256, verify_p256_sha256_with_key};
 pub use name::NameSpec;
 /// Re-exported so callers can name the verifying-key type without depending on `p256`.
 pub use p256::ecdsa::VerifyingKey;
