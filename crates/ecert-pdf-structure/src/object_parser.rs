@@ -128,9 +128,24 @@ pub(crate) fn parse_direct_object(
 }
 
 /// `<` hex digits and whitespace `>`; an odd final digit is padded with 0 (spec).
+///
+/// Signature `/Contents` are tens of kilobytes of unbroken hex, so the common case (an even run of hex
+/// digits up to `>`) is decoded pairwise from a table; anything else (whitespace, an odd digit, an error)
+/// takes the byte-by-byte path from the start of the string.
 fn parse_hex_string(cur: &mut Cursor<'_>) -> Result<PdfString> {
     let start = cur.pos();
     cur.advance(1);
+    let rest = cur.rest();
+    if let Some(body) = memchr::memchr(b'>', rest).and_then(|end| rest.get(..end))
+        && body.len() % 2 == 0
+        && let Some(bytes) = decode_unbroken_hex(body)
+    {
+        cur.advance(body.len().saturating_add(1));
+        return Ok(PdfString {
+            bytes,
+            format: StringFormat::Hexadecimal,
+        });
+    }
     let mut out = Vec::new();
     let mut high: Option<u8> = None;
     loop {
@@ -160,6 +175,40 @@ fn parse_hex_string(cur: &mut Cursor<'_>) -> Result<PdfString> {
         format: StringFormat::Hexadecimal,
     })
 }
+
+/// Digit pairs to bytes, or `None` if any byte is not a hex digit. Branch-free over the run (errors are
+/// collected and checked once), so it keeps pace with the SHA-256 that later hashes the same bytes.
+fn decode_unbroken_hex(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; body.len() / 2];
+    let mut invalid = 0u8;
+    for (byte, pair) in out.iter_mut().zip(body.chunks_exact(2)) {
+        let (&[h, l], _) = pair.split_first_chunk::<2>()?;
+        let (h, l) = (hex_digit(h), hex_digit(l));
+        invalid |= h | l;
+        *byte = (h << 4) | (l & 0x0F);
+    }
+    (invalid & 0xF0 == 0).then_some(out)
+}
+
+/// The value of a hex digit; 0xFF for every other byte.
+fn hex_digit(b: u8) -> u8 {
+    HEX_DIGIT.get(usize::from(b)).copied().unwrap_or(0xFF)
+}
+
+/// [`hex_digit`] as a table.
+// The initializer runs at compile time over 0..256 only: the index is in bounds and fits a byte.
+#[allow(clippy::indexing_slicing, clippy::cast_possible_truncation)]
+static HEX_DIGIT: [u8; 256] = {
+    let mut table = [0xFF_u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(v) = hex_value(b as u8) {
+            table[b] = v;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// `( ... )` with balanced parentheses and the escapes of §7.3.4.2.
 fn parse_literal_string(cur: &mut Cursor<'_>) -> Result<PdfString> {

@@ -41,6 +41,37 @@ fn values() {
     assert_eq!(d.as_dict().unwrap().len(), 3);
 }
 
+/// Hex strings take a pairwise fast path when they are an even run of digits; every other form takes the
+/// general one. Both must give the same bytes and the same span, and refuse the same inputs.
+#[test]
+fn hex_strings_decode_the_same_on_both_paths() {
+    let cases: [(&str, &[u8]); 7] = [
+        ("<>", b""),
+        ("<00ff7F>", b"\x00\xff\x7f"),
+        ("<00 ff 7F>", b"\x00\xff\x7f"),
+        ("<00ff7>", b"\x00\xff\x70"),
+        ("<00ff\n7F>", b"\x00\xff\x7f"),
+        ("<DEADbeef>", b"\xde\xad\xbe\xef"),
+        ("<DEAD beef >", b"\xde\xad\xbe\xef"),
+    ];
+    for (text, bytes) in cases {
+        let buf = with_object(&format!("<< /H {text} /X 1 >>"));
+        let doc = walk_default(&buf).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let dict = doc.dictionary(0, (5, 0)).unwrap();
+        assert_eq!(dict.get(b"H").and_then(Object::as_string).unwrap().bytes, bytes, "{text}");
+        let span = dict.value_span(b"H").unwrap();
+        assert_eq!(&buf[span.start..span.end], text.as_bytes());
+        assert_eq!(dict.get(b"X"), Some(&Object::Integer(1)), "{text}: parsing resumes after the string");
+    }
+    // A large signature-sized string decodes exactly.
+    let big: Vec<u8> = (0..=255u8).cycle().take(20_000).collect();
+    let hex: String = big.iter().map(|b| format!("{b:02X}")).collect();
+    assert_eq!(parsed(&format!("<{hex}>")).as_string().unwrap().bytes, big);
+    for bad in ["<0G>", "<G0>", "<00 0G>", "<0011", "<00>1>"] {
+        assert!(walk_default(&with_object(bad)).is_err(), "{bad}: accepted");
+    }
+}
+
 #[test]
 fn value_spans_are_absolute() {
     let buf = with_object("<< /Contents <0011> /X 1 >>");
