@@ -179,6 +179,82 @@ fn trust_list_is_verified_before_use() {
     assert!(matches!(&dates, Err(e) if e.code() == "TRUST_LIST_INCONSISTENT"), "{dates:?}");
 }
 
+/// Seal entries are checked for consistency when the list is loaded (key id, issuing CA); the full parse of a
+/// seal certificate and its chain signatures wait for first use, and a seal failing them is not trusted.
+#[test]
+fn seal_entries_are_checked_at_load_and_their_certificates_at_first_use() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let root_key = ecert_pki::SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(demo().join("pki/root/key.pem")).unwrap()).unwrap();
+    let resign = |edit: &dyn Fn(&mut ecert_format::TrustList)| {
+        let mut list = trust().list().clone();
+        edit(&mut list);
+        let payload = list.to_json();
+        let signed = ecert_format::SignedTrustList::new(&payload, &root_key.sign_prehashed_der(&payload).unwrap(), &root_spki());
+        VerifiedTrustList::from_signed_json(signed.to_json_pretty().as_bytes(), &root_spki(), 0)
+    };
+    let mohrss = |l: &mut ecert_format::TrustList| -> usize { l.issuers.iter().position(|i| i.id == "mohrss").unwrap() };
+    // At load: a key id that is not the certificate's key.
+    let wrong_id = resign(&|l| {
+        let i = mohrss(l);
+        l.issuers[i].seals[0].key_id = "00".repeat(32);
+    });
+    assert_eq!(wrong_id.unwrap_err().code(), "TRUST_LIST_INCONSISTENT");
+    // At load: another issuer's seal certificate moved under MOHRSS (its issuer is another CA).
+    let foreign_seal = resign(&|l| {
+        let i = mohrss(l);
+        let other = l.issuers.iter().position(|x| x.id != "mohrss" && !x.seals.is_empty()).unwrap();
+        let moved = l.issuers[other].seals.remove(0);
+        l.issuers[i].seals.push(moved);
+    });
+    assert_eq!(foreign_seal.unwrap_err().code(), "TRUST_LIST_INCONSISTENT");
+    // At load: a certificate whose outline does not parse.
+    let truncated = resign(&|l| {
+        let i = mohrss(l);
+        let der = b64.decode(&l.issuers[i].seals[0].certificate).unwrap();
+        l.issuers[i].seals[0].certificate = b64.encode(&der[..der.len() - 1]);
+    });
+    assert_eq!(truncated.unwrap_err().code(), "TRUST_LIST_INCONSISTENT");
+
+    // At first use: a certificate whose outline (key, issuer) is intact but whose validity no longer decodes
+    // (a digit of notBefore replaced), and one whose CA signature no longer verifies (last signature byte).
+    let edited = |l: &mut ecert_format::TrustList, edit: &dyn Fn(&mut Vec<u8>)| {
+        let i = mohrss(l);
+        let mut der = b64.decode(&l.issuers[i].seals[0].certificate).unwrap();
+        edit(&mut der);
+        l.issuers[i].seals[0].certificate = b64.encode(&der);
+    };
+    let bad_time = |der: &mut Vec<u8>| {
+        // Validity follows the issuer name: SEQUENCE { UTCTime notBefore (13 bytes), ... }.
+        let outline = ecert_pki::CertificateOutline::locate(der).unwrap();
+        let validity = outline.issuer.as_ptr() as usize - der.as_ptr() as usize + outline.issuer.len();
+        assert_eq!(der[validity..validity + 4], [0x30, der[validity + 1], 0x17, 0x0d]);
+        der[validity + 4] = b'X';
+        assert!(ecert_pki::ParsedCert::from_der(der).is_err(), "the full parse must be what refuses it");
+    };
+    let bad_signature = |der: &mut Vec<u8>| {
+        let last = der.len() - 1;
+        der[last] ^= 0x01;
+        assert!(ecert_pki::ParsedCert::from_der(der).is_ok(), "the chain signature must be what refuses it");
+    };
+    let seal_index = |list: &VerifiedTrustList| -> usize {
+        let i = list.list().issuers.iter().position(|x| x.id == "mohrss").unwrap();
+        list.list().issuers[..i].iter().map(|x| x.seals.len()).sum()
+    };
+    for (what, edit) in [("validity", &bad_time as &dyn Fn(&mut Vec<u8>)), ("signature", &bad_signature)] {
+        let list = resign(&|l| edited(l, edit)).unwrap_or_else(|e| panic!("{what}: the outline is intact, load must pass: {e}"));
+        let i = seal_index(&list);
+        assert!(!list.prepare_seal_chain(i), "{what}: the edited seal is not trusted");
+        let others: Vec<bool> = (0..list.seal_count()).filter(|&j| j != i).map(|j| list.prepare_seal_chain(j)).collect();
+        assert!(others.iter().all(|&ok| ok), "{what}: the other seals still are: {others:?}");
+    }
+    // A certificate whose seal entry is intact verifies exactly as with the demo list.
+    let same = resign(&|_| {}).unwrap();
+    let at = check(&sample("valid-style1.pdf"));
+    let again = ecert_verify::verify(&sample("valid-style1.pdf"), &same, AT, &StatusInput::NotChecked, &VerifyOptions::default());
+    assert_eq!((again.code, at.code), (VerdictCode::Valid, VerdictCode::Valid));
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Building hostile files.
 

@@ -8,11 +8,56 @@ use crate::extensions::{self, ExtensionSummary, KeyUsageBits};
 use crate::key::hex_lower;
 use crate::name;
 use crate::oids;
-use crate::raw_der::{self, Tlv};
+use crate::raw_der;
 use crate::time::time_to_unix;
 
 /// Largest certificate accepted (DER bytes).
 pub const MAX_CERT_LEN: usize = 16 * 1024;
+
+/// Where a certificate's signed part and identifying fields lie in its DER, found by walking the outer TLVs
+/// only (no field is decoded). For cheap checks over many certificates, e.g. a trust list's key ids and
+/// issuer names; [`ParsedCert::from_der`] is the full, strict decoding and uses the same walk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CertificateOutline<'a> {
+    /// The TBSCertificate, exactly as encoded (what the issuer signed).
+    pub tbs: &'a [u8],
+    /// The issuer Name DER.
+    pub issuer: &'a [u8],
+    /// The subject Name DER.
+    pub subject: &'a [u8],
+    /// The SubjectPublicKeyInfo DER.
+    pub spki: &'a [u8],
+}
+
+impl<'a> CertificateOutline<'a> {
+    /// Locate the fields of a DER certificate (one TLV, nothing after it, at most [`MAX_CERT_LEN`]).
+    pub fn locate(der: &'a [u8]) -> Result<Self> {
+        if der.len() > MAX_CERT_LEN {
+            return Err(PkiError::TooLarge {
+                len: der.len(),
+                limit: MAX_CERT_LEN,
+            });
+        }
+        let outer = raw_der::read_single_tlv(der, "certificate")?;
+        let parts = raw_der::children(&outer, "certificate")?;
+        let tbs = parts.first().ok_or(PkiError::Malformed("certificate"))?;
+        let fields = raw_der::children(tbs, "tbsCertificate")?;
+        let skip = usize::from(fields.first().map(|f| f.tag_byte) == Some(0xA0));
+        let field = |i: usize| -> Result<&'a [u8]> {
+            fields
+                .get(skip.saturating_add(i))
+                .map(|f| f.whole)
+                .ok_or(PkiError::Malformed("tbsCertificate"))
+        };
+        // serialNumber(0) signature(1) issuer(2) validity(3) subject(4) subjectPublicKeyInfo(5)
+        Ok(Self {
+            tbs: tbs.whole,
+            issuer: field(2)?,
+            subject: field(4)?,
+            spki: field(5)?,
+        })
+    }
+}
 
 /// A certificate decoded from DER, together with the exact bytes that signatures
 /// and hashes are computed over.
@@ -45,21 +90,10 @@ impl ParsedCert {
         }
         let cert = Certificate::from_der(der).map_err(|_| PkiError::Malformed("certificate"))?;
 
-        // Locate the raw TBSCertificate and its fields; never re-encode for signatures.
-        let outer = raw_der::read_single_tlv(der, "certificate")?;
-        let parts = raw_der::children(&outer, "certificate")?;
-        let tbs = parts.first().ok_or(PkiError::Malformed("certificate"))?;
-        let fields = raw_der::children(tbs, "tbsCertificate")?;
-        let skip = usize::from(fields.first().map(|f| f.tag_byte) == Some(0xA0));
-        let field = |i: usize| -> Result<&Tlv<'_>> {
-            fields
-                .get(skip.saturating_add(i))
-                .ok_or(PkiError::Malformed("tbsCertificate"))
-        };
-        // serialNumber(0) signature(1) issuer(2) validity(3) subject(4) subjectPublicKeyInfo(5)
-        let issuer_der = field(2)?.whole.to_vec();
-        let subject_der = field(4)?.whole.to_vec();
-        let spki_der = field(5)?.whole.to_vec();
+        // The raw TBSCertificate and its fields; never re-encode for signatures.
+        let outline = CertificateOutline::locate(der)?;
+        let (tbs_der, issuer_der) = (outline.tbs.to_vec(), outline.issuer.to_vec());
+        let (subject_der, spki_der) = (outline.subject.to_vec(), outline.spki.to_vec());
 
         let tbs_cert = cert.tbs_certificate();
         let validity = tbs_cert.validity();
@@ -73,7 +107,7 @@ impl ParsedCert {
 
         Ok(Self {
             der: der.to_vec(),
-            tbs_der: tbs.whole.to_vec(),
+            tbs_der,
             issuer_der,
             subject_der,
             spki_der,

@@ -33,7 +33,7 @@ pub mod time;
 
 pub use cert_builder::{CertIssuer, CertSpec, Profile, build_certificate};
 pub use cert_chain::verify_issued_by;
-pub use cert_parsed::ParsedCert;
+pub use cert_parsed::{CertificateOutline, ParsedCert};
 pub use cert_pem::{certificate_from_pem, certificate_to_pem};
 pub use cms_sign::sign_detached;
 pub use cms_verify::{SignedCms, parse_signed_data};

@@ -1,6 +1,10 @@
-//! A trust list verified under the pinned root, with every certificate in it parsed and checked up front; the
-//! signatures of the chains root → CA → seal are verified on first use (or ahead of time with
-//! [`VerifiedTrustList::prepare_seal_chain`]).
+//! A trust list verified under the pinned root. Up front: the root's signature over the list, the registry
+//! references, every issuer CA certificate (parsed in full: a CA, may sign certificates), and every seal
+//! entry's consistency (its key id is its certificate's key, its certificate names the issuer's CA as issuer).
+//! On first use, or ahead of time with [`VerifiedTrustList::prepare_seal_chain`]: a seal certificate's full
+//! strict parse and the signatures of its chain root → CA → seal. A seal whose certificate fails either is
+//! not trusted, so the deferral changes when work happens, never a verdict's direction; it keeps a process
+//! that verifies one file from parsing and verifying sixteen certificates it will not use.
 //!
 //! [`VerifiedTrustList`] can only be built by verifying a signed list, so [`crate::verify`] can never be handed
 //! an unverified one.
@@ -9,7 +13,7 @@ use ecert_format::trust_list::{TrustListError, decode_der, key_id_of_spki};
 use ecert_format::{Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal};
 use std::sync::OnceLock;
 
-use ecert_pki::{ParsedCert, verify_issued_by, verify_p256_sha256};
+use ecert_pki::{CertificateOutline, ParsedCert, verify_issued_by, verify_p256_sha256};
 
 /// Why a trust list was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -17,8 +21,9 @@ pub enum TrustError {
     /// The envelope or its signature (see [`TrustListError`]).
     #[error("{0}")]
     List(#[from] TrustListError),
-    /// Signed by the root but internally inconsistent: a certificate that does not parse or chain, a key id that
-    /// does not match its certificate, an issuer or qualification the registry does not know.
+    /// Signed by the root but internally inconsistent: a CA certificate that does not parse or is no CA, a seal
+    /// certificate whose outline does not parse or names another issuer, a key id that does not match its
+    /// certificate, an issuer or qualification the registry does not know.
     #[error("信任列表内容不一致：{0} / the trust list is inconsistent: {0}")]
     Inconsistent(String),
 }
@@ -40,18 +45,27 @@ impl TrustError {
     }
 }
 
-/// A seal entry with its parsed certificate.
+/// A seal entry: its certificate's DER, parsed and chain-checked on first use.
 #[derive(Debug)]
 pub(crate) struct SealEntry {
     pub(crate) issuer: usize,
     pub(crate) seal: usize,
-    pub(crate) cert: ParsedCert,
+    der: Vec<u8>,
+    /// The full strict parse (`None`: the certificate does not parse, so the seal is not trusted).
+    cert: OnceLock<Option<ParsedCert>>,
     /// Root → CA → seal signatures, checked on first use (the list itself is root-signed; these are
     /// consistency checks, deferred so a process that verifies one file does not verify every chain).
     chain_ok: OnceLock<bool>,
 }
 
-/// A trust list whose root signature, certificate chains and registry references have been verified.
+impl SealEntry {
+    fn cert(&self) -> Option<&ParsedCert> {
+        self.cert.get_or_init(|| ParsedCert::from_der(&self.der).ok()).as_ref()
+    }
+}
+
+/// A trust list whose root signature, registry references, CA certificates and seal entries have been checked
+/// (seal certificates' full parse and chain signatures on first use; see the module documentation).
 #[derive(Debug)]
 pub struct VerifiedTrustList {
     list: TrustList,
@@ -113,8 +127,9 @@ impl VerifiedTrustList {
             }
             for (j, seal) in issuer.seals.iter().enumerate() {
                 let der = decode_der(&seal.certificate)?;
-                let cert = ParsedCert::from_der(&der).map_err(|e| bad(format!("seal {:?}: {e}", seal.key_id)))?;
-                let key_id = key_id_of_spki(cert.spki_der());
+                let outline =
+                    CertificateOutline::locate(&der).map_err(|e| bad(format!("seal {:?}: {e}", seal.key_id)))?;
+                let key_id = key_id_of_spki(outline.spki);
                 if key_id != seal.key_id {
                     return Err(bad(format!("seal {:?}: key id does not match its certificate", seal.key_id)));
                 }
@@ -122,13 +137,13 @@ impl VerifiedTrustList {
                     return Err(bad(format!("seal {:?} listed twice", seal.key_id)));
                 }
                 seal_key_ids.push(key_id);
-                if cert.issuer_der() != ca.subject_der() {
+                if outline.issuer != ca.subject_der() {
                     return Err(bad(format!("seal {:?} is not issued by issuer {:?}'s CA", seal.key_id, issuer.id)));
                 }
                 if seal.use_from >= seal.use_until {
                     return Err(bad(format!("seal {:?}: empty use window", seal.key_id)));
                 }
-                seals.push(SealEntry { issuer: i, seal: j, cert, chain_ok: OnceLock::new() });
+                seals.push(SealEntry { issuer: i, seal: j, der, cert: OnceLock::new(), chain_ok: OnceLock::new() });
             }
             ca_certificates.push(ca);
         }
@@ -178,19 +193,19 @@ impl VerifiedTrustList {
                 ca.signature_bytes()
                     .is_some_and(|sig| verify_p256_sha256(&self.root_spki, ca.tbs_der(), sig).is_ok())
             });
-            root_signed && verify_issued_by(&entry.cert, ca).is_ok()
+            root_signed && entry.cert().is_some_and(|cert| verify_issued_by(cert, ca).is_ok())
         })
     }
 
     /// The trusted seal whose certificate is byte-identical to `cert_der` and whose chain to the root verifies,
     /// with its issuer.
     pub(crate) fn seal_for_certificate(&self, cert_der: &[u8]) -> Option<(&TrustedIssuer, &TrustedSeal, &ParsedCert)> {
-        let entry = self.seals.iter().find(|s| s.cert.der() == cert_der)?;
+        let entry = self.seals.iter().find(|s| s.der == cert_der)?;
         if !self.chain_verified(entry) {
             return None;
         }
         let issuer = self.list.issuers.get(entry.issuer)?;
         let seal = issuer.seals.get(entry.seal)?;
-        Some((issuer, seal, &entry.cert))
+        Some((issuer, seal, entry.cert()?))
     }
 }
