@@ -89,7 +89,23 @@ impl ParsedCert {
             });
         }
         let cert = Certificate::from_der(der).map_err(|_| PkiError::Malformed("certificate"))?;
+        Self::from_decoded(der, cert)
+    }
 
+    /// Wrap a certificate that a strict DER decoder (the CMS `SignedData` decoder) already decoded from exactly
+    /// `der`, instead of decoding it a second time. Strict DER has one encoding per value, so the structure and
+    /// the bytes agree; as a guard against pairing a structure with the wrong bytes, its encoded length must
+    /// be `der`'s length.
+    pub(crate) fn from_decoded(der: &[u8], cert: Certificate) -> Result<Self> {
+        if der.len() > MAX_CERT_LEN {
+            return Err(PkiError::TooLarge {
+                len: der.len(),
+                limit: MAX_CERT_LEN,
+            });
+        }
+        if cert.encoded_len().ok().and_then(|l| usize::try_from(l).ok()) != Some(der.len()) {
+            return Err(PkiError::Malformed("certificate"));
+        }
         // The raw TBSCertificate and its fields; never re-encode for signatures.
         let outline = CertificateOutline::locate(der)?;
         let (tbs_der, issuer_der) = (outline.tbs.to_vec(), outline.issuer.to_vec());

@@ -161,35 +161,36 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
     if signer_info.signed_attrs.is_none() {
         return Err(PkiError::SignedAttrsMissing);
     }
-    let cert_choices = sd
-        .certificates
-        .as_ref()
-        .map(|c| c.0.as_slice())
-        .unwrap_or_default();
+    let signature = signer_info.signature.as_bytes().to_vec();
+    let (sid_issuer, sid_serial) = (sid.issuer.clone(), sid.serial_number.clone());
+    let cert_choices = sd.certificates.map(|c| c.0.into_vec()).unwrap_or_default();
     if cert_choices.len() > MAX_CERTIFICATES {
         return Err(PkiError::TooManyCertificates(cert_choices.len()));
     }
-    if cert_choices
-        .iter()
-        .any(|c| !matches!(c, CertificateChoices::Certificate(_)))
-    {
-        return Err(PkiError::Malformed("non-X.509 certificate choice"));
-    }
+    let decoded = cert_choices
+        .into_iter()
+        .map(|c| match c {
+            CertificateChoices::Certificate(cert) => Ok(cert),
+            _ => Err(PkiError::Malformed("non-X.509 certificate choice")),
+        })
+        .collect::<Result<Vec<_>>>()?;
 
     // Exact bytes: certificates (hashed by signingCertificateV2) and signed
     // attributes (covered by the signature) are never re-encoded.
     let (raw_certs, raw_attrs) = raw_parts(der)?;
-    if raw_certs.len() != cert_choices.len() {
+    if raw_certs.len() != decoded.len() {
         return Err(PkiError::Malformed("certificates"));
     }
+    // Each certificate was decoded (strictly) with the SignedData; pair it with its raw bytes in SET order.
     let certificates = raw_certs
         .into_iter()
-        .map(ParsedCert::from_der)
+        .zip(decoded)
+        .map(|(raw, cert)| ParsedCert::from_decoded(raw, cert))
         .collect::<Result<Vec<_>>>()?;
 
     let mut matches = certificates.iter().filter(|c| {
         let tbs = c.certificate().tbs_certificate();
-        tbs.issuer() == &sid.issuer && tbs.serial_number() == &sid.serial_number
+        tbs.issuer() == &sid_issuer && tbs.serial_number() == &sid_serial
     });
     let signer = match (matches.next(), matches.next()) {
         (Some(cert), None) => cert.clone(),
@@ -210,7 +211,7 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
         certificates,
         signer,
         signed_attrs_der,
-        signature: signer_info.signature.as_bytes().to_vec(),
+        signature,
         attrs,
     })
 }
