@@ -79,7 +79,10 @@ pub fn verify_files(files: &[PathBuf], trust: &VerifiedTrustList, at_unix: i64, 
 
 fn read_capped(path: &Path, cap: usize) -> Result<Vec<u8>> {
     let f = std::fs::File::open(path).with_context(|| format!("无法打开 / cannot open {}", path.display()))?;
-    let mut bytes = Vec::new();
+    // Size the buffer from the file's length (capped) so it is read in one go, not grown by doubling; the cap
+    // still bounds what is read if the file grows or its length is wrong (a pipe, /proc).
+    let hint = f.metadata().ok().and_then(|m| usize::try_from(m.len()).ok()).unwrap_or(0).min(cap);
+    let mut bytes = Vec::with_capacity(hint.saturating_add(1));
     f.take(cap as u64).read_to_end(&mut bytes).with_context(|| format!("无法读取 / cannot read {}", path.display()))?;
     Ok(bytes)
 }
