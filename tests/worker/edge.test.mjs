@@ -6,7 +6,7 @@
 // test uses its own address so counters do not leak between tests.
 
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -472,6 +472,18 @@ describe('administration', () => {
     await runWithEnv(demo.ecert, ['trust-list', '--pki', join(demo.demoDir, 'untrusted-pki'), '--out', rogue, '--sequence', String(held + 9)]);
     assertError(await call('PUT', '/v1/admin/trust-list', { body: await readFile(rogue, 'utf8'), token: t }), 422, 'TRUST_LIST_WRONG_SIGNER');
     assertError(await call('PUT', '/v1/admin/trust-list', { body: '{"schema": ', token: t }), 400, 'MALFORMED_JSON');
+    // Correctly signed by the root, but one seal certificate's CA signature is broken: verifiers would not trust
+    // that seal, so the edge does not publish the list.
+    const broken = JSON.parse(Buffer.from(env.payload, 'base64'));
+    broken.sequence = held + 7;
+    const seal = broken.issuers.find((i) => i.seals.length > 0).seals[0];
+    const der = Buffer.from(seal.certificate, 'base64');
+    der[der.length - 1] ^= 0x01;
+    seal.certificate = der.toString('base64');
+    const brokenBytes = Buffer.from(JSON.stringify(broken));
+    const rootKey = await readFile(join(pki, 'root', 'key.pem'), 'utf8');
+    const resigned = { ...env, payload: brokenBytes.toString('base64'), signature: sign('sha256', brokenBytes, rootKey).toString('base64') };
+    assertError(await call('PUT', '/v1/admin/trust-list', { body: resigned, token: t }), 422, 'TRUST_LIST_INCONSISTENT');
     // Still the rotated list.
     assert.equal((await call('GET', '/v1/trust-list')).text, nextText);
     const audit = await call('GET', '/v1/admin/audit?limit=500', { token: t });

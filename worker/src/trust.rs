@@ -38,7 +38,8 @@ pub async fn current_verified(db: &Db, root_spki: &[u8]) -> ApiResult<Option<(St
 }
 
 /// Why a list offered for publication is refused: 409 for a rollback, 422 for a bad signature or content
-/// (the core's own checks: chains, key ids, registry references), with the core's stable code.
+/// (the core's own checks: key ids, registry references, every seal's certificate and chain), with the core's
+/// stable code.
 pub fn refuse(e: &TrustError) -> ApiError {
     match e {
         TrustError::List(TrustListError::TooLarge) => {

@@ -247,7 +247,11 @@ fn seal_entries_are_checked_at_load_and_their_certificates_at_first_use() {
         assert!(!list.prepare_seal_chain(i), "{what}: the edited seal is not trusted");
         let others: Vec<bool> = (0..list.seal_count()).filter(|&j| j != i).map(|j| list.prepare_seal_chain(j)).collect();
         assert!(others.iter().all(|&ok| ok), "{what}: the other seals still are: {others:?}");
+        // A publisher checks every seal up front and refuses such a list.
+        let again = resign(&|l| edited(l, edit)).unwrap();
+        assert_eq!(again.check_every_seal().unwrap_err().code(), "TRUST_LIST_INCONSISTENT", "{what}");
     }
+    assert_eq!(trust().check_every_seal(), Ok(()));
     // A certificate whose seal entry is intact verifies exactly as with the demo list.
     let same = resign(&|_| {}).unwrap();
     let at = check(&sample("valid-style1.pdf"));

@@ -174,6 +174,26 @@ impl VerifiedTrustList {
         self.seals.get(index).is_some_and(|entry| self.chain_verified(entry))
     }
 
+    /// Parse every seal certificate and verify every chain now, and refuse the list if any fails: for a
+    /// publisher, which must not hand verifiers a list with a seal they would not trust (a verifier only
+    /// finds that out when a document with that seal arrives). Costs two ECDSA verifies per seal.
+    pub fn check_every_seal(&self) -> Result<(), TrustError> {
+        match self.seals.iter().find(|entry| !self.chain_verified(entry)) {
+            None => Ok(()),
+            Some(entry) => {
+                let key_id = self
+                    .list
+                    .issuers
+                    .get(entry.issuer)
+                    .and_then(|issuer| issuer.seals.get(entry.seal))
+                    .map_or("?", |seal| seal.key_id.as_str());
+                Err(TrustError::Inconsistent(format!(
+                    "seal {key_id:?}: its certificate does not parse or does not chain to the root"
+                )))
+            }
+        }
+    }
+
     /// The CA certificate DER of the issuer with `issuer_id`.
     pub(crate) fn ca_certificate_of(&self, issuer_id: &str) -> Option<&[u8]> {
         let i = self.list.issuers.iter().position(|x| x.id == issuer_id)?;

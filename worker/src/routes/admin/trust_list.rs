@@ -26,9 +26,11 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
 
     let current = trust_lists::current(&ctx.db).await?;
     let held = current.as_ref().map_or(0, |c| u64::try_from(c.sequence).unwrap_or(0));
-    // The core's own verification (signature, rollback, chains, key ids, registry references), so the edge
-    // never publishes a list a verifier would refuse; then the edge's own sequence bound.
+    // The core's own verification (signature, rollback, key ids, registry references) and every seal's
+    // certificate and chain (a verifier checks those on first use), so the edge never publishes a list with a
+    // seal a verifier would not trust; then the edge's own sequence bound.
     let verified = VerifiedTrustList::from_signed_json(text.as_bytes(), &root, held).map_err(|e| trust::refuse(&e))?;
+    verified.check_every_seal().map_err(|e| trust::refuse(&e))?;
     let list = verified.list();
     trust::check_content(list)?;
 
