@@ -38,6 +38,17 @@ fn sample(name: &str) -> Vec<u8> {
     std::fs::read(demo().join("samples").join(name)).unwrap()
 }
 
+/// The demo trust list after `edit`, signed again by the demo root and loaded (a correctly signed list whose
+/// content the loader then judges).
+fn resigned_demo_list(edit: &dyn Fn(&mut ecert_format::TrustList)) -> Result<VerifiedTrustList, ecert_verify::TrustError> {
+    let root_key = ecert_pki::SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(demo().join("pki/root/key.pem")).unwrap()).unwrap();
+    let mut list = trust().list().clone();
+    edit(&mut list);
+    let payload = list.to_json();
+    let signed = ecert_format::SignedTrustList::new(&payload, &root_key.sign_prehashed_der(&payload).unwrap(), &root_spki());
+    VerifiedTrustList::from_signed_json(signed.to_json_pretty().as_bytes(), &root_spki(), 0)
+}
+
 fn check(pdf: &[u8]) -> Verdict {
     ecert_verify::verify(pdf, trust(), AT, &StatusInput::NotChecked, &VerifyOptions::default())
 }
@@ -159,14 +170,7 @@ fn trust_list_is_verified_before_use() {
     assert_eq!(e.code(), "TRUST_LIST_BAD_SIGNATURE");
     assert_eq!(VerifiedTrustList::from_signed_json(b"{", &root_spki(), 0).unwrap_err().code(), "TRUST_LIST_MALFORMED");
     // Correctly signed by the root but inconsistent with the registry: refused, as the edge refuses them.
-    let root_key = ecert_pki::SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(demo().join("pki/root/key.pem")).unwrap()).unwrap();
-    let resign = |edit: &dyn Fn(&mut ecert_format::TrustList)| {
-        let mut list = trust().list().clone();
-        edit(&mut list);
-        let payload = list.to_json();
-        let signed = ecert_format::SignedTrustList::new(&payload, &root_key.sign_prehashed_der(&payload).unwrap(), &root_spki());
-        VerifiedTrustList::from_signed_json(signed.to_json_pretty().as_bytes(), &root_spki(), 0).map(|_| ())
-    };
+    let resign = |edit: &dyn Fn(&mut ecert_format::TrustList)| resigned_demo_list(edit).map(|_| ());
     assert_eq!(resign(&|_| {}), Ok(()), "an unedited re-signed list verifies");
     let foreign = resign(&|l| {
         let auction = l.issuers.iter_mut().find(|i| i.id == "auction").unwrap();
@@ -185,14 +189,7 @@ fn trust_list_is_verified_before_use() {
 fn seal_entries_are_checked_at_load_and_their_certificates_at_first_use() {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
-    let root_key = ecert_pki::SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(demo().join("pki/root/key.pem")).unwrap()).unwrap();
-    let resign = |edit: &dyn Fn(&mut ecert_format::TrustList)| {
-        let mut list = trust().list().clone();
-        edit(&mut list);
-        let payload = list.to_json();
-        let signed = ecert_format::SignedTrustList::new(&payload, &root_key.sign_prehashed_der(&payload).unwrap(), &root_spki());
-        VerifiedTrustList::from_signed_json(signed.to_json_pretty().as_bytes(), &root_spki(), 0)
-    };
+    let resign = resigned_demo_list;
     let mohrss = |l: &mut ecert_format::TrustList| -> usize { l.issuers.iter().position(|i| i.id == "mohrss").unwrap() };
     // At load: a key id that is not the certificate's key.
     let wrong_id = resign(&|l| {
