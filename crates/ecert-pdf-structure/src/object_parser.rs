@@ -130,7 +130,7 @@ pub(crate) fn parse_direct_object(
 /// `<` hex digits and whitespace `>`; an odd final digit is padded with 0 (spec).
 ///
 /// Signature `/Contents` are tens of kilobytes of unbroken hex, so the common case (an even run of hex
-/// digits up to `>`) is decoded pairwise from a table; anything else (whitespace, an odd digit, an error)
+/// digits up to `>`) is validated and decoded in two vectorised passes; anything else (whitespace, an odd digit, an error)
 /// takes the byte-by-byte path from the start of the string.
 fn parse_hex_string(cur: &mut Cursor<'_>) -> Result<PdfString> {
     let start = cur.pos();

@@ -97,16 +97,16 @@ impl ParsedCert {
     /// the bytes agree; as a guard against pairing a structure with the wrong bytes, its encoded length must
     /// be `der`'s length.
     pub(crate) fn from_decoded(der: &[u8], cert: Certificate) -> Result<Self> {
-        if der.len() > MAX_CERT_LEN {
-            return Err(PkiError::TooLarge {
-                len: der.len(),
-                limit: MAX_CERT_LEN,
-            });
-        }
-        if cert.encoded_len().ok().and_then(|l| usize::try_from(l).ok()) != Some(der.len()) {
+        if cert
+            .encoded_len()
+            .ok()
+            .and_then(|l| usize::try_from(l).ok())
+            != Some(der.len())
+        {
             return Err(PkiError::Malformed("certificate"));
         }
-        // The raw TBSCertificate and its fields; never re-encode for signatures.
+        // The raw TBSCertificate and its fields; never re-encode for signatures. (Also refuses over
+        // MAX_CERT_LEN, for certificates that arrive already decoded.)
         let outline = CertificateOutline::locate(der)?;
         let (tbs_der, issuer_der) = (outline.tbs.to_vec(), outline.issuer.to_vec());
         let (subject_der, spki_der) = (outline.subject.to_vec(), outline.spki.to_vec());

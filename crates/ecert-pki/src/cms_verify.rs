@@ -161,8 +161,6 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
     if signer_info.signed_attrs.is_none() {
         return Err(PkiError::SignedAttrsMissing);
     }
-    let signature = signer_info.signature.as_bytes().to_vec();
-    let (sid_issuer, sid_serial) = (sid.issuer.clone(), sid.serial_number.clone());
     let cert_choices = sd.certificates.map(|c| c.0.into_vec()).unwrap_or_default();
     if cert_choices.len() > MAX_CERTIFICATES {
         return Err(PkiError::TooManyCertificates(cert_choices.len()));
@@ -190,7 +188,7 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
 
     let mut matches = certificates.iter().filter(|c| {
         let tbs = c.certificate().tbs_certificate();
-        tbs.issuer() == &sid_issuer && tbs.serial_number() == &sid_serial
+        tbs.issuer() == &sid.issuer && tbs.serial_number() == &sid.serial_number
     });
     let signer = match (matches.next(), matches.next()) {
         (Some(cert), None) => cert.clone(),
@@ -211,7 +209,7 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
         certificates,
         signer,
         signed_attrs_der,
-        signature,
+        signature: signer_info.signature.as_bytes().to_vec(),
         attrs,
     })
 }
