@@ -58,10 +58,18 @@ fn hex_strings_decode_the_same_on_both_paths() {
         let buf = with_object(&format!("<< /H {text} /X 1 >>"));
         let doc = walk_default(&buf).unwrap_or_else(|e| panic!("{text}: {e}"));
         let dict = doc.dictionary(0, (5, 0)).unwrap();
-        assert_eq!(dict.get(b"H").and_then(Object::as_string).unwrap().bytes, bytes, "{text}");
+        assert_eq!(
+            dict.get(b"H").and_then(Object::as_string).unwrap().bytes,
+            bytes,
+            "{text}"
+        );
         let span = dict.value_span(b"H").unwrap();
         assert_eq!(&buf[span.start..span.end], text.as_bytes());
-        assert_eq!(dict.get(b"X"), Some(&Object::Integer(1)), "{text}: parsing resumes after the string");
+        assert_eq!(
+            dict.get(b"X"),
+            Some(&Object::Integer(1)),
+            "{text}: parsing resumes after the string"
+        );
     }
     // A large signature-sized string decodes exactly.
     let big: Vec<u8> = (0..=255u8).cycle().take(20_000).collect();
