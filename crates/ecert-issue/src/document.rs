@@ -5,6 +5,7 @@ use lopdf::{Dictionary, Document, Object, Stream, StringFormat, dictionary};
 
 use ecert_format::record::RECORD_FILE_NAME;
 
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 use crate::content::{Content, FontPart, GlyphResolver};
@@ -76,24 +77,32 @@ impl DocumentFonts {
             let shared = if shared_set.is_empty() {
                 None
             } else {
-                let font = book.shared_font(i, &shared_set)?;
-                let name = format!("F{i}");
-                resources.set(name.as_bytes(), Object::Reference(font.add_to(doc)));
-                Some((name, font))
+                Some(add_font(doc, &mut resources, "F", i, book.shared_font(i, &shared_set)?))
             };
             let personal = if personal_set.is_empty() {
                 None
             } else {
-                let font = book.personal_font(i, &personal_set)?;
-                let name = format!("P{i}");
-                resources.set(name.as_bytes(), Object::Reference(font.add_to(doc)));
-                Some((name, font))
+                Some(add_font(doc, &mut resources, "P", i, book.personal_font(i, &personal_set)?))
             };
             fonts.shared.push(shared);
             fonts.personal.push(personal);
         }
         Ok((fonts, resources))
     }
+}
+
+/// Add `font` (the shared subset, kept behind an `Arc` by the book's cache, or a personal one) to `doc` as font
+/// resource `/<prefix><face>`; returns the resource name with the font.
+fn add_font<F: Borrow<EmbeddedFont>>(
+    doc: &mut Document,
+    resources: &mut Dictionary,
+    prefix: &str,
+    face: usize,
+    font: F,
+) -> (String, F) {
+    let name = format!("{prefix}{face}");
+    resources.set(name.as_bytes(), Object::Reference(font.borrow().add_to(doc)));
+    (name, font)
 }
 
 /// Build the document with signature placeholders and serialise it.
