@@ -171,6 +171,9 @@ test('the page starts the verifier at load and prepares it while idle; the size 
   // The warm-up certificate is sealed by a throwaway key: never trusted, its verdict is discarded.
   assert.equal(r.prep.warmup_code, 'UNTRUSTED_SEAL');
   assert.ok(r.prep.chains > 0 && r.prep.chains_ok === r.prep.chains, `every listed seal's chain verifies (${JSON.stringify(r.prep)})`);
+  // The <head> preloads the wasm and the compile takes that response: one download, not two.
+  const wasmGets = server.log.filter((x) => x.url.endsWith('/ecert_wasm_bg.wasm'));
+  assert.equal(wasmGets.length, 1, `the wasm is downloaded once: ${wasmGets.map((x) => x.url).join(', ')}`);
 });
 
 test('a timeout or a trap replaces the worker; the file gets an error verdict and the next one verifies', async () => {
