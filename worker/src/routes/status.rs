@@ -3,9 +3,11 @@
 //! certificate is being checked (docs/edge.md).
 //!
 //! Answers are cached per isolate with bounded staleness (`status_cache`): an answer is served only while the
-//! D1 read that produced it started less than `STATUS_MAX_STALE` seconds ago (default 5), its `as_of` is that
-//! read's start, and `Cache-Control: max-age` lets HTTP caches keep it only for what is left of the bound. So a
-//! revocation acknowledged at `t` is in every status answer from `t + STATUS_MAX_STALE` on.
+//! D1 read (or cache validation) it reflects started less than `STATUS_MAX_STALE` seconds ago (default 5), its
+//! `as_of` is that start, and `Cache-Control: max-age` lets HTTP caches keep it only for what is left of the
+//! bound. So a revocation acknowledged at `t` is in every status answer from `t + STATUS_MAX_STALE` on. The
+//! cache is kept fresh by one background validation per half bound (which buckets changed since the cache's
+//! reads), not by reading every bucket again.
 
 use std::cell::RefCell;
 
@@ -18,9 +20,9 @@ use super::Ctx;
 use crate::config;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::status_cache::{Cached, DEFAULT_CAPACITY, Decision, StatusCache};
+use crate::status_cache::{Cached, DEFAULT_CAPACITY, Decision, StatusCache, VALIDATION_LIMIT};
 use crate::storage::{Db, certificates};
-use crate::trust::{etag_of, if_none_match_matches};
+use crate::trust::if_none_match_matches;
 
 thread_local! {
     static CACHE: RefCell<StatusCache> = RefCell::new(StatusCache::new(DEFAULT_CAPACITY));
@@ -43,23 +45,23 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
     let decision = CACHE.with(|c| c.borrow_mut().decide(prefix, now_ms(), max_stale_ms));
     let answer = match decision {
         Decision::Serve(a) => a,
-        Decision::ServeAndRefresh(a) => {
+        Decision::ServeAndValidate { answer, after } => {
             let env = ctx.env.clone();
-            let prefix = prefix.to_owned();
             ctx.event.wait_until(async move {
-                let read = match env.d1(config::DB_BINDING) {
-                    Ok(db) => read(&Db(db), &prefix).await.ok(),
+                let started_ms = now_ms();
+                let changed = match env.d1(config::DB_BINDING) {
+                    Ok(db) => certificates::buckets_changed_after(&Db(db), after, VALIDATION_LIMIT).await.ok(),
                     Err(_) => None,
                 };
                 CACHE.with(|c| {
                     let mut c = c.borrow_mut();
-                    match read {
-                        Some(a) => c.store(&prefix, a, now_ms(), max_stale_ms),
-                        None => c.refresh_failed(&prefix),
+                    match changed {
+                        Some(changed) => c.validated(started_ms, after, &changed),
+                        None => c.validation_failed(),
                     }
                 });
             });
-            a
+            answer
         }
         Decision::Read => {
             let a = read(&ctx.db, prefix).await?;
@@ -73,8 +75,9 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
 /// Read the bucket from D1 and serialise the answer once; `as_of` is when the read started.
 async fn read(db: &Db, prefix: &str) -> ApiResult<Cached> {
     let read_started_ms = now_ms();
-    let rows = certificates::bucket(db, prefix).await?;
-    let entries = rows
+    let read = certificates::bucket(db, prefix).await?;
+    let entries = read
+        .rows
         .into_iter()
         .map(|r| StatusEntry {
             id: r.status_id,
@@ -84,18 +87,8 @@ async fn read(db: &Db, prefix: &str) -> ApiResult<Cached> {
             },
         })
         .collect();
-    let bucket = StatusBucket {
-        schema: STATUS_BUCKET_SCHEMA.to_owned(),
-        prefix: prefix.to_owned(),
-        as_of: read_started_ms.div_euclid(1000),
-        entries,
-    };
-    let body = serde_json::to_vec(&bucket).map_err(|e| ApiError::internal("serialise status bucket", e))?;
-    Ok(Cached {
-        etag: etag_of(&body),
-        body,
-        read_started_ms,
-    })
+    let bucket = StatusBucket { schema: STATUS_BUCKET_SCHEMA.to_owned(), prefix: prefix.to_owned(), as_of: 0, entries };
+    Cached::new(bucket, read_started_ms, read.seq).map_err(|e| ApiError::internal("serialise status bucket", e))
 }
 
 fn respond(req: &Request, answer: Cached, max_stale_ms: i64) -> ApiResult<Response> {

@@ -111,24 +111,76 @@ pub async fn find(db: &Db, key: Key<'_>) -> ApiResult<Option<CertificateRow>> {
         .map_err(|e| db_error("select certificate", e))
 }
 
-/// One entry of a status bucket.
+/// One row of a status bucket read: the change sequence the read saw and, unless the bucket is empty, one entry.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+struct BucketRow {
+    seq: i64,
+    status_id: Option<String>,
+    revoked_at: Option<i64>,
+    revocation_reason: Option<String>,
+}
+
+/// One entry of a status bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatusRow {
     pub status_id: String,
     pub revoked_at: Option<i64>,
     pub revocation_reason: Option<String>,
 }
 
-/// Every certificate whose status id starts with `prefix` (4 lowercase hex characters, checked by the caller).
-pub async fn bucket(db: &Db, prefix: &str) -> ApiResult<Vec<StatusRow>> {
-    db.stmt(
-        "SELECT status_id, revoked_at, revocation_reason FROM certificates WHERE status_prefix = ?1 ORDER BY status_id",
-        &[text(prefix)],
-    )?
-    .all()
-    .await
-    .and_then(|r| r.results())
-    .map_err(|e| db_error("status bucket", e))
+/// A status bucket as read, with the highest change sequence number (`status_versions`, migration 0002) of
+/// the same snapshot: the rows hold every change numbered up to `seq`, and any later change to this bucket
+/// gets a higher number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketRead {
+    pub seq: i64,
+    pub rows: Vec<StatusRow>,
+}
+
+/// Every certificate whose status id starts with `prefix` (4 lowercase hex characters, checked by the caller),
+/// and the change sequence of that snapshot — one statement, so one snapshot.
+pub async fn bucket(db: &Db, prefix: &str) -> ApiResult<BucketRead> {
+    let rows: Vec<BucketRow> = db
+        .stmt(
+            "SELECT v.seq AS seq, c.status_id AS status_id, c.revoked_at AS revoked_at, \
+             c.revocation_reason AS revocation_reason \
+             FROM (SELECT coalesce(max(seq), 0) AS seq FROM status_versions) AS v \
+             LEFT JOIN certificates AS c ON c.status_prefix = ?1 ORDER BY c.status_id",
+            &[text(prefix)],
+        )?
+        .all()
+        .await
+        .and_then(|r| r.results())
+        .map_err(|e| db_error("status bucket", e))?;
+    let seq = rows.first().map(|r| r.seq).ok_or_else(|| db_error("status bucket", "no sequence row"))?;
+    Ok(BucketRead {
+        seq,
+        rows: rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(StatusRow { status_id: r.status_id?, revoked_at: r.revoked_at, revocation_reason: r.revocation_reason })
+            })
+            .collect(),
+    })
+}
+
+/// The buckets whose latest change is numbered after `after`, in sequence order, at most `limit` of them.
+pub async fn buckets_changed_after(db: &Db, after: i64, limit: u32) -> ApiResult<Vec<(String, i64)>> {
+    #[derive(Deserialize)]
+    struct Row {
+        prefix: String,
+        seq: i64,
+    }
+    let rows: Vec<Row> = db
+        .stmt(
+            "SELECT prefix, seq FROM status_versions WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            &[int(after), int(i64::from(limit))],
+        )?
+        .all()
+        .await
+        .and_then(|r| r.results())
+        .map_err(|e| db_error("status versions", e))?;
+    Ok(rows.into_iter().map(|r| (r.prefix, r.seq)).collect())
 }
 
 /// The rows already registered under any of these 管理号 or 查询编号 (at most 50 of each per call).
@@ -181,11 +233,12 @@ pub fn insert(db: &Db, c: &NewCertificate, now: i64) -> ApiResult<D1PreparedStat
     )
 }
 
-/// The UPDATE that revokes a certificate still 有效 (no-op if already revoked).
+/// The UPDATE that revokes a certificate still 有效; it returns the 管理号 of the row it revoked, none if the
+/// certificate was already revoked.
 pub fn revoke(db: &Db, management_number: &str, revoked_at: i64, reason: &str) -> ApiResult<D1PreparedStatement> {
     db.stmt(
         "UPDATE certificates SET revoked_at = ?2, revocation_reason = ?3 \
-         WHERE management_number = ?1 AND revoked_at IS NULL",
+         WHERE management_number = ?1 AND revoked_at IS NULL RETURNING management_number",
         &[text(management_number), int(revoked_at), opt_text(Some(reason))],
     )
 }

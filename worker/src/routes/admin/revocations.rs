@@ -97,11 +97,12 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
                 audit::append_if_previous_changed_one(&ctx.db, &entry)?,
             ])
             .await?;
+        // The UPDATE returns the row it changed (none when already revoked). Not D1's `meta.changes`: that
+        // also counts the rows the status_versions trigger writes.
         created = results
             .first()
-            .and_then(|r| r.meta().ok().flatten())
-            .and_then(|m| m.changes)
-            .is_some_and(|c| c == 1);
+            .and_then(|r| r.results::<serde_json::Value>().ok())
+            .is_some_and(|rows| rows.len() == 1);
     }
     // Answer with what D1 now holds (ours, or the revocation that was already there / won a race).
     let row = certificates::find(&ctx.db, Key::ManagementNumber(&number))
