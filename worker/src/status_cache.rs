@@ -29,37 +29,41 @@ pub const DEFAULT_CAPACITY: usize = 4096;
 /// then expire and are read again one by one).
 pub const VALIDATION_LIMIT: u32 = 256;
 
-/// One cached answer.
+/// A bucket as just read from D1.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cached {
-    /// The answer, its `as_of` the second `read_started_ms` falls in.
+pub struct Fresh {
+    /// The answer (its `as_of` is set from `read_started_ms` when it is serialised).
     pub bucket: StatusBucket,
-    /// `bucket` as served (`ecert.status-bucket/1` JSON).
-    pub body: Vec<u8>,
-    /// Strong ETag of `body`.
-    pub etag: String,
-    /// When the D1 read (or validation) it reflects started, Unix milliseconds.
+    /// When the D1 read started, Unix milliseconds.
     pub read_started_ms: i64,
     /// The highest change sequence number of that read's snapshot: the answer holds every change numbered up to
     /// it, and any later change to this bucket has a higher number.
     pub seq: i64,
 }
 
+/// An answer as served.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cached {
+    /// `ecert.status-bucket/1` JSON, its `as_of` the second `read_started_ms` falls in.
+    pub body: Vec<u8>,
+    /// Strong ETag of `body`.
+    pub etag: String,
+    /// When the D1 read (or validation) it reflects started, Unix milliseconds.
+    pub read_started_ms: i64,
+}
+
 impl Cached {
-    /// The answer for `bucket` as read at `read_started_ms` with sequence `seq` (`as_of` is set from the time).
-    pub fn new(
-        mut bucket: StatusBucket,
+    /// `bucket` as read (or validated) at `read_started_ms`; sets its `as_of` from that time.
+    fn serialise(
+        bucket: &mut StatusBucket,
         read_started_ms: i64,
-        seq: i64,
     ) -> Result<Cached, serde_json::Error> {
         bucket.as_of = read_started_ms.div_euclid(1000);
-        let body = serde_json::to_vec(&bucket)?;
+        let body = serde_json::to_vec(bucket)?;
         Ok(Cached {
             etag: etag_of(&body),
             body,
-            bucket,
             read_started_ms,
-            seq,
         })
     }
 
@@ -81,9 +85,27 @@ pub enum Decision {
     Read,
 }
 
+/// One bucket held: what was read, when, at which number; serialised once per read or renewal, when first served.
+struct Entry {
+    bucket: StatusBucket,
+    read_started_ms: i64,
+    seq: i64,
+    served: Option<Cached>,
+}
+
+impl Entry {
+    fn answer(&mut self) -> Result<&Cached, serde_json::Error> {
+        let served = match self.served.take() {
+            Some(served) => served,
+            None => Cached::serialise(&mut self.bucket, self.read_started_ms)?,
+        };
+        Ok(self.served.insert(served))
+    }
+}
+
 /// Per-isolate cache of bucket answers.
 pub struct StatusCache {
-    entries: HashMap<String, Cached>,
+    entries: HashMap<String, Entry>,
     capacity: usize,
     /// When the validation in flight started (a validation that never reports back blocks others for at most
     /// one bound).
@@ -113,7 +135,7 @@ impl StatusCache {
 
     /// Decide how to answer a request for `prefix` at `now_ms`. `max_stale_ms` ≤ 0 disables the cache.
     pub fn decide(&mut self, prefix: &str, now_ms: i64, max_stale_ms: i64) -> Decision {
-        let Some(e) = self.entries.get(prefix) else {
+        let Some(e) = self.entries.get_mut(prefix) else {
             return Decision::Read;
         };
         let age = now_ms - e.read_started_ms;
@@ -122,35 +144,55 @@ impl StatusCache {
             self.entries.remove(prefix);
             return Decision::Read;
         }
-        let answer = e.clone();
+        let (answer, seq) = match e.answer() {
+            Ok(a) => (a.clone(), e.seq),
+            Err(_) => {
+                self.entries.remove(prefix);
+                return Decision::Read;
+            }
+        };
         let in_flight = self
             .validating_since_ms
             .is_some_and(|t| (0..max_stale_ms).contains(&(now_ms - t)));
         if age >= max_stale_ms / 2 && !in_flight {
             self.validating_since_ms = Some(now_ms);
             // The lowest number held: every entry can then be judged by the answer.
-            let after = self
-                .entries
-                .values()
-                .map(|c| c.seq)
-                .min()
-                .unwrap_or(answer.seq);
+            let after = self.entries.values().map(|e| e.seq).min().unwrap_or(seq);
             return Decision::ServeAndValidate { answer, after };
         }
         Decision::Serve(answer)
     }
 
-    /// Keep an answer read from D1. An older read never replaces a newer one (a slow read may finish after a
-    /// later one). Evicts expired entries, then the oldest, to stay within capacity.
-    pub fn store(&mut self, prefix: &str, cached: Cached, now_ms: i64, max_stale_ms: i64) {
+    /// Keep a bucket read from D1 and return its answer (served whether or not it is kept). An older read never
+    /// replaces a newer one (a slow read may finish after a later one). Evicts expired entries, then the oldest,
+    /// to stay within capacity.
+    pub fn store(
+        &mut self,
+        prefix: &str,
+        fresh: Fresh,
+        now_ms: i64,
+        max_stale_ms: i64,
+    ) -> Result<Cached, serde_json::Error> {
+        let Fresh {
+            mut bucket,
+            read_started_ms,
+            seq,
+        } = fresh;
+        let answer = Cached::serialise(&mut bucket, read_started_ms)?;
         if max_stale_ms <= 0 {
-            return;
+            return Ok(answer);
         }
+        let entry = Entry {
+            bucket,
+            read_started_ms,
+            seq,
+            served: Some(answer.clone()),
+        };
         if let Some(e) = self.entries.get_mut(prefix) {
-            if e.read_started_ms <= cached.read_started_ms {
-                *e = cached;
+            if e.read_started_ms <= read_started_ms {
+                *e = entry;
             }
-            return;
+            return Ok(answer);
         }
         if self.entries.len() >= self.capacity {
             self.entries
@@ -165,14 +207,15 @@ impl StatusCache {
         {
             self.entries.remove(&oldest);
         }
-        self.entries.insert(prefix.to_owned(), cached);
+        self.entries.insert(prefix.to_owned(), entry);
+        Ok(answer)
     }
 
     /// The answer of a validation that started at `started_ms` and read `changed`: the buckets whose latest
     /// change is numbered after `after` (prefix, number), in number order, as returned under
     /// [`VALIDATION_LIMIT`]. Entries whose bucket changed after their own number are dropped; the others are
-    /// current as of the validation's snapshot and count as read at `started_ms`. A full answer (exactly the
-    /// limit) may have left changes out, so nothing is kept then.
+    /// current as of the validation's snapshot and count as read at `started_ms` (serialised again when next
+    /// served). A full answer (exactly the limit) may have left changes out, so nothing is renewed then.
     pub fn validated(&mut self, started_ms: i64, after: i64, changed: &[(String, i64)]) {
         self.validating_since_ms = None;
         if changed.len() >= VALIDATION_LIMIT as usize {
@@ -180,20 +223,21 @@ impl StatusCache {
         }
         let latest: HashMap<&str, i64> = changed.iter().map(|(p, s)| (p.as_str(), *s)).collect();
         let seq_now = changed.iter().map(|(_, s)| *s).fold(after, i64::max);
-        self.entries
-            .retain(|prefix, e| match latest.get(prefix.as_str()) {
-                Some(&changed_at) => changed_at <= e.seq,
-                None => true,
-            });
-        for e in self.entries.values_mut() {
-            // Only an entry the answer can judge (its number not below `after`), and only forwards in time.
-            if e.seq >= after
-                && e.read_started_ms < started_ms
-                && let Ok(renewed) = Cached::new(e.bucket.clone(), started_ms, seq_now.max(e.seq))
+        self.entries.retain(|prefix, e| {
+            if latest
+                .get(prefix.as_str())
+                .is_some_and(|&changed_at| changed_at > e.seq)
             {
-                *e = renewed;
+                return false;
             }
-        }
+            // Only an entry the answer can judge (its number not below `after`), and only forwards in time.
+            if e.seq >= after && e.read_started_ms < started_ms {
+                e.read_started_ms = started_ms;
+                e.seq = seq_now.max(e.seq);
+                e.served = None;
+            }
+            true
+        });
     }
 
     /// A validation failed: let a later request try again (entries still expire on time).
@@ -228,19 +272,39 @@ mod tests {
         }
     }
 
-    fn answer(read_started_ms: i64) -> Cached {
+    fn answer(read_started_ms: i64) -> Fresh {
         answer_at("ab12", read_started_ms, 0)
     }
 
-    fn answer_at(prefix: &str, read_started_ms: i64, seq: i64) -> Cached {
-        Cached::new(bucket(prefix, &[]), read_started_ms, seq).unwrap()
+    fn answer_at(prefix: &str, read_started_ms: i64, seq: i64) -> Fresh {
+        Fresh {
+            bucket: bucket(prefix, &[]),
+            read_started_ms,
+            seq,
+        }
+    }
+
+    /// The answer served for `fresh`.
+    fn served(mut fresh: Fresh) -> Cached {
+        Cached::serialise(&mut fresh.bucket, fresh.read_started_ms).unwrap()
+    }
+
+    fn parsed(c: &Cached) -> StatusBucket {
+        StatusBucket::from_json(&c.body).unwrap()
+    }
+
+    impl StatusCache {
+        /// `store`, in tests that only keep answers.
+        fn keep(&mut self, prefix: &str, fresh: Fresh, now_ms: i64, max_stale_ms: i64) {
+            self.store(prefix, fresh, now_ms, max_stale_ms).unwrap();
+        }
     }
 
     #[test]
     fn never_serves_an_answer_read_max_stale_or_longer_ago() {
         let mut c = StatusCache::new(16);
         assert_eq!(c.decide("ab12", 1_000, BOUND), Decision::Read);
-        c.store("ab12", answer(1_000), 1_010, BOUND);
+        c.keep("ab12", answer(1_000), 1_010, BOUND);
         // Every millisecond of the bound: served (fresh, then with one validation) — never at or after it.
         for now in 1_000..1_000 + BOUND {
             assert!(
@@ -255,17 +319,14 @@ mod tests {
 
     #[test]
     fn as_of_and_etag_follow_the_read_time() {
-        let a = answer(12_345);
-        assert_eq!(a.bucket.as_of, 12);
-        assert_eq!(StatusBucket::from_json(&a.body).unwrap().as_of, 12);
-        assert_ne!(a.etag, answer(13_000).etag);
-        assert_eq!(
-            Cached::new(bucket("ab12", &[]), -1, 0)
-                .unwrap()
-                .bucket
-                .as_of,
-            -1
-        );
+        let a = served(answer(12_345));
+        assert_eq!(parsed(&a).as_of, 12);
+        assert_ne!(a.etag, served(answer(13_000)).etag);
+        assert_eq!(parsed(&served(answer(-1))).as_of, -1);
+        // What store returns is what is then served.
+        let mut c = StatusCache::new(16);
+        assert_eq!(c.store("ab12", answer(12_345), 12_345, BOUND).unwrap(), a);
+        assert_eq!(c.decide("ab12", 12_346, BOUND), Decision::Serve(a));
     }
 
     /// A small model of D1: buckets with revoked ids, `status_versions`, and reads that see a snapshot.
@@ -284,13 +345,17 @@ mod tests {
                 .or_default()
                 .push(id.into());
         }
-        fn read(&self, prefix: &str, now: i64) -> Cached {
+        fn read(&self, prefix: &str, now: i64) -> Fresh {
             let ids: Vec<&str> = self
                 .revoked
                 .get(prefix)
                 .map(|v| v.iter().map(String::as_str).collect())
                 .unwrap_or_default();
-            Cached::new(bucket(prefix, &ids), now, self.seq).unwrap()
+            Fresh {
+                bucket: bucket(prefix, &ids),
+                read_started_ms: now,
+                seq: self.seq,
+            }
         }
         fn changed_after(&self, after: i64) -> Vec<(String, i64)> {
             let mut v: Vec<(String, i64)> = self
@@ -344,15 +409,13 @@ mod tests {
                 }
                 Decision::Read => {
                     reads += 1;
-                    let a = db.read(p, now);
-                    c.store(p, a.clone(), now, BOUND);
-                    a
+                    c.store(p, db.read(p, now), now, BOUND).unwrap()
                 }
             };
             for &(at, bp, id) in &commits {
                 if bp == p && now >= at + BOUND {
                     assert!(
-                        served.bucket.entries.iter().any(|e| e.id == id),
+                        parsed(&served).entries.iter().any(|e| e.id == id),
                         "{p} at {now}: stale, misses {id}"
                     );
                 }
@@ -374,9 +437,9 @@ mod tests {
     #[test]
     fn validation_keeps_unchanged_entries_and_drops_changed_ones() {
         let mut c = StatusCache::new(16);
-        c.store("ab12", answer_at("ab12", 0, 5), 0, BOUND);
-        c.store("cd34", answer_at("cd34", 100, 7), 100, BOUND);
-        c.store("ef56", answer_at("ef56", 200, 7), 200, BOUND);
+        c.keep("ab12", answer_at("ab12", 0, 5), 0, BOUND);
+        c.keep("cd34", answer_at("cd34", 100, 7), 100, BOUND);
+        c.keep("ef56", answer_at("ef56", 200, 7), 200, BOUND);
         let Decision::ServeAndValidate { after, .. } = c.decide("ab12", BOUND / 2, BOUND) else {
             panic!("past half the bound: validate");
         };
@@ -392,7 +455,10 @@ mod tests {
         let Decision::Serve(cd) = c.decide("cd34", 2_601, BOUND) else {
             panic!("kept")
         };
-        assert_eq!((cd.read_started_ms, cd.seq, cd.bucket.as_of), (2_600, 7, 2));
+        assert_eq!(
+            (cd.read_started_ms, c.entries["cd34"].seq, parsed(&cd).as_of),
+            (2_600, 7, 2)
+        );
         // Renewed: served until 2 600 + the bound, not 100 + the bound.
         assert!(matches!(
             c.decide("ef56", 2_600 + BOUND - 1, BOUND),
@@ -403,7 +469,7 @@ mod tests {
     #[test]
     fn a_full_validation_answer_keeps_nothing_new() {
         let mut c = StatusCache::new(16);
-        c.store("ab12", answer_at("ab12", 0, 1), 0, BOUND);
+        c.keep("ab12", answer_at("ab12", 0, 1), 0, BOUND);
         let Decision::ServeAndValidate { after, .. } = c.decide("ab12", BOUND / 2, BOUND) else {
             panic!()
         };
@@ -425,7 +491,7 @@ mod tests {
         // the next validation asks from, if that validation's baseline came from other entries — it must not
         // be renewed on an answer that cannot speak for it.
         let mut c = StatusCache::new(16);
-        c.store("cd34", answer_at("cd34", 1_000, 3), 1_000, BOUND);
+        c.keep("cd34", answer_at("cd34", 1_000, 3), 1_000, BOUND);
         c.validated(2_000, 9, &[]);
         let Decision::Serve(cd) = c.decide("cd34", 2_001, BOUND) else {
             panic!()
@@ -442,12 +508,12 @@ mod tests {
     #[test]
     fn a_validation_that_never_reports_blocks_others_for_one_bound_at_most() {
         let mut c = StatusCache::new(16);
-        c.store("ab12", answer(0), 0, BOUND);
+        c.keep("ab12", answer(0), 0, BOUND);
         assert!(matches!(
             c.decide("ab12", BOUND / 2, BOUND),
             Decision::ServeAndValidate { .. }
         ));
-        c.store("cd34", answer_at("cd34", BOUND, 0), BOUND, BOUND);
+        c.keep("cd34", answer_at("cd34", BOUND, 0), BOUND, BOUND);
         assert!(matches!(
             c.decide("cd34", BOUND + BOUND / 2 - 1, BOUND),
             Decision::Serve(_)
@@ -457,7 +523,7 @@ mod tests {
             Decision::ServeAndValidate { .. }
         ));
         c.validation_failed();
-        c.store("ef56", answer_at("ef56", 2 * BOUND, 0), 2 * BOUND, BOUND);
+        c.keep("ef56", answer_at("ef56", 2 * BOUND, 0), 2 * BOUND, BOUND);
         assert!(matches!(
             c.decide("ef56", 2 * BOUND + BOUND / 2, BOUND),
             Decision::ServeAndValidate { .. }
@@ -467,27 +533,27 @@ mod tests {
     #[test]
     fn an_older_read_never_replaces_a_newer_one() {
         let mut c = StatusCache::new(16);
-        c.store("ab12", answer(2_000), 2_050, BOUND);
-        c.store("ab12", answer(1_000), 2_100, BOUND);
+        c.keep("ab12", answer(2_000), 2_050, BOUND);
+        c.keep("ab12", answer(1_000), 2_100, BOUND);
         assert_eq!(
             c.decide("ab12", 2_200, BOUND),
-            Decision::Serve(answer(2_000))
+            Decision::Serve(served(answer(2_000)))
         );
     }
 
     #[test]
     fn disabled_when_the_bound_is_zero() {
         let mut c = StatusCache::new(16);
-        c.store("ab12", answer(0), 0, 0);
+        c.keep("ab12", answer(0), 0, 0);
         assert!(c.is_empty());
-        c.store("ab12", answer(0), 0, BOUND);
+        c.keep("ab12", answer(0), 0, BOUND);
         assert_eq!(c.decide("ab12", 1, 0), Decision::Read);
     }
 
     #[test]
     fn a_clock_step_backwards_is_not_served() {
         let mut c = StatusCache::new(16);
-        c.store("ab12", answer(10_000), 10_000, BOUND);
+        c.keep("ab12", answer(10_000), 10_000, BOUND);
         assert_eq!(c.decide("ab12", 9_999, BOUND), Decision::Read);
     }
 
@@ -495,14 +561,14 @@ mod tests {
     fn bounded_memory() {
         let mut c = StatusCache::new(3);
         for (i, p) in ["0001", "0002", "0003"].into_iter().enumerate() {
-            c.store(p, answer_at(p, i as i64, 0), i as i64, BOUND);
+            c.keep(p, answer_at(p, i as i64, 0), i as i64, BOUND);
         }
         // Full: the oldest goes.
-        c.store("0004", answer_at("0004", 10, 0), 10, BOUND);
+        c.keep("0004", answer_at("0004", 10, 0), 10, BOUND);
         assert_eq!(c.len(), 3);
         assert_eq!(c.decide("0001", 11, BOUND), Decision::Read);
         // Full with expired entries: they go first.
-        c.store("0005", answer_at("0005", BOUND + 5, 0), BOUND + 5, BOUND);
+        c.keep("0005", answer_at("0005", BOUND + 5, 0), BOUND + 5, BOUND);
         assert_eq!(c.len(), 2);
         assert!(matches!(
             c.decide("0005", BOUND + 6, BOUND),

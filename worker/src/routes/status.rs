@@ -20,7 +20,7 @@ use super::Ctx;
 use crate::config;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::status_cache::{Cached, DEFAULT_CAPACITY, Decision, StatusCache, VALIDATION_LIMIT};
+use crate::status_cache::{Cached, DEFAULT_CAPACITY, Decision, Fresh, StatusCache, VALIDATION_LIMIT};
 use crate::storage::{Db, certificates};
 use crate::trust::if_none_match_matches;
 
@@ -64,16 +64,17 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
             answer
         }
         Decision::Read => {
-            let a = read(&ctx.db, prefix).await?;
-            CACHE.with(|c| c.borrow_mut().store(prefix, a.clone(), now_ms(), max_stale_ms));
-            a
+            let fresh = read(&ctx.db, prefix).await?;
+            CACHE
+                .with(|c| c.borrow_mut().store(prefix, fresh, now_ms(), max_stale_ms))
+                .map_err(|e| ApiError::internal("serialise status bucket", e))?
         }
     };
     respond(req, answer, max_stale_ms)
 }
 
-/// Read the bucket from D1 and serialise the answer once; `as_of` is when the read started.
-async fn read(db: &Db, prefix: &str) -> ApiResult<Cached> {
+/// Read the bucket from D1; `as_of` will be when the read started.
+async fn read(db: &Db, prefix: &str) -> ApiResult<Fresh> {
     let read_started_ms = now_ms();
     let read = certificates::bucket(db, prefix).await?;
     let entries = read
@@ -87,8 +88,13 @@ async fn read(db: &Db, prefix: &str) -> ApiResult<Cached> {
             },
         })
         .collect();
-    let bucket = StatusBucket { schema: STATUS_BUCKET_SCHEMA.to_owned(), prefix: prefix.to_owned(), as_of: 0, entries };
-    Cached::new(bucket, read_started_ms, read.seq).map_err(|e| ApiError::internal("serialise status bucket", e))
+    let bucket = StatusBucket {
+        schema: STATUS_BUCKET_SCHEMA.to_owned(),
+        prefix: prefix.to_owned(),
+        as_of: read_started_ms.div_euclid(1000),
+        entries,
+    };
+    Ok(Fresh { bucket, read_started_ms, seq: read.seq })
 }
 
 fn respond(req: &Request, answer: Cached, max_stale_ms: i64) -> ApiResult<Response> {
