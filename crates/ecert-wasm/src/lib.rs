@@ -26,11 +26,20 @@ fn coded(code: &str, message: impl core::fmt::Display) -> JsError {
     JsError::new(&format!("{code}: {message}"))
 }
 
-fn parse_status(status_json: Option<String>) -> Result<StatusInput, JsError> {
-    match status_json.as_deref() {
+/// No status (the common case: no edge configured, or the first pass before the edge answers) is decided here,
+/// inline; only a status actually given reaches the JSON parser. A fresh wasm instance compiles each function on
+/// its first call, so keeping the parser out of the plain `verify` path spares a cold first verify compiling it.
+#[inline(always)]
+fn parse_status(status_json: Option<&str>) -> Result<StatusInput, JsError> {
+    match status_json {
         None | Some("") => Ok(StatusInput::NotChecked),
-        Some(s) => serde_json::from_str(s).map_err(|e| coded("STATUS_INPUT_INVALID", e)),
+        Some(s) => parse_status_json(s),
     }
+}
+
+#[inline(never)]
+fn parse_status_json(s: &str) -> Result<StatusInput, JsError> {
+    serde_json::from_str(s).map_err(|e| coded("STATUS_INPUT_INVALID", e))
 }
 
 /// A verifier holding one trust list verified under the pinned root.
@@ -93,7 +102,7 @@ impl Verifier {
         status_json: Option<String>,
         reveal_id_number: bool,
     ) -> Result<String, JsError> {
-        let status = parse_status(status_json)?;
+        let status = parse_status(status_json.as_deref())?;
         let options = VerifyOptions { reveal_id_number, ..VerifyOptions::default() };
         Ok(ecert_verify::verify(pdf, &self.trust, now_unix as i64, &status, &options).to_json())
     }
@@ -103,7 +112,7 @@ impl Verifier {
 #[wasm_bindgen(js_name = applyStatus)]
 pub fn apply_status(verdict_json: &str, status_json: &str) -> Result<String, JsError> {
     let mut verdict: Verdict = serde_json::from_str(verdict_json).map_err(|e| coded("VERDICT_INVALID", e))?;
-    let status = parse_status(Some(status_json.to_owned()))?;
+    let status = parse_status(Some(status_json))?;
     ecert_verify::apply_status(&mut verdict, &status);
     Ok(verdict.to_json())
 }
