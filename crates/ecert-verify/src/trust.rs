@@ -181,12 +181,7 @@ impl VerifiedTrustList {
         match self.seals.iter().find(|entry| !self.chain_verified(entry)) {
             None => Ok(()),
             Some(entry) => {
-                let key_id = self
-                    .list
-                    .issuers
-                    .get(entry.issuer)
-                    .and_then(|issuer| issuer.seals.get(entry.seal))
-                    .map_or("?", |seal| seal.key_id.as_str());
+                let key_id = self.listed(entry).map_or("?", |(_, seal)| seal.key_id.as_str());
                 Err(TrustError::Inconsistent(format!(
                     "seal {key_id:?}: its certificate does not parse or does not chain to the root"
                 )))
@@ -224,8 +219,13 @@ impl VerifiedTrustList {
         if !self.chain_verified(entry) {
             return None;
         }
-        let issuer = self.list.issuers.get(entry.issuer)?;
-        let seal = issuer.seals.get(entry.seal)?;
+        let (issuer, seal) = self.listed(entry)?;
         Some((issuer, seal, entry.cert()?))
+    }
+
+    /// The issuer and seal of the list that `entry` stands for.
+    fn listed(&self, entry: &SealEntry) -> Option<(&TrustedIssuer, &TrustedSeal)> {
+        let issuer = self.list.issuers.get(entry.issuer)?;
+        Some((issuer, issuer.seals.get(entry.seal)?))
     }
 }
