@@ -4,7 +4,6 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest as _, Sha256};
 
 use crate::date::Date;
 use crate::registry::IssuerKind;
@@ -156,21 +155,13 @@ pub enum TrustListError {
     Rollback { found: u64, held: u64 },
 }
 
-/// Lowercase hex SHA-256 of a DER SubjectPublicKeyInfo.
+/// Lowercase hex SHA-256 of a DER SubjectPublicKeyInfo: ecert's key id ([`ecert_pki::spki_sha256_hex`]).
 pub fn key_id_of_spki(spki_der: &[u8]) -> String {
-    hex(&Sha256::digest(spki_der))
+    ecert_pki::spki_sha256_hex(spki_der)
 }
 
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    s
-}
+/// Lowercase hex of bytes (one implementation for the workspace: [`ecert_pki::key::hex_lower`]).
+pub use ecert_pki::key::hex_lower as hex;
 
 impl SignedTrustList {
     /// Wrap a payload and its signature.

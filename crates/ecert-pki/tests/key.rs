@@ -219,3 +219,15 @@ fn der_sig(r: &[u8], s: &[u8]) -> Vec<u8> {
     body.extend(der_int(s));
     common::tlv(0x30, &body)
 }
+
+#[test]
+fn hex_lower_is_two_lowercase_digits_per_byte() {
+    assert_eq!(hex_lower(&[]), "");
+    assert_eq!(hex_lower(&[0x00, 0x0f, 0x10, 0xa5, 0xff]), "000f10a5ff");
+    let all: Vec<u8> = (0..=255).collect();
+    let s = hex_lower(&all);
+    assert_eq!(s.len(), 512);
+    for (i, pair) in s.as_bytes().chunks(2).enumerate() {
+        assert_eq!(u8::from_str_radix(core::str::from_utf8(pair).unwrap(), 16).unwrap() as usize, i);
+    }
+}
