@@ -26,25 +26,13 @@ pub struct Principal {
 
 const ADMIN: Principal = Principal {
     name: "admin",
-    rights: &[
-        Right::RegisterCertificates,
-        Right::Revoke,
-        Right::PublishTrustList,
-        Right::ReadAudit,
-    ],
+    rights: &[Right::RegisterCertificates, Right::Revoke, Right::PublishTrustList, Right::ReadAudit],
 };
-const AUDITOR: Principal = Principal {
-    name: "auditor",
-    rights: &[Right::ReadAudit],
-};
+const AUDITOR: Principal = Principal { name: "auditor", rights: &[Right::ReadAudit] };
 
 impl Principal {
     pub fn require(&self, right: Right) -> ApiResult<()> {
-        if self.rights.contains(&right) {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
+        if self.rights.contains(&right) { Ok(()) } else { Err(ApiError::forbidden()) }
     }
 }
 
@@ -88,23 +76,10 @@ mod tests {
         assert_eq!(p.name, "auditor");
         assert!(p.require(Right::ReadAudit).is_ok());
         assert_eq!(p.require(Right::Revoke).unwrap_err().status, 403);
-        for bad in [
-            None,
-            Some(""),
-            Some("Bearer"),
-            Some("Bearer "),
-            Some(A),
-            Some("Basic xyz"),
-            Some("Bearer wrong"),
-        ] {
+        for bad in [None, Some(""), Some("Bearer"), Some("Bearer "), Some(A), Some("Basic xyz"), Some("Bearer wrong")] {
             assert_eq!(authenticate(bad, Some(A), Some(R)).unwrap_err().status, 401, "{bad:?}");
         }
         // Nothing configured: nothing is accepted.
-        assert_eq!(
-            authenticate(Some(&format!("Bearer {A}")), None, None)
-                .unwrap_err()
-                .status,
-            401
-        );
+        assert_eq!(authenticate(Some(&format!("Bearer {A}")), None, None).unwrap_err().status, 401);
     }
 }

@@ -30,30 +30,19 @@ impl RateLimitSpec {
 }
 
 /// Defaults when the vars are absent.
-pub const DEFAULT_LOOKUP_LIMIT: RateLimitSpec = RateLimitSpec {
-    count: 10,
-    window_seconds: 60,
-};
-pub const DEFAULT_VERIFY_LIMIT: RateLimitSpec = RateLimitSpec {
-    count: 60,
-    window_seconds: 60,
-};
+pub const DEFAULT_LOOKUP_LIMIT: RateLimitSpec = RateLimitSpec { count: 10, window_seconds: 60 };
+pub const DEFAULT_VERIFY_LIMIT: RateLimitSpec = RateLimitSpec { count: 60, window_seconds: 60 };
 
 fn text(env: &worker::Env, name: &str) -> Option<String> {
     // Secrets and plain vars are both string bindings; `secret` reads either.
-    env.secret(name)
-        .ok()
-        .map(|s| s.to_string())
-        .or_else(|| env.var(name).ok().map(|v| v.to_string()))
+    env.secret(name).ok().map(|s| s.to_string()).or_else(|| env.var(name).ok().map(|v| v.to_string()))
 }
 
 /// The key of the keyed hashes of names and ID numbers (secret `LOOKUP_KEY`).
 pub fn lookup_key(env: &worker::Env) -> ApiResult<Vec<u8>> {
     match text(env, "LOOKUP_KEY") {
         Some(k) if k.len() >= 16 => Ok(k.into_bytes()),
-        _ => Err(ApiError::misconfigured(
-            "LOOKUP_KEY secret missing or shorter than 16 bytes",
-        )),
+        _ => Err(ApiError::misconfigured("LOOKUP_KEY secret missing or shorter than 16 bytes")),
     }
 }
 
@@ -71,10 +60,7 @@ pub fn root_spki(env: &worker::Env) -> ApiResult<Vec<u8>> {
 }
 
 pub fn rate_limit(env: &worker::Env, name: &str, default: RateLimitSpec) -> RateLimitSpec {
-    text(env, name)
-        .as_deref()
-        .and_then(RateLimitSpec::parse)
-        .unwrap_or(default)
+    text(env, name).as_deref().and_then(RateLimitSpec::parse).unwrap_or(default)
 }
 
 /// Default of `STATUS_MAX_STALE`: how old (seconds) a status bucket answer may be.
@@ -90,10 +76,7 @@ pub fn parse_max_stale(s: &str) -> Option<u32> {
 /// How long a status bucket answer may be served after the D1 read that produced it started, in seconds
 /// (var `STATUS_MAX_STALE`; the revocation visibility bound of docs/edge.md).
 pub fn status_max_stale(env: &worker::Env) -> u32 {
-    text(env, "STATUS_MAX_STALE")
-        .as_deref()
-        .and_then(parse_max_stale)
-        .unwrap_or(DEFAULT_STATUS_MAX_STALE)
+    text(env, "STATUS_MAX_STALE").as_deref().and_then(parse_max_stale).unwrap_or(DEFAULT_STATUS_MAX_STALE)
 }
 
 pub fn max_verify_bytes(env: &worker::Env) -> usize {
@@ -111,20 +94,8 @@ mod tests {
 
     #[test]
     fn rate_limit_spec() {
-        assert_eq!(
-            RateLimitSpec::parse("10/60"),
-            Some(RateLimitSpec {
-                count: 10,
-                window_seconds: 60
-            })
-        );
-        assert_eq!(
-            RateLimitSpec::parse(" 3 / 5 "),
-            Some(RateLimitSpec {
-                count: 3,
-                window_seconds: 5
-            })
-        );
+        assert_eq!(RateLimitSpec::parse("10/60"), Some(RateLimitSpec { count: 10, window_seconds: 60 }));
+        assert_eq!(RateLimitSpec::parse(" 3 / 5 "), Some(RateLimitSpec { count: 3, window_seconds: 5 }));
         assert_eq!(RateLimitSpec::parse("0/60"), None);
         assert_eq!(RateLimitSpec::parse("10/0"), None);
         assert_eq!(RateLimitSpec::parse("10"), None);

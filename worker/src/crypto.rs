@@ -101,10 +101,7 @@ mod tests {
         assert_ne!(a, keyed_hash(b"k1", Field::Name, "M1", b"110101198804120213"));
         assert_ne!(a, keyed_hash(b"k1", Field::IdNumber, "M2", b"110101198804120213"));
         // The separator keeps (scope, value) pairs apart.
-        assert_ne!(
-            keyed_hash(b"k", Field::Name, "ab", b"c"),
-            keyed_hash(b"k", Field::Name, "a", b"bc")
-        );
+        assert_ne!(keyed_hash(b"k", Field::Name, "ab", b"c"), keyed_hash(b"k", Field::Name, "a", b"bc"));
     }
 
     #[test]

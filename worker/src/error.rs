@@ -15,10 +15,7 @@ pub struct Message {
 
 impl Message {
     pub fn new(zh: impl Into<String>, en: impl Into<String>) -> Message {
-        Message {
-            zh: zh.into(),
-            en: en.into(),
-        }
+        Message { zh: zh.into(), en: en.into() }
     }
 }
 
@@ -50,13 +47,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: u16, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
-        ApiError {
-            status,
-            code,
-            message: Message::new(zh, en),
-            extra: Map::new(),
-            retry_after: None,
-        }
+        ApiError { status, code, message: Message::new(zh, en), extra: Map::new(), retry_after: None }
     }
 
     /// Add a top-level field to the body.
@@ -124,31 +115,16 @@ impl ApiError {
     }
 
     pub fn method_not_allowed(allow: &str) -> ApiError {
-        ApiError::new(
-            405,
-            "METHOD_NOT_ALLOWED",
-            "该接口不支持此请求方法",
-            "method not allowed on this endpoint",
-        )
-        .with("allow", allow)
+        ApiError::new(405, "METHOD_NOT_ALLOWED", "该接口不支持此请求方法", "method not allowed on this endpoint")
+            .with("allow", allow)
     }
 
     pub fn unauthorized() -> ApiError {
-        ApiError::new(
-            401,
-            "UNAUTHORIZED",
-            "需要有效的管理令牌",
-            "a valid administration token is required",
-        )
+        ApiError::new(401, "UNAUTHORIZED", "需要有效的管理令牌", "a valid administration token is required")
     }
 
     pub fn forbidden() -> ApiError {
-        ApiError::new(
-            403,
-            "FORBIDDEN",
-            "该令牌无权执行此操作",
-            "this token may not perform this operation",
-        )
+        ApiError::new(403, "FORBIDDEN", "该令牌无权执行此操作", "this token may not perform this operation")
     }
 
     pub fn rate_limited(retry_after: u64) -> ApiError {
@@ -175,12 +151,7 @@ impl ApiError {
     /// Something failed inside the edge (D1, configuration). The detail goes to the log, not to the client.
     pub fn internal(context: &str, detail: impl std::fmt::Display) -> ApiError {
         worker_log(&format!("internal error: {context}: {detail}"));
-        ApiError::new(
-            500,
-            "INTERNAL",
-            "服务内部错误，请稍后再试",
-            "internal error; please retry later",
-        )
+        ApiError::new(500, "INTERNAL", "服务内部错误，请稍后再试", "internal error; please retry later")
     }
 
     pub fn misconfigured(what: &str) -> ApiError {
@@ -192,10 +163,7 @@ impl ApiError {
     pub fn body(&self) -> Value {
         let mut m = Map::new();
         m.insert("code".into(), Value::from(self.code));
-        m.insert(
-            "message".into(),
-            serde_json::to_value(&self.message).unwrap_or(Value::Null),
-        );
+        m.insert("message".into(), serde_json::to_value(&self.message).unwrap_or(Value::Null));
         for (k, v) in &self.extra {
             m.insert(k.clone(), v.clone());
         }

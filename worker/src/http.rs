@@ -39,9 +39,7 @@ pub fn error_response(e: &ApiError) -> Response {
     let resp = match Response::from_bytes(body) {
         Ok(r) => r.with_status(e.status),
         Err(_) => {
-            return Response::empty()
-                .map(|r| r.with_status(500))
-                .unwrap_or_else(|_| fallback());
+            return Response::empty().map(|r| r.with_status(500)).unwrap_or_else(|_| fallback());
         }
     };
     let h = resp.headers();
@@ -93,12 +91,7 @@ pub fn content_type(req: &Request) -> Option<String> {
 /// Read the whole body, refusing more than `limit` bytes with 413 — before reading when `Content-Length`
 /// says so, otherwise as soon as the stream passes the limit.
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
-    if let Some(len) = req
-        .headers()
-        .get("content-length")
-        .ok()
-        .flatten()
-        .and_then(|v| v.trim().parse::<u64>().ok())
+    if let Some(len) = req.headers().get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok())
         && len > limit as u64
     {
         return Err(ApiError::payload_too_large(limit));
@@ -156,10 +149,7 @@ mod tests {
         assert_eq!(parse_json::<T>(b"not json").unwrap_err().code, "MALFORMED_JSON");
         assert_eq!(parse_json::<T>(b"").unwrap_err().code, "MALFORMED_JSON");
         assert_eq!(parse_json::<T>(b"{\"a\":\"x\"}").unwrap_err().code, "INVALID_REQUEST");
-        assert_eq!(
-            parse_json::<T>(b"{\"a\":1,\"b\":2}").unwrap_err().code,
-            "INVALID_REQUEST"
-        );
+        assert_eq!(parse_json::<T>(b"{\"a\":1,\"b\":2}").unwrap_err().code, "INVALID_REQUEST");
         assert!(parse_json::<T>(b"{\"a\":1}").is_ok());
     }
 }

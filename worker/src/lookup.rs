@@ -56,27 +56,21 @@ impl LookupRequest {
             return Err(ApiError::invalid_field("name", "姓名不能为空", "must not be empty"));
         }
         if id_text.is_empty() {
-            return Err(ApiError::invalid_field(
-                "id_number",
-                "证件号码不能为空",
-                "must not be empty",
-            ));
+            return Err(ApiError::invalid_field("id_number", "证件号码不能为空", "must not be empty"));
         }
-        let number = match (
-            self.management_number.as_deref().map(str::trim),
-            self.query_number.as_deref().map(str::trim),
-        ) {
-            (Some(m), None) if !m.is_empty() => CertificateNumber::Management(m.to_owned()),
-            (None, Some(q)) if !q.is_empty() => CertificateNumber::Query(q.to_owned()),
-            _ => {
-                return Err(ApiError::new(
-                    400,
-                    "INVALID_REQUEST",
-                    "请填写管理号或查询编号中的一项",
-                    "give exactly one of management_number and query_number",
-                ));
-            }
-        };
+        let number =
+            match (self.management_number.as_deref().map(str::trim), self.query_number.as_deref().map(str::trim)) {
+                (Some(m), None) if !m.is_empty() => CertificateNumber::Management(m.to_owned()),
+                (None, Some(q)) if !q.is_empty() => CertificateNumber::Query(q.to_owned()),
+                _ => {
+                    return Err(ApiError::new(
+                        400,
+                        "INVALID_REQUEST",
+                        "请填写管理号或查询编号中的一项",
+                        "give exactly one of management_number and query_number",
+                    ));
+                }
+            };
         let text = match &number {
             CertificateNumber::Management(s) | CertificateNumber::Query(s) => s,
         };
@@ -88,11 +82,7 @@ impl LookupRequest {
         }
         let id_number =
             IdNumber::parse(id_text).map_err(|_| ApiError::lookup_not_found(NotFoundReason::InformationInvalid))?;
-        Ok(ValidLookup {
-            name,
-            id_number,
-            number,
-        })
+        Ok(ValidLookup { name, id_number, number })
     }
 }
 
@@ -154,18 +144,12 @@ pub struct LookupResult {
 impl StatusView {
     pub fn of(row: &CertificateRow) -> StatusView {
         match (row.revoked_at, &row.revocation_reason) {
-            (Some(at), Some(reason)) => StatusView {
-                state: "revoked",
-                label_zh: "已撤销",
-                revoked_at: Some(at),
-                reason: Some(reason.clone()),
-            },
-            _ => StatusView {
-                state: "valid",
-                label_zh: "有效",
-                revoked_at: None,
-                reason: None,
-            },
+            (Some(at), Some(reason)) => {
+                StatusView {
+                    state: "revoked", label_zh: "已撤销", revoked_at: Some(at), reason: Some(reason.clone())
+                }
+            }
+            _ => StatusView { state: "valid", label_zh: "有效", revoked_at: None, reason: None },
         }
     }
 }
@@ -200,11 +184,7 @@ pub fn result_for(
             name_en: q.name_en.clone(),
             style: u8::from(q.style),
         },
-        issuer: IssuerView {
-            id: issuer.id.clone(),
-            name_zh: issuer.name_zh.clone(),
-            name_en: issuer.name_en.clone(),
-        },
+        issuer: IssuerView { id: issuer.id.clone(), name_zh: issuer.name_zh.clone(), name_en: issuer.name_en.clone() },
         approval_date: row.approval_date.clone(),
         issue_date: row.issue_date.clone(),
         status: StatusView::of(row),
@@ -232,31 +212,19 @@ mod tests {
 
     #[test]
     fn request_only_reasons() {
-        let ok = req(" 张伟 ", "110101198804120213", Some("202303151001"), None)
-            .validate()
-            .unwrap();
+        let ok = req(" 张伟 ", "110101198804120213", Some("202303151001"), None).validate().unwrap();
         assert_eq!(ok.name, "张伟");
         assert_eq!(ok.number, CertificateNumber::Management("202303151001".into()));
-        let ok = req("张伟", "110101198804120213", None, Some("C213875355877985"))
-            .validate()
-            .unwrap();
+        let ok = req("张伟", "110101198804120213", None, Some("C213875355877985")).validate().unwrap();
         assert_eq!(ok.number, CertificateNumber::Query("C213875355877985".into()));
 
-        let e = req("张伟", "110101198804120213", Some("管理号"), None)
-            .validate()
-            .unwrap_err();
+        let e = req("张伟", "110101198804120213", Some("管理号"), None).validate().unwrap_err();
         assert_eq!((e.status, reason(&e).as_str()), (404, "out_of_scope"));
-        let e = req("张伟", "110101198804120213", Some(&"1".repeat(33)), None)
-            .validate()
-            .unwrap_err();
+        let e = req("张伟", "110101198804120213", Some(&"1".repeat(33)), None).validate().unwrap_err();
         assert_eq!(reason(&e), "out_of_scope");
-        let e = req("张伟", "110101198804120214", Some("202303151001"), None)
-            .validate()
-            .unwrap_err();
+        let e = req("张伟", "110101198804120214", Some("202303151001"), None).validate().unwrap_err();
         assert_eq!((e.status, reason(&e).as_str()), (404, "information_invalid"));
-        let e = req("张\u{202e}伟", "110101198804120213", Some("202303151001"), None)
-            .validate()
-            .unwrap_err();
+        let e = req("张\u{202e}伟", "110101198804120213", Some("202303151001"), None).validate().unwrap_err();
         assert_eq!(reason(&e), "information_invalid");
 
         for bad in [

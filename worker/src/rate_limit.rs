@@ -30,11 +30,7 @@ pub async fn check(db: &Db, endpoint: &str, client: &str, key: &[u8], spec: Rate
         // longest window allowed).
         rate_limits::prune(db, now - 86_400).await?;
     }
-    if count > i64::from(spec.count) {
-        Err(ApiError::rate_limited(retry_after))
-    } else {
-        Ok(())
-    }
+    if count > i64::from(spec.count) { Err(ApiError::rate_limited(retry_after)) } else { Ok(()) }
 }
 
 #[cfg(test)]
@@ -43,10 +39,7 @@ mod tests {
 
     #[test]
     fn windows() {
-        let spec = RateLimitSpec {
-            count: 10,
-            window_seconds: 60,
-        };
+        let spec = RateLimitSpec { count: 10, window_seconds: 60 };
         assert_eq!(window(spec, 120), (120, 60));
         assert_eq!(window(spec, 179), (120, 1));
         assert_eq!(window(spec, 150), (120, 30));

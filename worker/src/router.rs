@@ -25,10 +25,7 @@ pub enum Route {
 impl Route {
     /// Public endpoints answer any origin (CORS `*`); admin endpoints do not.
     pub fn is_public(&self) -> bool {
-        !matches!(
-            self,
-            Route::AdminCertificates | Route::AdminRevocations | Route::AdminTrustList | Route::AdminAudit
-        )
+        !matches!(self, Route::AdminCertificates | Route::AdminRevocations | Route::AdminTrustList | Route::AdminAudit)
     }
 }
 
@@ -71,15 +68,9 @@ mod tests {
     fn table() {
         assert_eq!(resolve(&Method::Get, "/v1/scope").unwrap(), Route::Scope);
         assert_eq!(resolve(&Method::Get, "/v1/scope/").unwrap(), Route::Scope);
-        assert_eq!(
-            resolve(&Method::Get, "/v1/status/ab12").unwrap(),
-            Route::Status("ab12".into())
-        );
+        assert_eq!(resolve(&Method::Get, "/v1/status/ab12").unwrap(), Route::Status("ab12".into()));
         assert_eq!(resolve(&Method::Post, "/v1/lookup").unwrap(), Route::Lookup);
-        assert_eq!(
-            resolve(&Method::Put, "/v1/admin/trust-list").unwrap(),
-            Route::AdminTrustList
-        );
+        assert_eq!(resolve(&Method::Put, "/v1/admin/trust-list").unwrap(), Route::AdminTrustList);
         assert_eq!(resolve(&Method::Options, "/v1/lookup").unwrap(), Route::Preflight);
         let e = resolve(&Method::Get, "/v1/lookup").unwrap_err();
         assert_eq!((e.status, e.body()["allow"].as_str()), (405, Some("POST")));

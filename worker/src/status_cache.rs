@@ -54,17 +54,10 @@ pub struct Cached {
 
 impl Cached {
     /// `bucket` as read (or validated) at `read_started_ms`; sets its `as_of` from that time.
-    fn serialise(
-        bucket: &mut StatusBucket,
-        read_started_ms: i64,
-    ) -> Result<Cached, serde_json::Error> {
+    fn serialise(bucket: &mut StatusBucket, read_started_ms: i64) -> Result<Cached, serde_json::Error> {
         bucket.as_of = read_started_ms.div_euclid(1000);
         let body = serde_json::to_vec(bucket)?;
-        Ok(Cached {
-            etag: etag_of(&body),
-            body,
-            read_started_ms,
-        })
+        Ok(Cached { etag: etag_of(&body), body, read_started_ms })
     }
 
     /// Whole seconds an HTTP cache may still keep this answer without breaking the bound (`max-age`).
@@ -114,11 +107,7 @@ pub struct StatusCache {
 
 impl StatusCache {
     pub fn new(capacity: usize) -> StatusCache {
-        StatusCache {
-            entries: HashMap::new(),
-            capacity: capacity.max(1),
-            validating_since_ms: None,
-        }
+        StatusCache { entries: HashMap::new(), capacity: capacity.max(1), validating_since_ms: None }
     }
 
     pub fn capacity(&self) -> usize {
@@ -151,9 +140,7 @@ impl StatusCache {
                 return Decision::Read;
             }
         };
-        let in_flight = self
-            .validating_since_ms
-            .is_some_and(|t| (0..max_stale_ms).contains(&(now_ms - t)));
+        let in_flight = self.validating_since_ms.is_some_and(|t| (0..max_stale_ms).contains(&(now_ms - t)));
         if age >= max_stale_ms / 2 && !in_flight {
             self.validating_since_ms = Some(now_ms);
             // The lowest number held: every entry can then be judged by the answer.
@@ -173,21 +160,12 @@ impl StatusCache {
         now_ms: i64,
         max_stale_ms: i64,
     ) -> Result<Cached, serde_json::Error> {
-        let Fresh {
-            mut bucket,
-            read_started_ms,
-            seq,
-        } = fresh;
+        let Fresh { mut bucket, read_started_ms, seq } = fresh;
         let answer = Cached::serialise(&mut bucket, read_started_ms)?;
         if max_stale_ms <= 0 {
             return Ok(answer);
         }
-        let entry = Entry {
-            bucket,
-            read_started_ms,
-            seq,
-            served: Some(answer.clone()),
-        };
+        let entry = Entry { bucket, read_started_ms, seq, served: Some(answer.clone()) };
         if let Some(e) = self.entries.get_mut(prefix) {
             if e.read_started_ms <= read_started_ms {
                 *e = entry;
@@ -195,15 +173,10 @@ impl StatusCache {
             return Ok(answer);
         }
         if self.entries.len() >= self.capacity {
-            self.entries
-                .retain(|_, e| (0..max_stale_ms).contains(&(now_ms - e.read_started_ms)));
+            self.entries.retain(|_, e| (0..max_stale_ms).contains(&(now_ms - e.read_started_ms)));
         }
         if self.entries.len() >= self.capacity
-            && let Some(oldest) = self
-                .entries
-                .iter()
-                .min_by_key(|(_, e)| e.read_started_ms)
-                .map(|(k, _)| k.clone())
+            && let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.read_started_ms).map(|(k, _)| k.clone())
         {
             self.entries.remove(&oldest);
         }
@@ -224,10 +197,7 @@ impl StatusCache {
         let latest: HashMap<&str, i64> = changed.iter().map(|(p, s)| (p.as_str(), *s)).collect();
         let seq_now = changed.iter().map(|(_, s)| *s).fold(after, i64::max);
         self.entries.retain(|prefix, e| {
-            if latest
-                .get(prefix.as_str())
-                .is_some_and(|&changed_at| changed_at > e.seq)
-            {
+            if latest.get(prefix.as_str()).is_some_and(|&changed_at| changed_at > e.seq) {
                 return false;
             }
             // Only an entry the answer can judge (its number not below `after`), and only forwards in time.
@@ -263,10 +233,7 @@ mod tests {
                 .iter()
                 .map(|id| StatusEntry {
                     id: (*id).to_owned(),
-                    status: CertificateStatus::Revoked {
-                        revoked_at: 1,
-                        reason: "r".into(),
-                    },
+                    status: CertificateStatus::Revoked { revoked_at: 1, reason: "r".into() },
                 })
                 .collect(),
         }
@@ -277,11 +244,7 @@ mod tests {
     }
 
     fn answer_at(prefix: &str, read_started_ms: i64, seq: i64) -> Fresh {
-        Fresh {
-            bucket: bucket(prefix, &[]),
-            read_started_ms,
-            seq,
-        }
+        Fresh { bucket: bucket(prefix, &[]), read_started_ms, seq }
     }
 
     /// The answer served for `fresh`.
@@ -307,10 +270,7 @@ mod tests {
         c.keep("ab12", answer(1_000), 1_010, BOUND);
         // Every millisecond of the bound: served (fresh, then with one validation) — never at or after it.
         for now in 1_000..1_000 + BOUND {
-            assert!(
-                !matches!(c.decide("ab12", now, BOUND), Decision::Read),
-                "{now}"
-            );
+            assert!(!matches!(c.decide("ab12", now, BOUND), Decision::Read), "{now}");
         }
         assert_eq!(c.decide("ab12", 1_000 + BOUND, BOUND), Decision::Read);
         // Expired entries are dropped, not revived.
@@ -340,30 +300,16 @@ mod tests {
         fn revoke(&mut self, prefix: &str, id: &str) {
             self.seq += 1;
             self.versions.insert(prefix.into(), self.seq);
-            self.revoked
-                .entry(prefix.into())
-                .or_default()
-                .push(id.into());
+            self.revoked.entry(prefix.into()).or_default().push(id.into());
         }
         fn read(&self, prefix: &str, now: i64) -> Fresh {
-            let ids: Vec<&str> = self
-                .revoked
-                .get(prefix)
-                .map(|v| v.iter().map(String::as_str).collect())
-                .unwrap_or_default();
-            Fresh {
-                bucket: bucket(prefix, &ids),
-                read_started_ms: now,
-                seq: self.seq,
-            }
+            let ids: Vec<&str> =
+                self.revoked.get(prefix).map(|v| v.iter().map(String::as_str).collect()).unwrap_or_default();
+            Fresh { bucket: bucket(prefix, &ids), read_started_ms: now, seq: self.seq }
         }
         fn changed_after(&self, after: i64) -> Vec<(String, i64)> {
-            let mut v: Vec<(String, i64)> = self
-                .versions
-                .iter()
-                .filter(|(_, s)| **s > after)
-                .map(|(p, s)| (p.clone(), *s))
-                .collect();
+            let mut v: Vec<(String, i64)> =
+                self.versions.iter().filter(|(_, s)| **s > after).map(|(p, s)| (p.clone(), *s)).collect();
             v.sort_by_key(|(_, s)| *s);
             v.truncate(VALIDATION_LIMIT as usize);
             v
@@ -376,11 +322,7 @@ mod tests {
         // snapshot at their start); revocations commit in two of them at different times.
         let prefixes = ["ab12", "cd34", "ef56"];
         let commits = [(7_777, "ab12", "id-1"), (19_001, "ef56", "id-2")];
-        let mut db = Db {
-            seq: 10,
-            versions: HashMap::new(),
-            revoked: HashMap::new(),
-        };
+        let mut db = Db { seq: 10, versions: HashMap::new(), revoked: HashMap::new() };
         let mut c = StatusCache::new(16);
         // A validation in flight: (started, after, the changes its snapshot saw).
         type Pending = (i64, i64, Vec<(String, i64)>);
@@ -414,24 +356,16 @@ mod tests {
             };
             for &(at, bp, id) in &commits {
                 if bp == p && now >= at + BOUND {
-                    assert!(
-                        parsed(&served).entries.iter().any(|e| e.id == id),
-                        "{p} at {now}: stale, misses {id}"
-                    );
+                    assert!(parsed(&served).entries.iter().any(|e| e.id == id), "{p} at {now}: stale, misses {id}");
                 }
             }
-            assert!(
-                served.max_age_seconds(now, BOUND) * 1000 + now <= served.read_started_ms + BOUND
-            );
+            assert!(served.max_age_seconds(now, BOUND) * 1000 + now <= served.read_started_ms + BOUND);
             assert!(now - served.read_started_ms < BOUND);
             now += 100;
         }
         // Each bucket read once, then again only after its change; about one validation per half bound.
         assert_eq!(reads, 3 + commits.len(), "reads");
-        assert!(
-            (20..=26).contains(&validations),
-            "validations: {validations}"
-        );
+        assert!((20..=26).contains(&validations), "validations: {validations}");
     }
 
     #[test]
@@ -445,20 +379,12 @@ mod tests {
         };
         assert_eq!(after, 5, "the lowest number held");
         // One validation at a time.
-        assert!(matches!(
-            c.decide("cd34", BOUND / 2 + 1, BOUND),
-            Decision::Serve(_)
-        ));
+        assert!(matches!(c.decide("cd34", BOUND / 2 + 1, BOUND), Decision::Serve(_)));
         // ab12 changed at 6 (after its read at 5): dropped; cd34's change at 7 is already in its answer: kept.
         c.validated(2_600, after, &[("ab12".into(), 6), ("cd34".into(), 7)]);
         assert_eq!(c.decide("ab12", 2_601, BOUND), Decision::Read);
-        let Decision::Serve(cd) = c.decide("cd34", 2_601, BOUND) else {
-            panic!("kept")
-        };
-        assert_eq!(
-            (cd.read_started_ms, c.entries["cd34"].seq, parsed(&cd).as_of),
-            (2_600, 7, 2)
-        );
+        let Decision::Serve(cd) = c.decide("cd34", 2_601, BOUND) else { panic!("kept") };
+        assert_eq!((cd.read_started_ms, c.entries["cd34"].seq, parsed(&cd).as_of), (2_600, 7, 2));
         // Renewed: served until 2 600 + the bound, not 100 + the bound.
         assert!(matches!(
             c.decide("ef56", 2_600 + BOUND - 1, BOUND),
@@ -470,18 +396,11 @@ mod tests {
     fn a_full_validation_answer_keeps_nothing_new() {
         let mut c = StatusCache::new(16);
         c.keep("ab12", answer_at("ab12", 0, 1), 0, BOUND);
-        let Decision::ServeAndValidate { after, .. } = c.decide("ab12", BOUND / 2, BOUND) else {
-            panic!()
-        };
-        let many: Vec<(String, i64)> = (0..VALIDATION_LIMIT as i64)
-            .map(|i| (format!("{i:04x}"), i + 2))
-            .collect();
+        let Decision::ServeAndValidate { after, .. } = c.decide("ab12", BOUND / 2, BOUND) else { panic!() };
+        let many: Vec<(String, i64)> = (0..VALIDATION_LIMIT as i64).map(|i| (format!("{i:04x}"), i + 2)).collect();
         c.validated(2_600, after, &many);
         // Not renewed (the answer may have left out a change to ab12): it expires at its own read time.
-        assert!(!matches!(
-            c.decide("ab12", BOUND - 1, BOUND),
-            Decision::Read
-        ));
+        assert!(!matches!(c.decide("ab12", BOUND - 1, BOUND), Decision::Read));
         assert_eq!(c.decide("ab12", BOUND, BOUND), Decision::Read);
     }
 
@@ -493,15 +412,11 @@ mod tests {
         let mut c = StatusCache::new(16);
         c.keep("cd34", answer_at("cd34", 1_000, 3), 1_000, BOUND);
         c.validated(2_000, 9, &[]);
-        let Decision::Serve(cd) = c.decide("cd34", 2_001, BOUND) else {
-            panic!()
-        };
+        let Decision::Serve(cd) = c.decide("cd34", 2_001, BOUND) else { panic!() };
         assert_eq!(cd.read_started_ms, 1_000);
         // From the future (a clock step back): never moves a read time backwards either.
         c.validated(500, 0, &[]);
-        let Decision::Serve(cd) = c.decide("cd34", 2_002, BOUND) else {
-            panic!()
-        };
+        let Decision::Serve(cd) = c.decide("cd34", 2_002, BOUND) else { panic!() };
         assert_eq!(cd.read_started_ms, 1_000);
     }
 
@@ -509,25 +424,13 @@ mod tests {
     fn a_validation_that_never_reports_blocks_others_for_one_bound_at_most() {
         let mut c = StatusCache::new(16);
         c.keep("ab12", answer(0), 0, BOUND);
-        assert!(matches!(
-            c.decide("ab12", BOUND / 2, BOUND),
-            Decision::ServeAndValidate { .. }
-        ));
+        assert!(matches!(c.decide("ab12", BOUND / 2, BOUND), Decision::ServeAndValidate { .. }));
         c.keep("cd34", answer_at("cd34", BOUND, 0), BOUND, BOUND);
-        assert!(matches!(
-            c.decide("cd34", BOUND + BOUND / 2 - 1, BOUND),
-            Decision::Serve(_)
-        ));
-        assert!(matches!(
-            c.decide("cd34", BOUND + BOUND / 2, BOUND),
-            Decision::ServeAndValidate { .. }
-        ));
+        assert!(matches!(c.decide("cd34", BOUND + BOUND / 2 - 1, BOUND), Decision::Serve(_)));
+        assert!(matches!(c.decide("cd34", BOUND + BOUND / 2, BOUND), Decision::ServeAndValidate { .. }));
         c.validation_failed();
         c.keep("ef56", answer_at("ef56", 2 * BOUND, 0), 2 * BOUND, BOUND);
-        assert!(matches!(
-            c.decide("ef56", 2 * BOUND + BOUND / 2, BOUND),
-            Decision::ServeAndValidate { .. }
-        ));
+        assert!(matches!(c.decide("ef56", 2 * BOUND + BOUND / 2, BOUND), Decision::ServeAndValidate { .. }));
     }
 
     #[test]
@@ -535,10 +438,7 @@ mod tests {
         let mut c = StatusCache::new(16);
         c.keep("ab12", answer(2_000), 2_050, BOUND);
         c.keep("ab12", answer(1_000), 2_100, BOUND);
-        assert_eq!(
-            c.decide("ab12", 2_200, BOUND),
-            Decision::Serve(served(answer(2_000)))
-        );
+        assert_eq!(c.decide("ab12", 2_200, BOUND), Decision::Serve(served(answer(2_000))));
     }
 
     #[test]
@@ -570,9 +470,6 @@ mod tests {
         // Full with expired entries: they go first.
         c.keep("0005", answer_at("0005", BOUND + 5, 0), BOUND + 5, BOUND);
         assert_eq!(c.len(), 2);
-        assert!(matches!(
-            c.decide("0005", BOUND + 6, BOUND),
-            Decision::Serve(_)
-        ));
+        assert!(matches!(c.decide("0005", BOUND + 6, BOUND), Decision::Serve(_)));
     }
 }

@@ -20,10 +20,7 @@ pub fn etag_of(envelope: &[u8]) -> String {
 
 /// Whether an `If-None-Match` header value matches `etag` (a list, `*`, or weak forms).
 pub fn if_none_match_matches(header: &str, etag: &str) -> bool {
-    header
-        .split(',')
-        .map(str::trim)
-        .any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
+    header.split(',').map(str::trim).any(|t| t == "*" || t == etag || t.strip_prefix("W/") == Some(etag))
 }
 
 /// The stored current list, verified under `root_spki`; `None` when none was published yet.
@@ -47,11 +44,7 @@ pub fn refuse(e: &TrustError) -> ApiError {
         }
         TrustError::List(TrustListError::BadRootKey) => ApiError::misconfigured("ROOT_SPKI is not a P-256 public key"),
         _ => {
-            let status = if matches!(e, TrustError::List(TrustListError::Rollback { .. })) {
-                409
-            } else {
-                422
-            };
+            let status = if matches!(e, TrustError::List(TrustListError::Rollback { .. })) { 409 } else { 422 };
             let text = e.to_string();
             let (zh, en) = text.split_once(" / ").unwrap_or((text.as_str(), text.as_str()));
             ApiError::new(status, e.code(), zh, en)
@@ -89,10 +82,7 @@ mod tests {
 
     #[test]
     fn refusal_codes() {
-        assert_eq!(
-            refuse(&TrustError::List(TrustListError::BadSignature)).code,
-            "TRUST_LIST_BAD_SIGNATURE"
-        );
+        assert_eq!(refuse(&TrustError::List(TrustListError::BadSignature)).code, "TRUST_LIST_BAD_SIGNATURE");
         assert_eq!(refuse(&TrustError::List(TrustListError::WrongSigner)).status, 422);
         let r = refuse(&TrustError::List(TrustListError::Rollback { found: 1, held: 2 }));
         assert_eq!((r.status, r.code), (409, "TRUST_LIST_ROLLBACK"));

@@ -79,7 +79,10 @@ pub fn run(
         .into_par_iter()
         .map(|(line, row)| {
             if stop.load(Ordering::Relaxed) {
-                return (line, Err("未处理（此前出错已停止） / not processed: stopped after an earlier error".to_owned()));
+                return (
+                    line,
+                    Err("未处理（此前出错已停止） / not processed: stopped after an earlier error".to_owned()),
+                );
             }
             let r = row.and_then(|input| {
                 (|| -> Result<()> {

@@ -58,7 +58,9 @@ pub fn font_book_for(explicit: &[String], names: Option<&[&str]>) -> Result<Font
     } else {
         for spec in explicit {
             let (path, index) = match spec.rsplit_once('#') {
-                Some((p, i)) => (p, Some(i.parse().with_context(|| format!("无效的字体序号 / bad face index in {spec}"))?)),
+                Some((p, i)) => {
+                    (p, Some(i.parse().with_context(|| format!("无效的字体序号 / bad face index in {spec}"))?))
+                }
                 None => (spec.as_str(), None),
             };
             faces.push(load(path, "", index)?);

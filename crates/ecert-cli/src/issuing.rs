@@ -51,9 +51,17 @@ pub fn build_record(input: &IssueInput) -> Result<CertificateRecord> {
     let mgmt = input.management_number.trim().to_owned();
     let record = CertificateRecord {
         schema: RECORD_SCHEMA.to_owned(),
-        query_number: input.query_number.clone().filter(|s| !s.trim().is_empty()).unwrap_or_else(|| derive_query_number(&mgmt)),
+        query_number: input
+            .query_number
+            .clone()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| derive_query_number(&mgmt)),
         management_number: mgmt,
-        qualification: QualificationRef { code: q.code.clone(), name_zh: q.name_zh.clone(), name_en: q.name_en.clone() },
+        qualification: QualificationRef {
+            code: q.code.clone(),
+            name_zh: q.name_zh.clone(),
+            name_en: q.name_en.clone(),
+        },
         holder: Holder { name: input.name.trim().to_owned(), id_number: id.as_str().to_owned(), sex, birth },
         approval_date,
         issue_date,
@@ -93,7 +101,12 @@ pub fn annotate_record(
 }
 
 /// Seal a record with the issuer's seal usable at `signing_time`.
-pub fn seal_record(store: &PkiStore, fonts: &FontBook, record: &CertificateRecord, signing_time: i64) -> Result<Vec<u8>> {
+pub fn seal_record(
+    store: &PkiStore,
+    fonts: &FontBook,
+    record: &CertificateRecord,
+    signing_time: i64,
+) -> Result<Vec<u8>> {
     let (_, seal) = store.seal_for(&record.issuer.id, signing_time)?;
     let ca = store.issuer_ca_cert(&record.issuer.id)?;
     seal_with(fonts, record, &record.issuer.id, &seal, &ca, signing_time)

@@ -22,7 +22,11 @@ use crate::issuing::IssueInput;
 use crate::pki_store::PkiStore;
 
 #[derive(Parser)]
-#[command(name = "ecert", version, about = "专业技术人员职业资格电子证书：签发与验证工具 / issue and verify professional-qualification e-certificates")]
+#[command(
+    name = "ecert",
+    version,
+    about = "专业技术人员职业资格电子证书：签发与验证工具 / issue and verify professional-qualification e-certificates"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -230,11 +234,8 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
             print!("{}", verify_cmd::render(r, args.lang));
         }
     }
-    let worst = results
-        .iter()
-        .map(|r| r.verdict.as_ref().map_or(2, |v| verify_cmd::exit_code(v.code)))
-        .max()
-        .unwrap_or(0);
+    let worst =
+        results.iter().map(|r| r.verdict.as_ref().map_or(2, |v| verify_cmd::exit_code(v.code))).max().unwrap_or(0);
     Ok(ExitCode::from(worst))
 }
 
@@ -269,7 +270,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let list = trust_list_builder::build(&store, sequence, now, now + next_update_days * 86_400)?;
             let signed = trust_list_builder::sign(&store, &list)?;
             register::write_atomic(&out, signed.to_json_pretty().as_bytes())?;
-            println!("信任列表已签署 trust list signed: {} (sequence {sequence}, {} issuers)", out.display(), list.issuers.len());
+            println!(
+                "信任列表已签署 trust list signed: {} (sequence {sequence}, {} issuers)",
+                out.display(),
+                list.issuers.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Issue(args) => issue(args),
@@ -325,7 +330,8 @@ fn keygen(what: Keygen) -> Result<ExitCode> {
 
 fn issue(args: IssueArgs) -> Result<ExitCode> {
     let store = PkiStore::new(&args.pki);
-    let signing_time = args.signing_time.as_deref().map(clock::parse_instant).transpose()?.unwrap_or_else(clock::now_unix);
+    let signing_time =
+        args.signing_time.as_deref().map(clock::parse_instant).transpose()?.unwrap_or_else(clock::now_unix);
     if let Some(csv) = &args.csv {
         let out_dir = args.out_dir.clone().unwrap_or_else(|| PathBuf::from("."));
         let rows = batch::read_rows(csv)?;
@@ -370,14 +376,19 @@ fn issue(args: IssueArgs) -> Result<ExitCode> {
 
 fn annotate(args: AnnotateArgs) -> Result<ExitCode> {
     let store = PkiStore::new(&args.pki);
-    let scenario = Scenario::parse(&args.scenario)
-        .with_context(|| format!("不支持的使用场景“{}”，目前仅支持“本人调用” / unsupported scenario; only 本人调用 exists", args.scenario))?;
+    let scenario = Scenario::parse(&args.scenario).with_context(|| {
+        format!(
+            "不支持的使用场景“{}”，目前仅支持“本人调用” / unsupported scenario; only 本人调用 exists",
+            args.scenario
+        )
+    })?;
     let today = clock::today(args.today)?;
     let from = args.from.unwrap_or(today);
     let ledger_path = args.ledger.unwrap_or_else(|| args.pki.join("annotation-ledger.json"));
     let mut ledger = register::Ledger::load(&ledger_path)?;
     let base = register::load_record(&args.pki, &args.management_number)?;
-    let record = issuing::annotate_record(&base, ledger.history(&args.management_number), scenario, today, from, args.days)?;
+    let record =
+        issuing::annotate_record(&base, ledger.history(&args.management_number), scenario, today, from, args.days)?;
     let fonts = fonts::font_book(&args.font)?;
     let pdf = issuing::seal_record(&store, &fonts, &record, clock::instant_on(today))?;
     std::fs::write(&args.out, pdf).with_context(|| format!("无法写入 / cannot write {}", args.out.display()))?;

@@ -9,13 +9,16 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::sync::{Arc, Mutex};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result, bail};
 use ecert_format::Registry;
-use ecert_pki::{CertIssuer, CertSpec, NameSpec, Profile, SigningKeyPair, build_certificate, certificate_from_pem, certificate_to_pem};
+use ecert_pki::{
+    CertIssuer, CertSpec, NameSpec, Profile, SigningKeyPair, build_certificate, certificate_from_pem,
+    certificate_to_pem,
+};
 use serde::{Deserialize, Serialize};
 
 /// A seal's use window (Unix seconds), stored beside its key.
@@ -79,18 +82,22 @@ pub fn write_private_key(path: &Path, key: &SigningKeyPair) -> Result<()> {
         use std::os::unix::fs::OpenOptionsExt as _;
         opts.mode(0o600);
     }
-    let mut f = opts.open(path).with_context(|| format!("无法写入密钥（文件已存在？） / cannot create key file {}", path.display()))?;
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("无法写入密钥（文件已存在？） / cannot create key file {}", path.display()))?;
     f.write_all(pem.as_bytes())?;
     Ok(())
 }
 
 fn read_key(path: &Path) -> Result<SigningKeyPair> {
-    let pem = fs::read_to_string(path).with_context(|| format!("缺少密钥文件 / missing key file {}", path.display()))?;
+    let pem =
+        fs::read_to_string(path).with_context(|| format!("缺少密钥文件 / missing key file {}", path.display()))?;
     SigningKeyPair::from_pkcs8_pem(&pem).with_context(|| format!("密钥文件无效 / invalid key file {}", path.display()))
 }
 
 fn read_cert(path: &Path) -> Result<Vec<u8>> {
-    let pem = fs::read_to_string(path).with_context(|| format!("缺少证书文件 / missing certificate file {}", path.display()))?;
+    let pem = fs::read_to_string(path)
+        .with_context(|| format!("缺少证书文件 / missing certificate file {}", path.display()))?;
     certificate_from_pem(&pem).with_context(|| format!("证书文件无效 / invalid certificate file {}", path.display()))
 }
 
@@ -129,7 +136,10 @@ impl PkiStore {
     }
 
     pub fn root(&self) -> Result<KeyAndCert> {
-        Ok(KeyAndCert { key: read_key(&self.root_dir().join("key.pem"))?, cert_der: read_cert(&self.root_cert_path())? })
+        Ok(KeyAndCert {
+            key: read_key(&self.root_dir().join("key.pem"))?,
+            cert_der: read_cert(&self.root_cert_path())?,
+        })
     }
     pub fn root_cert(&self) -> Result<Vec<u8>> {
         read_cert(&self.root_cert_path())
@@ -180,7 +190,8 @@ impl PkiStore {
             not_after_unix: not_after,
             profile: Profile::IssuerCa,
         };
-        let cert = build_certificate(&spec, key.verifying_key(), CertIssuer::Ca { cert_der: &root.cert_der, key: &root.key })?;
+        let cert =
+            build_certificate(&spec, key.verifying_key(), CertIssuer::Ca { cert_der: &root.cert_der, key: &root.key })?;
         let d = self.issuer_dir(id);
         write_private_key(&d.join("ca-key.pem"), &key)?;
         write_new(&d.join("ca-cert.pem"), certificate_to_pem(&cert)?.as_bytes())?;
@@ -230,7 +241,8 @@ impl PkiStore {
             not_after_unix: cert_not_after.max(use_until),
             profile: Profile::Seal,
         };
-        let cert = build_certificate(&spec, key.verifying_key(), CertIssuer::Ca { cert_der: &ca.cert_der, key: &ca.key })?;
+        let cert =
+            build_certificate(&spec, key.verifying_key(), CertIssuer::Ca { cert_der: &ca.cert_der, key: &ca.key })?;
         let d = self.issuer_dir(id).join("seals").join(&seal_id);
         write_private_key(&d.join("key.pem"), &key)?;
         write_new(&d.join("cert.pem"), certificate_to_pem(&cert)?.as_bytes())?;
@@ -258,7 +270,10 @@ impl PkiStore {
         if let Some(kc) = self.loaded.lock().ok().and_then(|m| m.get(&seal.dir).cloned()) {
             return Ok((seal, kc));
         }
-        let kc = Arc::new(KeyAndCert { key: read_key(&seal.dir.join("key.pem"))?, cert_der: read_cert(&seal.dir.join("cert.pem"))? });
+        let kc = Arc::new(KeyAndCert {
+            key: read_key(&seal.dir.join("key.pem"))?,
+            cert_der: read_cert(&seal.dir.join("cert.pem"))?,
+        });
         if let Ok(mut m) = self.loaded.lock() {
             m.insert(seal.dir.clone(), kc.clone());
         }

@@ -39,7 +39,12 @@ pub fn load_record(pki: &Path, management_number: &str) -> Result<CertificateRec
         bail!("无效的管理号 / invalid management number {management_number:?}");
     }
     let path = register_dir(pki).join(format!("{management_number}.json"));
-    let bytes = fs::read(&path).with_context(|| format!("登记簿中没有管理号为 {management_number} 的证书 / no certificate {management_number} in the register ({})", path.display()))?;
+    let bytes = fs::read(&path).with_context(|| {
+        format!(
+            "登记簿中没有管理号为 {management_number} 的证书 / no certificate {management_number} in the register ({})",
+            path.display()
+        )
+    })?;
     Ok(CertificateRecord::from_json(&bytes, Registry::builtin())?)
 }
 
@@ -54,7 +59,8 @@ impl Ledger {
     pub fn load(path: &Path) -> Result<Ledger> {
         match fs::read(path) {
             Ok(bytes) => {
-                let l: Ledger = serde_json::from_slice(&bytes).with_context(|| format!("加注台账无效 / invalid ledger {}", path.display()))?;
+                let l: Ledger = serde_json::from_slice(&bytes)
+                    .with_context(|| format!("加注台账无效 / invalid ledger {}", path.display()))?;
                 if l.schema != LEDGER_SCHEMA {
                     bail!("加注台账版本不受支持 / unsupported ledger schema {:?}", l.schema);
                 }

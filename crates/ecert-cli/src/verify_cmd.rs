@@ -33,7 +33,8 @@ pub fn exit_code(code: VerdictCode) -> u8 {
 
 /// Read a pinned root: a PEM `PUBLIC KEY` (SubjectPublicKeyInfo) or `CERTIFICATE` (its key is used), or DER.
 pub fn read_root_spki(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("无法读取信任根 / cannot read the root {}", path.display()))?;
+    let bytes =
+        std::fs::read(path).with_context(|| format!("无法读取信任根 / cannot read the root {}", path.display()))?;
     let Ok(text) = std::str::from_utf8(&bytes) else { return Ok(bytes) };
     let pem = text.trim_start();
     if pem.starts_with("-----BEGIN PUBLIC KEY-----") {
@@ -62,7 +63,12 @@ pub struct FileVerdict {
 /// the budget is enough for the core to refuse them).
 /// Many files are spread over all cores; a single file is verified on the calling thread (starting a thread
 /// pool would cost more than verifying it).
-pub fn verify_files(files: &[PathBuf], trust: &VerifiedTrustList, at_unix: i64, options: &VerifyOptions) -> Vec<FileVerdict> {
+pub fn verify_files(
+    files: &[PathBuf],
+    trust: &VerifiedTrustList,
+    at_unix: i64,
+    options: &VerifyOptions,
+) -> Vec<FileVerdict> {
     let one = |path: &PathBuf| {
         let file = path.display().to_string();
         match read_capped(path, options.budget.max_file_size.saturating_add(1)) {
@@ -131,7 +137,13 @@ pub fn render(fv: &FileVerdict, lang: Lang) -> String {
         out.push_str(&format!("✘ {what}  {}\n  {}\n", fv.file, fv.error.as_deref().unwrap_or_default()));
         return out;
     };
-    let mark = if v.code == VerdictCode::Valid { "✔" } else if v.code == VerdictCode::StatusUnknown { "?" } else { "✘" };
+    let mark = if v.code == VerdictCode::Valid {
+        "✔"
+    } else if v.code == VerdictCode::StatusUnknown {
+        "?"
+    } else {
+        "✘"
+    };
     out.push_str(&format!("{mark} {} {}  {}\n", state_word(v.code, lang), v.code, fv.file));
     let sentence = if lang == Lang::Zh { &v.summary.zh } else { &v.summary.en };
     out.push_str(&format!("  {sentence}\n"));

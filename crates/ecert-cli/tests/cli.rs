@@ -14,10 +14,23 @@ use ecert_format::{CertificateRecord, Registry, SignedTrustList};
 fn demo_writes_every_required_sample() {
     let m = manifest();
     let expected: Vec<&str> = m.samples.iter().map(|s| s.expected.as_str()).collect();
-    for code in ["VALID", "ANNOTATION_EXPIRED", "ANNOTATION_NOT_YET_VALID", "ANNOTATION_MISSING", "SEAL_NOT_AUTHORIZED", "UNTRUSTED_SEAL"] {
+    for code in [
+        "VALID",
+        "ANNOTATION_EXPIRED",
+        "ANNOTATION_NOT_YET_VALID",
+        "ANNOTATION_MISSING",
+        "SEAL_NOT_AUTHORIZED",
+        "UNTRUSTED_SEAL",
+    ] {
         assert!(expected.contains(&code), "no sample for {code}");
     }
-    for f in ["valid-style1.pdf", "valid-style2.pdf", "pre-2021-association.pdf", "rare-name-ext-a.pdf", "rare-name-ext-b.pdf"] {
+    for f in [
+        "valid-style1.pdf",
+        "valid-style2.pdf",
+        "pre-2021-association.pdf",
+        "rare-name-ext-a.pdf",
+        "rare-name-ext-b.pdf",
+    ] {
         assert!(m.samples.iter().any(|s| s.file == f), "{f}");
     }
     for s in &m.samples {
@@ -69,7 +82,10 @@ fn every_sample_validates_in_pyhanko_against_its_root() {
                 .arg(&path)
                 .output()
                 .unwrap();
-            assert!(!String::from_utf8_lossy(&o.stdout).contains(":TRUSTED,"), "untrusted sample trusted by the demo root");
+            assert!(
+                !String::from_utf8_lossy(&o.stdout).contains(":TRUSTED,"),
+                "untrusted sample trusted by the demo root"
+            );
         }
     }
 }
@@ -186,8 +202,25 @@ fn fresh_pki() -> (tempfile::TempDir, String) {
 
 fn issue_args<'a>(pki: &'a str, out: &'a str, id: &'a str, mgmt: &'a str) -> Vec<&'a str> {
     vec![
-        "issue", "--pki", pki, "--qualification", "Q07", "--name", "测试", "--id-number", id, "--approval-date", "2023-01-10",
-        "--issue-date", "2023-03-15", "--management-number", mgmt, "--signing-time", "2023-03-15", "--out", out,
+        "issue",
+        "--pki",
+        pki,
+        "--qualification",
+        "Q07",
+        "--name",
+        "测试",
+        "--id-number",
+        id,
+        "--approval-date",
+        "2023-01-10",
+        "--issue-date",
+        "2023-03-15",
+        "--management-number",
+        mgmt,
+        "--signing-time",
+        "2023-03-15",
+        "--out",
+        out,
     ]
 }
 
@@ -199,7 +232,19 @@ fn issue_and_annotate_rules_at_their_edges() {
     assert!(o.status.success(), "{}", stderr(&o));
     let ann = |days: &str, today: &str, n: usize| {
         let out = dir.path().join(format!("a{n}.pdf")).to_string_lossy().into_owned();
-        ecert(&["annotate", "--pki", &pki, "--management-number", "M0001", "--days", days, "--today", today, "--out", &out])
+        ecert(&[
+            "annotate",
+            "--pki",
+            &pki,
+            "--management-number",
+            "M0001",
+            "--days",
+            days,
+            "--today",
+            today,
+            "--out",
+            &out,
+        ])
     };
     // Window: 91 days refused, 90 accepted.
     let o = ann("91", "2026-09-01", 0);
@@ -215,10 +260,23 @@ fn issue_and_annotate_rules_at_their_edges() {
     // ... and allowed the day after the oldest leaves the window (2026-09-01 + 90 days = 2026-11-30).
     assert!(ann("30", "2026-11-30", 5).status.success());
     // Unknown scenario.
-    let o = ecert(&["annotate", "--pki", &pki, "--management-number", "M0001", "--days", "5", "--scenario", "他人调用", "--out", &out]);
+    let o = ecert(&[
+        "annotate",
+        "--pki",
+        &pki,
+        "--management-number",
+        "M0001",
+        "--days",
+        "5",
+        "--scenario",
+        "他人调用",
+        "--out",
+        &out,
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("本人调用"));
-    let ledger: serde_json::Value = serde_json::from_slice(&std::fs::read(Path::new(&pki).join("annotation-ledger.json")).unwrap()).unwrap();
+    let ledger: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(Path::new(&pki).join("annotation-ledger.json")).unwrap()).unwrap();
     assert_eq!(ledger["certificates"]["M0001"].as_array().unwrap().len(), 4);
 }
 
@@ -245,7 +303,18 @@ fn names_beyond_the_primary_face_are_printed_from_the_fallback() {
     )
     .unwrap();
     let batch = dir.path().join("batch");
-    let o = ecert(&["issue", "--pki", &pki, "--csv", csv.to_str().unwrap(), "--out-dir", batch.to_str().unwrap(), "--no-progress", "--signing-time", "2023-03-15"]);
+    let o = ecert(&[
+        "issue",
+        "--pki",
+        &pki,
+        "--csv",
+        csv.to_str().unwrap(),
+        "--out-dir",
+        batch.to_str().unwrap(),
+        "--no-progress",
+        "--signing-time",
+        "2023-03-15",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     for (path, name, fallback) in [
         (PathBuf::from(&single), "王𪜀", true),
@@ -306,7 +375,18 @@ fn csv_batch_reports_bad_rows_and_continues_or_stops() {
     )
     .unwrap();
     let out = dir.path().join("out").to_string_lossy().into_owned();
-    let o = ecert(&["issue", "--pki", &pki, "--csv", csv.to_str().unwrap(), "--out-dir", &out, "--no-progress", "--signing-time", "2023-03-15"]);
+    let o = ecert(&[
+        "issue",
+        "--pki",
+        &pki,
+        "--csv",
+        csv.to_str().unwrap(),
+        "--out-dir",
+        &out,
+        "--no-progress",
+        "--signing-time",
+        "2023-03-15",
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(err.contains("第3行") && err.contains("校验码"), "{err}");
@@ -316,7 +396,20 @@ fn csv_batch_reports_bad_rows_and_continues_or_stops() {
     assert!(!Path::new(&out).join("B002.pdf").exists());
 
     let out2 = dir.path().join("out2").to_string_lossy().into_owned();
-    let o = ecert(&["issue", "--pki", &pki, "--csv", csv.to_str().unwrap(), "--out-dir", &out2, "--no-progress", "--on-error", "stop", "--signing-time", "2023-03-15"]);
+    let o = ecert(&[
+        "issue",
+        "--pki",
+        &pki,
+        "--csv",
+        csv.to_str().unwrap(),
+        "--out-dir",
+        &out2,
+        "--no-progress",
+        "--on-error",
+        "stop",
+        "--signing-time",
+        "2023-03-15",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stderr(&o).matches("行 line").count(), 1, "stop reports the first bad row only: {}", stderr(&o));
 }

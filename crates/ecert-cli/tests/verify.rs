@@ -40,12 +40,17 @@ fn sample(name: &str) -> Vec<u8> {
 
 /// The demo trust list after `edit`, signed again by the demo root and loaded (a correctly signed list whose
 /// content the loader then judges).
-fn resigned_demo_list(edit: &dyn Fn(&mut ecert_format::TrustList)) -> Result<VerifiedTrustList, ecert_verify::TrustError> {
-    let root_key = ecert_pki::SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(demo().join("pki/root/key.pem")).unwrap()).unwrap();
+fn resigned_demo_list(
+    edit: &dyn Fn(&mut ecert_format::TrustList),
+) -> Result<VerifiedTrustList, ecert_verify::TrustError> {
+    let root_key =
+        ecert_pki::SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(demo().join("pki/root/key.pem")).unwrap())
+            .unwrap();
     let mut list = trust().list().clone();
     edit(&mut list);
     let payload = list.to_json();
-    let signed = ecert_format::SignedTrustList::new(&payload, &root_key.sign_prehashed_der(&payload).unwrap(), &root_spki());
+    let signed =
+        ecert_format::SignedTrustList::new(&payload, &root_key.sign_prehashed_der(&payload).unwrap(), &root_spki());
     VerifiedTrustList::from_signed_json(signed.to_json_pretty().as_bytes(), &root_spki(), 0)
 }
 
@@ -158,7 +163,10 @@ fn trust_list_is_verified_before_use() {
     assert_eq!(e.code(), "TRUST_LIST_WRONG_SIGNER");
     // Rollback.
     let seq = trust().sequence();
-    assert_eq!(VerifiedTrustList::from_signed_json(&list, &root_spki(), seq + 1).unwrap_err().code(), "TRUST_LIST_ROLLBACK");
+    assert_eq!(
+        VerifiedTrustList::from_signed_json(&list, &root_spki(), seq + 1).unwrap_err().code(),
+        "TRUST_LIST_ROLLBACK"
+    );
     // A payload edited after signing.
     let mut env: serde_json::Value = serde_json::from_slice(&list).unwrap();
     let payload = env["payload"].as_str().unwrap().to_owned();
@@ -177,7 +185,9 @@ fn trust_list_is_verified_before_use() {
         auction.qualifications.push("Q07".into());
     });
     assert!(matches!(&foreign, Err(e) if e.code() == "TRUST_LIST_INCONSISTENT"), "{foreign:?}");
-    let kind = resign(&|l| l.issuers.iter_mut().find(|i| i.id == "auction").unwrap().kind = ecert_format::IssuerKind::Ministry);
+    let kind = resign(&|l| {
+        l.issuers.iter_mut().find(|i| i.id == "auction").unwrap().kind = ecert_format::IssuerKind::Ministry
+    });
     assert!(matches!(&kind, Err(e) if e.code() == "TRUST_LIST_INCONSISTENT"), "{kind:?}");
     let dates = resign(&|l| l.next_update = l.issued_at);
     assert!(matches!(&dates, Err(e) if e.code() == "TRUST_LIST_INCONSISTENT"), "{dates:?}");
@@ -190,7 +200,8 @@ fn seal_entries_are_checked_at_load_and_their_certificates_at_first_use() {
     use base64::Engine as _;
     let b64 = base64::engine::general_purpose::STANDARD;
     let resign = resigned_demo_list;
-    let mohrss = |l: &mut ecert_format::TrustList| -> usize { l.issuers.iter().position(|i| i.id == "mohrss").unwrap() };
+    let mohrss =
+        |l: &mut ecert_format::TrustList| -> usize { l.issuers.iter().position(|i| i.id == "mohrss").unwrap() };
     // At load: a key id that is not the certificate's key.
     let wrong_id = resign(&|l| {
         let i = mohrss(l);
@@ -239,10 +250,12 @@ fn seal_entries_are_checked_at_load_and_their_certificates_at_first_use() {
         list.list().issuers[..i].iter().map(|x| x.seals.len()).sum()
     };
     for (what, edit) in [("validity", &bad_time as &dyn Fn(&mut Vec<u8>)), ("signature", &bad_signature)] {
-        let list = resign(&|l| edited(l, edit)).unwrap_or_else(|e| panic!("{what}: the outline is intact, load must pass: {e}"));
+        let list = resign(&|l| edited(l, edit))
+            .unwrap_or_else(|e| panic!("{what}: the outline is intact, load must pass: {e}"));
         let i = seal_index(&list);
         assert!(!list.prepare_seal_chain(i), "{what}: the edited seal is not trusted");
-        let others: Vec<bool> = (0..list.seal_count()).filter(|&j| j != i).map(|j| list.prepare_seal_chain(j)).collect();
+        let others: Vec<bool> =
+            (0..list.seal_count()).filter(|&j| j != i).map(|j| list.prepare_seal_chain(j)).collect();
         assert!(others.iter().all(|&ok| ok), "{what}: the other seals still are: {others:?}");
         // A publisher checks every seal up front and refuses such a list.
         let again = resign(&|l| edited(l, edit)).unwrap();
@@ -252,7 +265,13 @@ fn seal_entries_are_checked_at_load_and_their_certificates_at_first_use() {
     // A certificate whose seal entry is intact verifies exactly as with the demo list.
     let same = resign(&|_| {}).unwrap();
     let at = check(&sample("valid-style1.pdf"));
-    let again = ecert_verify::verify(&sample("valid-style1.pdf"), &same, AT, &StatusInput::NotChecked, &VerifyOptions::default());
+    let again = ecert_verify::verify(
+        &sample("valid-style1.pdf"),
+        &same,
+        AT,
+        &StatusInput::NotChecked,
+        &VerifyOptions::default(),
+    );
     assert_eq!((again.code, at.code), (VerdictCode::Valid, VerdictCode::Valid));
 }
 
@@ -305,7 +324,12 @@ impl Parts {
 
 /// Append an incremental update defining `objects` (number, body) with a classic xref section. `xref_overrides`
 /// adds xref entries that point at arbitrary offsets (the shadow-attack trick).
-fn append_update(base: &[u8], objects: &[(u32, Vec<u8>)], xref_overrides: &[(u32, usize)], root: Option<ObjectId>) -> Vec<u8> {
+fn append_update(
+    base: &[u8],
+    objects: &[(u32, Vec<u8>)],
+    xref_overrides: &[(u32, usize)],
+    root: Option<ObjectId>,
+) -> Vec<u8> {
     let p = Parts::of(base);
     let prev = p.last().xref_offset();
     let root = root.unwrap_or(p.root());
@@ -339,7 +363,8 @@ fn record_stream_with_name(original: &[u8], name: &str) -> Vec<u8> {
     let mut rec: serde_json::Value = serde_json::from_slice(&json).unwrap();
     rec["holder"]["name"] = name.into();
     let json = serde_json::to_vec(&rec).unwrap();
-    let mut body = format!("<</Type/EmbeddedFile/Subtype/application#2Fjson/Length {}>>stream\n", json.len()).into_bytes();
+    let mut body =
+        format!("<</Type/EmbeddedFile/Subtype/application#2Fjson/Length {}>>stream\n", json.len()).into_bytes();
     body.extend_from_slice(&json);
     body.extend_from_slice(b"\nendstream");
     body
@@ -355,7 +380,9 @@ fn object_text(pdf: &[u8], id: ObjectId) -> String {
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> usize {
-    hay.windows(needle.len()).position(|w| w == needle).unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
+    hay.windows(needle.len())
+        .position(|w| w == needle)
+        .unwrap_or_else(|| panic!("{:?} not found", String::from_utf8_lossy(needle)))
 }
 
 fn contents_span(pdf: &[u8]) -> (usize, usize) {
@@ -372,7 +399,9 @@ fn contents_value(pdf: &[u8]) -> Option<Vec<u8>> {
     let digits: Vec<u8> = pdf[k..end].iter().copied().filter(|b| !b.is_ascii_whitespace()).collect();
     let mut out: Vec<u8> = digits
         .chunks(2)
-        .map(|p| u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok().map(|v| if p.len() == 1 { v << 4 } else { v }))
+        .map(|p| {
+            u8::from_str_radix(std::str::from_utf8(p).ok()?, 16).ok().map(|v| if p.len() == 1 { v << 4 } else { v })
+        })
         .collect::<Option<_>>()?;
     while out.last() == Some(&0) {
         out.pop();
@@ -383,7 +412,8 @@ fn contents_value(pdf: &[u8]) -> Option<Vec<u8>> {
 fn byte_ranges(pdf: &[u8]) -> [usize; 4] {
     let k = find(pdf, b"/ByteRange[");
     let end = k + pdf[k..].iter().position(|&b| b == b']').unwrap();
-    let nums: Vec<usize> = std::str::from_utf8(&pdf[k + 11..end]).unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();
+    let nums: Vec<usize> =
+        std::str::from_utf8(&pdf[k + 11..end]).unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();
     [nums[0], nums[1], nums[2], nums[3]]
 }
 
@@ -453,7 +483,8 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, VerdictCode)> {
     // Shadow attacks: an appended revision whose xref points objects at offsets inside the signed revision.
     let (info_off, _) = p.span_of(p.last().trailer().get(b"Info").and_then(Object::as_reference).unwrap());
     let page_body = object_text(&valid, p.page()).replace(&format!("/Annots[{} 0 R]", p.widget().0), "/Annots[]");
-    let hide = append_update(&valid, &[(p.page().0, page_body.clone().into_bytes())], &[(p.widget().0, info_off)], None);
+    let hide =
+        append_update(&valid, &[(p.page().0, page_body.clone().into_bytes())], &[(p.widget().0, info_off)], None);
     cases.push(("shadow-hide", hide, VerdictCode::Modified));
     let (record_off, _) = p.span_of(p.record());
     let replace = append_update(&valid, &[], &[(p.page().0, record_off)], None);
@@ -470,23 +501,36 @@ fn hostile_cases() -> Vec<(&'static str, Vec<u8>, VerdictCode)> {
     // EAA: an annotation added after certification. SSA: a second signature field/widget added.
     let new = p.size();
     let page_with = |extra: u32| {
-        object_text(&valid, p.page()).replace(&format!("/Annots[{} 0 R]", p.widget().0), &format!("/Annots[{} 0 R {extra} 0 R]", p.widget().0))
+        object_text(&valid, p.page())
+            .replace(&format!("/Annots[{} 0 R]", p.widget().0), &format!("/Annots[{} 0 R {extra} 0 R]", p.widget().0))
     };
     let eaa = append_update(
         &valid,
         &[
-            (new, format!("<</Type/Annot/Subtype/FreeText/Rect[100 100 300 150]/Contents(VOID)/DA(/Helv 12 Tf)/P {} 0 R>>", p.page().0).into_bytes()),
+            (
+                new,
+                format!(
+                    "<</Type/Annot/Subtype/FreeText/Rect[100 100 300 150]/Contents(VOID)/DA(/Helv 12 Tf)/P {} 0 R>>",
+                    p.page().0
+                )
+                .into_bytes(),
+            ),
             (p.page().0, page_with(new).into_bytes()),
         ],
         &[],
         None,
     );
     cases.push(("eaa-annotation", eaa, VerdictCode::Modified));
-    let catalog = object_text(&valid, p.root()).replace(&format!("/Fields[{} 0 R]", p.widget().0), &format!("/Fields[{} 0 R {new} 0 R]", p.widget().0));
+    let catalog = object_text(&valid, p.root())
+        .replace(&format!("/Fields[{} 0 R]", p.widget().0), &format!("/Fields[{} 0 R {new} 0 R]", p.widget().0));
     let ssa = append_update(
         &valid,
         &[
-            (new, format!("<</Type/Annot/Subtype/Widget/FT/Sig/T(seal2)/Rect[0 0 0 0]/F 132/P {} 0 R>>", p.page().0).into_bytes()),
+            (
+                new,
+                format!("<</Type/Annot/Subtype/Widget/FT/Sig/T(seal2)/Rect[0 0 0 0]/F 132/P {} 0 R>>", p.page().0)
+                    .into_bytes(),
+            ),
             (p.page().0, page_with(new).into_bytes()),
             (p.root().0, catalog.into_bytes()),
         ],
@@ -738,7 +782,9 @@ fn tiny_pdf(objects: &[&[u8]], trailer_extra: &str, xref_override: Option<&str>)
             for o in &offs {
                 out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
             }
-            out.extend_from_slice(format!("trailer\n<</Size {}/Root 1 0 R{trailer_extra}>>\n", objects.len() + 1).as_bytes());
+            out.extend_from_slice(
+                format!("trailer\n<</Size {}/Root 1 0 R{trailer_extra}>>\n", objects.len() + 1).as_bytes(),
+            );
         }
     }
     out.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
@@ -751,7 +797,10 @@ fn budget_attacks_end_in_a_verdict() {
     let bomb = miniz_oxide::deflate::compress_to_vec_zlib(&vec![0u8; 64 << 20], 9);
     let mut pdf = b"%PDF-1.7\n1 0 obj\n<</Type/Catalog>>\nendobj\n".to_vec();
     let xref_at = pdf.len();
-    pdf.extend_from_slice(format!("2 0 obj\n<</Type/XRef/Size 3/W[1 4 2]/Root 1 0 R/Filter/FlateDecode/Length {}>>stream\n", bomb.len()).as_bytes());
+    pdf.extend_from_slice(
+        format!("2 0 obj\n<</Type/XRef/Size 3/W[1 4 2]/Root 1 0 R/Filter/FlateDecode/Length {}>>stream\n", bomb.len())
+            .as_bytes(),
+    );
     pdf.extend_from_slice(&bomb);
     pdf.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
     let v = assert_rejected_quickly("deflate bomb", &pdf);
@@ -763,7 +812,9 @@ fn budget_attacks_end_in_a_verdict() {
     // Huge /W in an xref stream.
     let mut pdf = b"%PDF-1.7\n1 0 obj\n<</Type/Catalog>>\nendobj\n".to_vec();
     let xref_at = pdf.len();
-    pdf.extend_from_slice(b"2 0 obj\n<</Type/XRef/Size 3/W[1 2147483647 2]/Root 1 0 R/Length 3>>stream\nabc\nendstream\nendobj\n");
+    pdf.extend_from_slice(
+        b"2 0 obj\n<</Type/XRef/Size 3/W[1 2147483647 2]/Root 1 0 R/Length 3>>stream\nabc\nendstream\nendobj\n",
+    );
     pdf.extend_from_slice(format!("startxref\n{xref_at}\n%%EOF\n").as_bytes());
     assert_eq!(assert_rejected_quickly("huge /W", &pdf).code, VerdictCode::Malformed);
 
@@ -813,9 +864,11 @@ fn mutation_smoke_never_yields_a_false_valid() {
         }
         if v.code == VerdictCode::Valid {
             let first = m.iter().zip(&valid).position(|(a, b)| a != b).unwrap_or(m.len().min(valid.len()));
-            panic!("mutation {i} judged valid: first difference at {first}: {:?} vs {:?}",
+            panic!(
+                "mutation {i} judged valid: first difference at {first}: {:?} vs {:?}",
                 String::from_utf8_lossy(&m[first.saturating_sub(8)..(first + 8).min(m.len())]),
-                String::from_utf8_lossy(&valid[first.saturating_sub(8)..(first + 8).min(valid.len())]));
+                String::from_utf8_lossy(&valid[first.saturating_sub(8)..(first + 8).min(valid.len())])
+            );
         }
     }
 }
@@ -828,7 +881,15 @@ fn cli_verify_prints_summaries_json_and_exit_codes() {
     let tl = demo().join("trust-list.json");
     let root = demo().join("root-spki.pem");
     let args = |files: &[&str], extra: &[&str]| {
-        let mut a = vec!["verify".to_owned(), "--trust-list".into(), tl.display().to_string(), "--root".into(), root.display().to_string(), "--at".into(), format!("@{AT}")];
+        let mut a = vec![
+            "verify".to_owned(),
+            "--trust-list".into(),
+            tl.display().to_string(),
+            "--root".into(),
+            root.display().to_string(),
+            "--at".into(),
+            format!("@{AT}"),
+        ];
         a.extend(extra.iter().map(|s| s.to_string()));
         a.extend(files.iter().map(|f| demo().join("samples").join(f).display().to_string()));
         a
@@ -885,7 +946,8 @@ fn intact_and_modified_agree_with_pyhanko() {
     if !tool("pyhanko") {
         return;
     }
-    let mut files: Vec<(String, Vec<u8>)> = manifest().samples.iter().map(|s| (s.file.clone(), sample(&s.file))).collect();
+    let mut files: Vec<(String, Vec<u8>)> =
+        manifest().samples.iter().map(|s| (s.file.clone(), sample(&s.file))).collect();
     files.extend(hostile_cases().into_iter().map(|(n, b, _)| (n.to_owned(), b)));
     let mut report = Vec::new();
     for (name, pdf) in files {
@@ -896,7 +958,11 @@ fn intact_and_modified_agree_with_pyhanko() {
         report.push(format!("{name}: ours {} (sig ok {our_sig_ok}), pyHanko {theirs:?}", ours.code));
         match theirs {
             Some(true) => assert!(our_untouched, "{name}: pyHanko says intact and untouched, we say {}", ours.code),
-            Some(false) => assert!(!our_untouched && ours.code != VerdictCode::Valid, "{name}: pyHanko sees a modification, we say {}", ours.code),
+            Some(false) => assert!(
+                !our_untouched && ours.code != VerdictCode::Valid,
+                "{name}: pyHanko sees a modification, we say {}",
+                ours.code
+            ),
             None => assert!(!our_untouched, "{name}: pyHanko says not intact, we say {}", ours.code),
         }
     }

@@ -66,17 +66,23 @@ impl Annotation {
 /// Why an annotation cannot be made.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AnnotationRuleError {
-    #[error("加注有效期最长为{MAX_WINDOW_DAYS}天，所请求为{0}天 / an annotation window is at most {MAX_WINDOW_DAYS} days; {0} requested")]
+    #[error(
+        "加注有效期最长为{MAX_WINDOW_DAYS}天，所请求为{0}天 / an annotation window is at most {MAX_WINDOW_DAYS} days; {0} requested"
+    )]
     WindowTooLong(i64),
     #[error("加注有效期至少为1天 / an annotation window covers at least one day")]
     WindowEmpty,
     #[error("加注有效期不能早于申请日 / the window cannot start before the day of application")]
     StartsInPast,
-    #[error("加注有效期开始日距申请日不能超过{MAX_START_DELAY_DAYS}天 / the window must start within {MAX_START_DELAY_DAYS} days of the application")]
+    #[error(
+        "加注有效期开始日距申请日不能超过{MAX_START_DELAY_DAYS}天 / the window must start within {MAX_START_DELAY_DAYS} days of the application"
+    )]
     StartsTooLate,
     #[error("加注有效期不能早于证书制发日期 / the window cannot start before the certificate was issued")]
     BeforeIssue,
-    #[error("自申请日向前90日内该证书已有{count}次有效加注，最多{MAX_IN_TRAILING_WINDOW}次；最早可于{next_allowed}再次申请 / {count} annotations were already made in the trailing 90 days (at most {MAX_IN_TRAILING_WINDOW}); the next is possible on {next_allowed}")]
+    #[error(
+        "自申请日向前90日内该证书已有{count}次有效加注，最多{MAX_IN_TRAILING_WINDOW}次；最早可于{next_allowed}再次申请 / {count} annotations were already made in the trailing 90 days (at most {MAX_IN_TRAILING_WINDOW}); the next is possible on {next_allowed}"
+    )]
     TooManyInTrailingWindow { count: usize, next_allowed: Date },
     #[error("日期超出范围 / date out of range")]
     DateRange,
@@ -181,7 +187,10 @@ mod tests {
         assert_eq!(check_application(&[], issue, today, today, 1), Ok(today));
         assert_eq!(check_application(&[], issue, today, d("2026-11-22"), 5), Err(AnnotationRuleError::StartsInPast));
         assert!(check_application(&[], issue, today, today.add_days(90).unwrap(), 5).is_ok());
-        assert_eq!(check_application(&[], issue, today, today.add_days(91).unwrap(), 5), Err(AnnotationRuleError::StartsTooLate));
+        assert_eq!(
+            check_application(&[], issue, today, today.add_days(91).unwrap(), 5),
+            Err(AnnotationRuleError::StartsTooLate)
+        );
         assert_eq!(check_application(&[], d("2026-12-01"), today, today, 5), Err(AnnotationRuleError::BeforeIssue));
     }
 
@@ -207,7 +216,12 @@ mod tests {
 
     #[test]
     fn evaluation_edges() {
-        let a = Annotation { scenario: Scenario::SelfUse, valid_from: d("2026-11-01"), valid_until: d("2026-11-30"), number: "A1".into() };
+        let a = Annotation {
+            scenario: Scenario::SelfUse,
+            valid_from: d("2026-11-01"),
+            valid_until: d("2026-11-30"),
+            number: "A1".into(),
+        };
         assert_eq!(a.window_days(), 30);
         assert_eq!(evaluate(Some(&a), true, d("2026-10-31")), AnnotationState::NotYetValid { days_until: 1 });
         assert_eq!(evaluate(Some(&a), true, d("2026-11-01")), AnnotationState::Valid { days_left: 29 });

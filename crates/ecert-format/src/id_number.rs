@@ -81,11 +81,7 @@ pub fn mask_id_number(id: &str) -> String {
     let chars: Vec<char> = id.chars().collect();
     let n = chars.len();
     let (head, tail) = if n > 8 { (3, 4) } else { (0, n.min(2)) };
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < head || i >= n - tail { *c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < head || i >= n - tail { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]

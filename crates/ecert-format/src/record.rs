@@ -146,7 +146,10 @@ pub fn valid_name(s: &str) -> bool {
     n > 0
         && n <= MAX_NAME_CHARS
         && s.trim() == s
-        && !s.chars().any(|c| c.is_control() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'))
+        && !s.chars().any(|c| {
+            c.is_control()
+                || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+        })
 }
 
 impl CertificateRecord {
@@ -192,7 +195,10 @@ impl CertificateRecord {
         }
         let issuer = registry.issuer(&q.issuer).ok_or_else(|| RecordError::UnknownQualification(q.code.clone()))?;
         if issuer.name_zh != self.issuer.name_zh {
-            return Err(RecordError::WrongIssuer { expected: issuer.name_zh.clone(), found: self.issuer.name_zh.clone() });
+            return Err(RecordError::WrongIssuer {
+                expected: issuer.name_zh.clone(),
+                found: self.issuer.name_zh.clone(),
+            });
         }
         if !valid_name(&self.holder.name) {
             return Err(RecordError::Name);

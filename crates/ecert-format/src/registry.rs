@@ -140,7 +140,10 @@ mod tests {
             let n = r.qualifications_of(&issuer.id).count();
             assert_eq!(n, if issuer.kind == IssuerKind::Ministry { 24 } else { 1 }, "{}", issuer.id);
         }
-        assert_eq!(r.issuer("mohrss").unwrap().seal_name_zh, "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章");
+        assert_eq!(
+            r.issuer("mohrss").unwrap().seal_name_zh,
+            "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章"
+        );
         assert_eq!(r.find_qualification("q07").unwrap().name_zh, "建造师（一级）");
         assert_eq!(r.find_qualification("拍卖师").unwrap().code, "Q25");
         assert!(r.find_qualification("Q32").is_none());

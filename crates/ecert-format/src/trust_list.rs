@@ -151,7 +151,9 @@ pub enum TrustListError {
     BadSignature,
     #[error("根公钥无效 / the pinned root key is not a P-256 public key")]
     BadRootKey,
-    #[error("信任列表版本{found}早于已持有的{held}（回滚） / trust list sequence {found} is older than the held {held} (rollback)")]
+    #[error(
+        "信任列表版本{found}早于已持有的{held}（回滚） / trust list sequence {found} is older than the held {held} (rollback)"
+    )]
     Rollback { found: u64, held: u64 },
 }
 

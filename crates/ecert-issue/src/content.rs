@@ -92,12 +92,31 @@ impl Content {
 
     /// A glyph run of the holder's personal text (see [`FontPart::Personal`]).
     #[allow(clippy::too_many_arguments)]
-    pub fn personal_text(&mut self, glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight) {
+    pub fn personal_text(
+        &mut self,
+        glyphs: Vec<Glyph>,
+        size: f32,
+        x: f32,
+        y: f32,
+        angle: f32,
+        color: Rgb,
+        weight: Weight,
+    ) {
         self.push_text(glyphs, size, x, y, angle, color, weight, FontPart::Personal);
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_text(&mut self, glyphs: Vec<Glyph>, size: f32, x: f32, y: f32, angle: f32, color: Rgb, weight: Weight, part: FontPart) {
+    fn push_text(
+        &mut self,
+        glyphs: Vec<Glyph>,
+        size: f32,
+        x: f32,
+        y: f32,
+        angle: f32,
+        color: Rgb,
+        weight: Weight,
+        part: FontPart,
+    ) {
         if !glyphs.is_empty() {
             self.ops.push(Op::Text { glyphs, size, x, y, angle, color, weight, part });
         }
@@ -135,7 +154,8 @@ impl Content {
                     let (c, si) = (angle.cos(), angle.sin());
                     let _ = write!(s, "q {} {} {} rg ", n(color.0), n(color.1), n(color.2));
                     if *weight == Weight::Bold {
-                        let _ = write!(s, "{} {} {} RG {} w 2 Tr ", n(color.0), n(color.1), n(color.2), n(size * 0.025));
+                        let _ =
+                            write!(s, "{} {} {} RG {} w 2 Tr ", n(color.0), n(color.1), n(color.2), n(size * 0.025));
                     }
                     s.push_str("BT ");
                     let _ = write!(s, "{} {} {} {} {} {} Tm ", n(c), n(si), n(-si), n(c), n(*x), n(*y));
@@ -168,11 +188,32 @@ pub fn circle_path(cx: f32, cy: f32, r: f32) -> String {
     let k = r * K;
     format!(
         "{} {} m {} {} {} {} {} {} c {} {} {} {} {} {} c {} {} {} {} {} {} c {} {} {} {} {} {} c h",
-        n(cx + r), n(cy),
-        n(cx + r), n(cy + k), n(cx + k), n(cy + r), n(cx), n(cy + r),
-        n(cx - k), n(cy + r), n(cx - r), n(cy + k), n(cx - r), n(cy),
-        n(cx - r), n(cy - k), n(cx - k), n(cy - r), n(cx), n(cy - r),
-        n(cx + k), n(cy - r), n(cx + r), n(cy - k), n(cx + r), n(cy),
+        n(cx + r),
+        n(cy),
+        n(cx + r),
+        n(cy + k),
+        n(cx + k),
+        n(cy + r),
+        n(cx),
+        n(cy + r),
+        n(cx - k),
+        n(cy + r),
+        n(cx - r),
+        n(cy + k),
+        n(cx - r),
+        n(cy),
+        n(cx - r),
+        n(cy - k),
+        n(cx - k),
+        n(cy - r),
+        n(cx),
+        n(cy - r),
+        n(cx + k),
+        n(cy - r),
+        n(cx + r),
+        n(cy - k),
+        n(cx + r),
+        n(cy),
     )
 }
 

@@ -8,13 +8,13 @@ use ecert_format::record::RECORD_FILE_NAME;
 use std::borrow::Borrow;
 use std::sync::Arc;
 
+use crate::IssueError;
 use crate::content::{Content, FontPart, GlyphResolver};
 use crate::font::{FontBook, Glyph};
 use crate::font_embed::{EmbeddedFont, glyph_set};
 use crate::page::{PAGE_HEIGHT, PAGE_WIDTH};
 use crate::seal::SEAL_RADIUS;
 use crate::signature::{BYTE_RANGE_PLACEHOLDER, CONTENTS_RESERVED_BYTES};
-use crate::IssueError;
 
 /// What goes into the file besides the page.
 pub struct Parts<'a> {
@@ -53,7 +53,8 @@ struct DocumentFonts {
 
 impl GlyphResolver for DocumentFonts {
     fn resolve(&self, glyph: &Glyph, part: FontPart) -> Option<(&str, u16)> {
-        let shared = self.shared.get(glyph.face)?.as_ref().and_then(|(name, f)| Some((name.as_str(), f.new_gid(glyph.gid)?)));
+        let shared =
+            self.shared.get(glyph.face)?.as_ref().and_then(|(name, f)| Some((name.as_str(), f.new_gid(glyph.gid)?)));
         match part {
             FontPart::Shared => shared,
             FontPart::Personal => shared.or_else(|| {
@@ -67,7 +68,11 @@ impl GlyphResolver for DocumentFonts {
 impl DocumentFonts {
     /// Subset (or take from the book's cache) what `contents` draw, add the fonts to `doc` and return the
     /// font resource dictionary with them.
-    fn embed(doc: &mut Document, book: &FontBook, contents: &[&Content]) -> Result<(DocumentFonts, Dictionary), IssueError> {
+    fn embed(
+        doc: &mut Document,
+        book: &FontBook,
+        contents: &[&Content],
+    ) -> Result<(DocumentFonts, Dictionary), IssueError> {
         let mut fonts = DocumentFonts { shared: Vec::new(), personal: Vec::new() };
         let mut resources = Dictionary::new();
         for i in 0..book.faces().len() {
@@ -135,8 +140,12 @@ pub fn assemble(book: &FontBook, parts: Parts<'_>) -> Result<Vec<u8>, IssueError
     let sig_id = doc.new_object_id();
     let field_id = doc.new_object_id();
 
-    let placeholder_range: Vec<Object> =
-        vec![Object::Integer(0), Object::Integer(9_999_999_999), Object::Integer(9_999_999_999), Object::Integer(9_999_999_999)];
+    let placeholder_range: Vec<Object> = vec![
+        Object::Integer(0),
+        Object::Integer(9_999_999_999),
+        Object::Integer(9_999_999_999),
+        Object::Integer(9_999_999_999),
+    ];
     debug_assert_eq!(BYTE_RANGE_PLACEHOLDER, b"[0 9999999999 9999999999 9999999999]");
     doc.objects.insert(
         sig_id,

@@ -32,7 +32,12 @@ impl FontCache {
     /// The built subset of `face` (number `face_index` in its book) for `glyphs`, built now if not cached.
     /// Building happens outside the lock; two threads asking for the same new set may both build it, and
     /// the results are identical.
-    pub fn get_or_build(&self, face_index: usize, face: &FontFace, glyphs: &GlyphSet) -> Result<Arc<EmbeddedFont>, FontError> {
+    pub fn get_or_build(
+        &self,
+        face_index: usize,
+        face: &FontFace,
+        glyphs: &GlyphSet,
+    ) -> Result<Arc<EmbeddedFont>, FontError> {
         let key: Key = (face_index, glyphs.iter().map(|(gid, (_, ch))| (*gid, u32::from(*ch))).collect());
         if let Some(found) = self.lock().map.get(&key) {
             return Ok(Arc::clone(found));

@@ -106,7 +106,11 @@ impl EmbeddedFont {
 
     /// As [`EmbeddedFont::build`], subsetting from `narrowed` (a copy of `face` narrowed to a repertoire)
     /// when it holds every glyph; the result is the same font either way.
-    pub fn build_from(face: &FontFace, narrowed: Option<&Narrowed>, glyphs: &GlyphSet) -> Result<EmbeddedFont, FontError> {
+    pub fn build_from(
+        face: &FontFace,
+        narrowed: Option<&Narrowed>,
+        glyphs: &GlyphSet,
+    ) -> Result<EmbeddedFont, FontError> {
         let old: Vec<u16> = glyphs.keys().copied().collect();
         let remapper = GlyphRemapper::new_from_glyphs_sorted(&old);
         let mut by_new = NewGlyphs::new();

@@ -99,7 +99,8 @@ pub fn issue_pdf(
     )?;
     let prepared = signature::Prepared::new(pdf)?;
     let digest = prepared.signed_digest();
-    let cms = ecert_pki::cms_sign::sign_detached(digest, signing_time_unix, seal.certificate_der, &seal.chain_der, seal.key)
-        .map_err(|e| IssueError::Sign(e.to_string()))?;
+    let cms =
+        ecert_pki::cms_sign::sign_detached(digest, signing_time_unix, seal.certificate_der, &seal.chain_der, seal.key)
+            .map_err(|e| IssueError::Sign(e.to_string()))?;
     Ok(prepared.finish(&cms)?)
 }

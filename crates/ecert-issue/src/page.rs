@@ -39,7 +39,9 @@ pub fn body_text(q: &Qualification, registry: &Registry) -> String {
         Style::Association => {
             let issuer = registry.issuer(&q.issuer).map(|i| i.name_zh.as_str()).unwrap_or("");
             let level = q.name_zh.trim_end_matches("职业资格");
-            format!("本证书由{approvers}监制，{issuer}颁发，表明持证人通过国家统一组织的考试，具有{level}的职业水平和能力。")
+            format!(
+                "本证书由{approvers}监制，{issuer}颁发，表明持证人通过国家统一组织的考试，具有{level}的职业水平和能力。"
+            )
         }
     }
 }
@@ -65,7 +67,15 @@ impl Writer<'_, '_> {
     }
 
     /// Centre a line, shrinking it to fit `max_width`.
-    fn centered(&mut self, text: &str, size: f32, y: f32, max_width: f32, color: Rgb, weight: Weight) -> Result<(), FontError> {
+    fn centered(
+        &mut self,
+        text: &str,
+        size: f32,
+        y: f32,
+        max_width: f32,
+        color: Rgb,
+        weight: Weight,
+    ) -> Result<(), FontError> {
         let g = self.book.glyphs(text)?;
         let w = run_width(&g, size);
         let size = if w > max_width { size * max_width / w } else { size };
@@ -75,7 +85,14 @@ impl Writer<'_, '_> {
     }
 
     /// Wrap CJK text to a width (break anywhere, but keep closing punctuation off line starts).
-    fn paragraph(&mut self, text: &str, size: f32, top: f32, leading: f32, indent_chars: f32) -> Result<f32, FontError> {
+    fn paragraph(
+        &mut self,
+        text: &str,
+        size: f32,
+        top: f32,
+        leading: f32,
+        indent_chars: f32,
+    ) -> Result<f32, FontError> {
         let glyphs = self.book.glyphs(text)?;
         let width = RIGHT - LEFT;
         let mut lines: Vec<Vec<Glyph>> = vec![Vec::new()];
@@ -111,8 +128,17 @@ fn frame() -> String {
     for (x, y) in [(33.0, 33.0), (w - 33.0, 33.0), (33.0, h - 33.0), (w - 33.0, h - 33.0)] {
         s.push_str(&format!(
             "{} {} {} rg {} {} m {} {} l {} {} l {} {} l h f ",
-            num(FRAME.0), num(FRAME.1), num(FRAME.2),
-            num(x - 6.0), num(y), num(x), num(y + 6.0), num(x + 6.0), num(y), num(x), num(y - 6.0)
+            num(FRAME.0),
+            num(FRAME.1),
+            num(FRAME.2),
+            num(x - 6.0),
+            num(y),
+            num(x),
+            num(y + 6.0),
+            num(x + 6.0),
+            num(y),
+            num(x),
+            num(y - 6.0)
         ));
     }
     // A thin rule under the header block.
@@ -121,7 +147,11 @@ fn frame() -> String {
 }
 
 /// Lay out the page for a record. Returns the page content.
-pub fn layout_page(book: &ParsedBook<'_>, record: &CertificateRecord, registry: &Registry) -> Result<Content, FontError> {
+pub fn layout_page(
+    book: &ParsedBook<'_>,
+    record: &CertificateRecord,
+    registry: &Registry,
+) -> Result<Content, FontError> {
     let q = registry
         .qualification(&record.qualification.code)
         .ok_or_else(|| FontError::Parse(format!("unknown qualification {}", record.qualification.code)))?;
@@ -166,18 +196,36 @@ pub fn layout_page(book: &ParsedBook<'_>, record: &CertificateRecord, registry: 
     let box_top = 150.0;
     w.c.raw(&format!(
         "q {} {} {} RG 0.6 w [3 2] 0 d {} 92 {} {} re S Q",
-        num(FRAME.0), num(FRAME.1), num(FRAME.2), num(LEFT), num(full), num(box_top - 92.0)
+        num(FRAME.0),
+        num(FRAME.1),
+        num(FRAME.2),
+        num(LEFT),
+        num(full),
+        num(box_top - 92.0)
     ));
     match &record.annotation {
         Some(ann) => {
             w.line("加注 Annotation", 11.0, LEFT + 12.0, box_top - 20.0, INK, Weight::Bold)?;
             w.line(
                 &format!("使用场景：{}    加注编号：{}", ann.scenario.zh(), ann.number),
-                11.0, LEFT + 12.0, box_top - 38.0, INK, Weight::Regular,
+                11.0,
+                LEFT + 12.0,
+                box_top - 38.0,
+                INK,
+                Weight::Regular,
             )?;
             w.line(
-                &format!("加注有效期：{}至{}（共{}天）", ann.valid_from.to_chinese(), ann.valid_until.to_chinese(), ann.window_days()),
-                11.0, LEFT + 12.0, box_top - 54.0, INK, Weight::Regular,
+                &format!(
+                    "加注有效期：{}至{}（共{}天）",
+                    ann.valid_from.to_chinese(),
+                    ann.valid_until.to_chinese(),
+                    ann.window_days()
+                ),
+                11.0,
+                LEFT + 12.0,
+                box_top - 54.0,
+                INK,
+                Weight::Regular,
             )?;
         }
         None => {
@@ -187,7 +235,11 @@ pub fn layout_page(book: &ParsedBook<'_>, record: &CertificateRecord, registry: 
     }
     w.centered(
         &format!("查询编号：{}    本证书为电子证书，内容以电子签章验证结果为准。", record.query_number),
-        8.5, 66.0, full, MUTED, Weight::Regular,
+        8.5,
+        66.0,
+        full,
+        MUTED,
+        Weight::Regular,
     )?;
     Ok(w.c)
 }

@@ -34,8 +34,17 @@ fn record(code: &str, name: &str, management_number: &str) -> CertificateRecord 
         schema: RECORD_SCHEMA.to_owned(),
         management_number: management_number.to_owned(),
         query_number: format!("C{management_number}"),
-        qualification: QualificationRef { code: q.code.clone(), name_zh: q.name_zh.clone(), name_en: q.name_en.clone() },
-        holder: Holder { name: name.to_owned(), id_number: id.as_str().to_owned(), sex: id.sex(), birth: YearMonth::new(1980, 1).expect("ym") },
+        qualification: QualificationRef {
+            code: q.code.clone(),
+            name_zh: q.name_zh.clone(),
+            name_en: q.name_en.clone(),
+        },
+        holder: Holder {
+            name: name.to_owned(),
+            id_number: id.as_str().to_owned(),
+            sex: id.sex(),
+            birth: YearMonth::new(1980, 1).expect("ym"),
+        },
         approval_date: Date::new(2023, 1, 10).expect("date"),
         issue_date: Date::new(2023, 3, 15).expect("date"),
         issuer: IssuerRef { id: issuer.id.clone(), name_zh: issuer.name_zh.clone() },
@@ -59,8 +68,12 @@ fn test_seal() -> TestSeal {
         profile,
     };
     let root_key = SigningKeyPair::from_entropy(&[3u8; 32]).expect("key");
-    let root = build_certificate(&spec(1, "test root", Profile::Root), root_key.verifying_key(), CertIssuer::SelfSigned(&root_key))
-        .expect("root");
+    let root = build_certificate(
+        &spec(1, "test root", Profile::Root),
+        root_key.verifying_key(),
+        CertIssuer::SelfSigned(&root_key),
+    )
+    .expect("root");
     let key = SigningKeyPair::from_entropy(&[7u8; 32]).expect("key");
     let cert = build_certificate(
         &spec(2, "test seal", Profile::Seal),

@@ -47,9 +47,7 @@ pub fn check_byte_range(sig_dict: &Dictionary, revision: &Revision) -> Result<Si
     if a != 0 || first_end > c {
         return Err(StructureError::BadByteRange);
     }
-    let entry = sig_dict
-        .get_entry(b"Contents")
-        .ok_or(StructureError::ByteRangeGap)?;
+    let entry = sig_dict.get_entry(b"Contents").ok_or(StructureError::ByteRangeGap)?;
     let is_hex = matches!(&entry.value, Object::String(s) if s.format == StringFormat::Hexadecimal);
     let gap = Span::new(b, c);
     if !is_hex || entry.span != gap || b < revision.span().start || c > revision.span().end {
@@ -59,9 +57,5 @@ pub fn check_byte_range(sig_dict: &Dictionary, revision: &Revision) -> Result<Si
     if end != revision.span().end && end != revision.eof_end() {
         return Err(StructureError::ByteRangeEnd);
     }
-    Ok(SignedRanges {
-        first: Span::new(0, b),
-        second: Span::new(c, end),
-        contents: gap,
-    })
+    Ok(SignedRanges { first: Span::new(0, b), second: Span::new(c, end), contents: gap })
 }

@@ -7,10 +7,7 @@ pub(crate) const fn is_whitespace(b: u8) -> bool {
 
 /// PDF delimiters.
 pub(crate) const fn is_delimiter(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
 }
 
 /// Regular characters: neither whitespace nor delimiter.

@@ -15,9 +15,7 @@ use crate::object_header::looks_like_object_header;
 
 /// Checks that `gap` holds only whitespace and comments.
 pub(crate) fn check_gap(bytes: &[u8], gap: Span) -> Result<()> {
-    let limited = bytes
-        .get(..gap.end)
-        .ok_or(StructureError::StrayData { offset: gap.start })?;
+    let limited = bytes.get(..gap.end).ok_or(StructureError::StrayData { offset: gap.start })?;
     let mut cur = Cursor::new(limited, gap.start);
     // Each iteration consumes at least one byte or returns.
     loop {

@@ -44,14 +44,7 @@ impl Document {
         budget: Budget,
         meter: DecompressMeter,
     ) -> Self {
-        Self {
-            version,
-            file_len,
-            revisions,
-            objects,
-            budget,
-            meter,
-        }
+        Self { version, file_len, revisions, objects, budget, meter }
     }
 
     /// The version from the `%PDF-` header.
@@ -71,9 +64,7 @@ impl Document {
 
     /// One revision.
     pub fn revision(&self, index: usize) -> Result<&Revision> {
-        self.revisions
-            .get(index)
-            .ok_or(StructureError::NoSuchRevision { index })
+        self.revisions.get(index).ok_or(StructureError::NoSuchRevision { index })
     }
 
     /// Index of the newest revision.
@@ -91,10 +82,7 @@ impl Document {
     pub(crate) fn state(&self, rev: usize, number: u32) -> Result<ObjectState<'_>> {
         self.revision(rev)?;
         for r in (0..=rev).rev() {
-            let entry = self
-                .revisions
-                .get(r)
-                .and_then(|revision| revision.entry(number));
+            let entry = self.revisions.get(r).and_then(|revision| revision.entry(number));
             match entry {
                 None => continue,
                 Some(XrefEntry::Free { .. }) => return Ok(ObjectState::Free),
@@ -141,20 +129,14 @@ impl Document {
 
     /// The dictionary (or stream dictionary) `id` as of revision `rev`.
     pub fn dictionary(&self, rev: usize, id: ObjectId) -> Result<&Dictionary> {
-        self.object(rev, id)?
-            .as_dict()
-            .ok_or(StructureError::ObjectNotFound { id })
+        self.object(rev, id)?.as_dict().ok_or(StructureError::ObjectNotFound { id })
     }
 
     /// The document catalog of revision `rev`: its trailer /Root, which must be a
     /// dictionary with /Type /Catalog.
     pub fn catalog(&self, rev: usize) -> Result<&Dictionary> {
         let bad = StructureError::BadCatalog { revision: rev };
-        let root = self
-            .trailer(rev)?
-            .get(b"Root")
-            .and_then(Object::as_reference)
-            .ok_or_else(|| bad.clone())?;
+        let root = self.trailer(rev)?.get(b"Root").and_then(Object::as_reference).ok_or_else(|| bad.clone())?;
         match self.object(rev, root) {
             Ok(Object::Dictionary(d)) if d.type_name() == Some(b"Catalog".as_slice()) => Ok(d),
             _ => Err(bad),

@@ -20,14 +20,9 @@ pub(crate) fn parse_file_header(bytes: &[u8]) -> Result<PdfVersion> {
         return Err(StructureError::BadHeader);
     }
     let version = match rest {
-        [b'1', b'.', minor @ b'0'..=b'9', eol] | [b'2', b'.', minor @ b'0', eol]
-            if matches!(eol, b'\r' | b'\n') =>
-        {
+        [b'1', b'.', minor @ b'0'..=b'9', eol] | [b'2', b'.', minor @ b'0', eol] if matches!(eol, b'\r' | b'\n') => {
             let major = if rest.first() == Some(&b'2') { 2 } else { 1 };
-            PdfVersion {
-                major,
-                minor: minor.wrapping_sub(b'0'),
-            }
+            PdfVersion { major, minor: minor.wrapping_sub(b'0') }
         }
         _ => return Err(StructureError::BadHeader),
     };

@@ -28,29 +28,18 @@ pub(crate) fn parse_indirect_body(
             return Err(StructureError::Syntax { offset: cur.pos() });
         }
         let bad_length = StructureError::BadStreamLength { offset: header_at };
-        let length = dict
-            .get_integer(b"Length")
-            .and_then(|l| usize::try_from(l).ok())
-            .ok_or_else(|| bad_length.clone())?;
+        let length =
+            dict.get_integer(b"Length").and_then(|l| usize::try_from(l).ok()).ok_or_else(|| bad_length.clone())?;
         let data_start = cur.pos();
-        let data_end = data_start
-            .checked_add(length)
-            .ok_or_else(|| bad_length.clone())?;
-        let raw = bytes
-            .get(data_start..data_end)
-            .ok_or_else(|| bad_length.clone())?
-            .to_vec();
+        let data_end = data_start.checked_add(length).ok_or_else(|| bad_length.clone())?;
+        let raw = bytes.get(data_start..data_end).ok_or_else(|| bad_length.clone())?.to_vec();
         cur.set_pos(data_end);
         cur.eat_eol();
         if !cur.eat_keyword(b"endstream") {
             return Err(bad_length);
         }
         cur.skip_ws_and_comments();
-        Object::Stream(Stream {
-            dict,
-            raw,
-            data_span: Span::new(data_start, data_end),
-        })
+        Object::Stream(Stream { dict, raw, data_span: Span::new(data_start, data_end) })
     } else {
         object
     };

@@ -74,8 +74,7 @@ pub use document::Document;
 pub use error::{Result, StructureError};
 pub use file_header::PdfVersion;
 pub use object::{
-    DictEntry, Dictionary, IndirectObject, Object, ObjectId, ObjectKind, PdfString, Span, Stream,
-    StringFormat,
+    DictEntry, Dictionary, IndirectObject, Object, ObjectId, ObjectKind, PdfString, Span, Stream, StringFormat,
 };
 pub use revision::Revision;
 pub use walker::walk;

@@ -15,10 +15,7 @@ pub(crate) struct DecompressMeter {
 
 impl DecompressMeter {
     pub(crate) fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            used: AtomicUsize::new(0),
-        }
+        Self { limit, used: AtomicUsize::new(0) }
     }
 
     /// The configured total.

@@ -19,25 +19,14 @@ const MAX_NAME_LEN: usize = 255;
 const MAX_KEYWORD_LEN: usize = 16;
 
 enum Frame {
-    Array {
-        start: usize,
-        items: Vec<Object>,
-    },
-    Dict {
-        start: usize,
-        dict: Dictionary,
-        key: Option<(Vec<u8>, usize)>,
-    },
+    Array { start: usize, items: Vec<Object> },
+    Dict { start: usize, dict: Dictionary, key: Option<(Vec<u8>, usize)> },
 }
 
 /// Parses one direct object starting at `pos` (leading whitespace/comments skipped).
 ///
 /// Returns the object and the span of its tokens. Only `bytes` is ever read.
-pub(crate) fn parse_direct_object(
-    bytes: &[u8],
-    pos: usize,
-    max_depth: usize,
-) -> Result<(Object, Span)> {
+pub(crate) fn parse_direct_object(bytes: &[u8], pos: usize, max_depth: usize) -> Result<(Object, Span)> {
     let mut cur = Cursor::new(bytes, pos);
     let mut stack: Vec<Frame> = Vec::new();
     // Every iteration consumes at least one byte or returns, so the loop is bounded by
@@ -58,10 +47,7 @@ pub(crate) fn parse_direct_object(
                     return Err(StructureError::DepthExceeded { offset: start });
                 }
                 cur.advance(1);
-                stack.push(Frame::Array {
-                    start,
-                    items: Vec::new(),
-                });
+                stack.push(Frame::Array { start, items: Vec::new() });
                 continue;
             }
             b'<' if cur.peek_at(1) == Some(b'<') => {
@@ -72,11 +58,7 @@ pub(crate) fn parse_direct_object(
                     return Err(StructureError::DepthExceeded { offset: start });
                 }
                 cur.advance(2);
-                stack.push(Frame::Dict {
-                    start,
-                    dict: Dictionary::default(),
-                    key: None,
-                });
+                stack.push(Frame::Dict { start, dict: Dictionary::default(), key: None });
                 continue;
             }
             b']' => {
@@ -89,11 +71,7 @@ pub(crate) fn parse_direct_object(
             b'>' if cur.peek_at(1) == Some(b'>') => {
                 cur.advance(2);
                 match stack.pop() {
-                    Some(Frame::Dict {
-                        start,
-                        dict,
-                        key: None,
-                    }) => (Object::Dictionary(dict), start),
+                    Some(Frame::Dict { start, dict, key: None }) => (Object::Dictionary(dict), start),
                     _ => return Err(StructureError::Syntax { offset: start }),
                 }
             }
@@ -112,9 +90,7 @@ pub(crate) fn parse_direct_object(
                 None => match value {
                     Object::Name(name) => *key = Some((name, value_start)),
                     _ => {
-                        return Err(StructureError::Syntax {
-                            offset: value_start,
-                        });
+                        return Err(StructureError::Syntax { offset: value_start });
                     }
                 },
                 Some((name, key_at)) => {
@@ -141,10 +117,7 @@ fn parse_hex_string(cur: &mut Cursor<'_>) -> Result<PdfString> {
         && let Some(bytes) = decode_unbroken_hex(body)
     {
         cur.advance(body.len().saturating_add(1));
-        return Ok(PdfString {
-            bytes,
-            format: StringFormat::Hexadecimal,
-        });
+        return Ok(PdfString { bytes, format: StringFormat::Hexadecimal });
     }
     let mut out = Vec::new();
     let mut high: Option<u8> = None;
@@ -170,10 +143,7 @@ fn parse_hex_string(cur: &mut Cursor<'_>) -> Result<PdfString> {
     if let Some(h) = high {
         out.push(h << 4);
     }
-    Ok(PdfString {
-        bytes: out,
-        format: StringFormat::Hexadecimal,
-    })
+    Ok(PdfString { bytes: out, format: StringFormat::Hexadecimal })
 }
 
 /// Digit pairs to bytes, or `None` if any byte is not a hex digit. Validation and decoding are two
@@ -229,9 +199,7 @@ fn parse_literal_string(cur: &mut Cursor<'_>) -> Result<PdfString> {
                         for _ in 0..2 {
                             match cur.peek() {
                                 Some(d @ b'0'..=b'7') => {
-                                    value = value
-                                        .wrapping_mul(8)
-                                        .wrapping_add(u32::from(d.wrapping_sub(b'0')));
+                                    value = value.wrapping_mul(8).wrapping_add(u32::from(d.wrapping_sub(b'0')));
                                     cur.advance(1);
                                 }
                                 _ => break,
@@ -267,10 +235,7 @@ fn parse_literal_string(cur: &mut Cursor<'_>) -> Result<PdfString> {
             _ => out.push(b),
         }
     }
-    Ok(PdfString {
-        bytes: out,
-        format: StringFormat::Literal,
-    })
+    Ok(PdfString { bytes: out, format: StringFormat::Literal })
 }
 
 /// `/Name` with `#xx` escapes.
@@ -310,8 +275,7 @@ fn read_regular_run<'a>(cur: &mut Cursor<'a>, max: usize) -> Result<&'a [u8]> {
         return Err(StructureError::Syntax { offset: start });
     }
     cur.advance(len);
-    rest.get(..len)
-        .ok_or(StructureError::Syntax { offset: start })
+    rest.get(..len).ok_or(StructureError::Syntax { offset: start })
 }
 
 /// Integers, reals, and `N G R` references (which start with an unsigned integer).

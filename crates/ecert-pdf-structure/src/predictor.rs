@@ -18,10 +18,7 @@ impl PngParams {
         let row_bits = bits_per_pixel.checked_mul(columns)?;
         let row_bytes = row_bits.div_ceil(8);
         let pixel_bytes = bits_per_pixel.div_ceil(8).max(1);
-        (row_bytes > 0).then_some(Self {
-            row_bytes,
-            pixel_bytes,
-        })
+        (row_bytes > 0).then_some(Self { row_bytes, pixel_bytes })
     }
 }
 
@@ -29,10 +26,7 @@ impl PngParams {
 ///
 /// Output is never larger than the input.
 pub(crate) fn unpredict_png(data: &[u8], params: PngParams) -> Result<Vec<u8>> {
-    let stride = params
-        .row_bytes
-        .checked_add(1)
-        .ok_or(StructureError::PredictorError)?;
+    let stride = params.row_bytes.checked_add(1).ok_or(StructureError::PredictorError)?;
     if data.len().checked_rem(stride) != Some(0) {
         return Err(StructureError::PredictorError);
     }
@@ -40,10 +34,7 @@ pub(crate) fn unpredict_png(data: &[u8], params: PngParams) -> Result<Vec<u8>> {
         return Ok(Vec::new());
     }
     // From here data.len() >= stride, so the row buffers are bounded by the input.
-    let rows = data
-        .len()
-        .checked_div(stride)
-        .ok_or(StructureError::PredictorError)?;
+    let rows = data.len().checked_div(stride).ok_or(StructureError::PredictorError)?;
     let mut out: Vec<u8> = Vec::with_capacity(rows.saturating_mul(params.row_bytes));
     let mut prev = vec![0u8; params.row_bytes];
     let mut row = vec![0u8; params.row_bytes];

@@ -33,12 +33,7 @@ pub(crate) fn parse_startxref_block(bytes: &[u8], pos: usize) -> Result<Startxre
     }
     let eof_end = cur.pos();
     cur.eat_eol();
-    Ok(StartxrefBlock {
-        keyword_at: pos,
-        value,
-        end: cur.pos(),
-        eof_end,
-    })
+    Ok(StartxrefBlock { keyword_at: pos, value, end: cur.pos(), eof_end })
 }
 
 /// Finds the file's final block: the last `%%EOF` within the last [`TAIL_WINDOW`]
@@ -54,14 +49,10 @@ pub(crate) fn locate_final_startxref(bytes: &[u8]) -> Result<StartxrefBlock> {
         return Err(StructureError::TrailingData { offset: cur.pos() });
     }
     let before = window.get(..eof_rel).unwrap_or(&[]);
-    let kw_rel =
-        rfind(before, b"startxref").ok_or(StructureError::BadStartxref { offset: eof_at })?;
+    let kw_rel = rfind(before, b"startxref").ok_or(StructureError::BadStartxref { offset: eof_at })?;
     let keyword_at = window_start.saturating_add(kw_rel);
     // The keyword must start a line (or at least follow whitespace).
-    let preceded_ok = keyword_at
-        .checked_sub(1)
-        .and_then(|p| bytes.get(p))
-        .is_some_and(|&b| is_whitespace(b));
+    let preceded_ok = keyword_at.checked_sub(1).and_then(|p| bytes.get(p)).is_some_and(|&b| is_whitespace(b));
     if !preceded_ok {
         return Err(StructureError::BadStartxref { offset: keyword_at });
     }

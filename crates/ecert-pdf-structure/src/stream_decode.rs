@@ -29,10 +29,7 @@ pub(crate) struct Decoding {
 /// one direct /FlateDecode (name or one-element array) with direct parameters.
 /// External streams (/F, /FFilter, /FDecodeParms) and everything else are rejected.
 pub(crate) fn decoding_of(dict: &Dictionary) -> Result<Decoding> {
-    if dict.contains_key(b"F")
-        || dict.contains_key(b"FFilter")
-        || dict.contains_key(b"FDecodeParms")
-    {
+    if dict.contains_key(b"F") || dict.contains_key(b"FFilter") || dict.contains_key(b"FDecodeParms") {
         return Err(StructureError::UnsupportedFilter);
     }
     let flate = match dict.get(b"Filter") {
@@ -77,14 +74,11 @@ fn predictor_of(parms: &Dictionary) -> Result<Predictor> {
             let colors = int(b"Colors", 1)?;
             let bits = int(b"BitsPerComponent", 8)?;
             let columns = int(b"Columns", 1)?;
-            if !(1..=4).contains(&colors)
-                || ![1, 2, 4, 8, 16].contains(&bits)
-                || !(1..=MAX_COLUMNS).contains(&columns)
+            if !(1..=4).contains(&colors) || ![1, 2, 4, 8, 16].contains(&bits) || !(1..=MAX_COLUMNS).contains(&columns)
             {
                 return Err(StructureError::UnsupportedPredictor);
             }
-            let as_usize =
-                |v: i64| usize::try_from(v).map_err(|_| StructureError::UnsupportedPredictor);
+            let as_usize = |v: i64| usize::try_from(v).map_err(|_| StructureError::UnsupportedPredictor);
             PngParams::new(as_usize(colors)?, as_usize(bits)?, as_usize(columns)?)
                 .map(Predictor::Png)
                 .ok_or(StructureError::UnsupportedPredictor)
@@ -101,9 +95,7 @@ pub(crate) fn decode_stream_data(stream: &Stream, meter: &DecompressMeter) -> Re
         return Ok(stream.raw.clone());
     }
     let inflated = inflate_zlib(&stream.raw, meter.remaining()).map_err(|e| match e {
-        InflateError::TooLarge => StructureError::DecompressionBudget {
-            limit: meter.limit(),
-        },
+        InflateError::TooLarge => StructureError::DecompressionBudget { limit: meter.limit() },
         InflateError::Corrupt => StructureError::FlateError,
     })?;
     meter.charge(inflated.len())?;

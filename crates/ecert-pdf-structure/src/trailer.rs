@@ -25,25 +25,15 @@ pub(crate) fn reject_unsupported_trailer(trailer: &Dictionary) -> Result<()> {
 
 /// Reads /Size (1..=max_objects), /Prev (optional, direct non-negative integer) and
 /// checks /Root (required, a reference) of the section at `offset`.
-pub(crate) fn check_trailer(
-    trailer: &Dictionary,
-    offset: usize,
-    budget: &Budget,
-) -> Result<TrailerInfo> {
+pub(crate) fn check_trailer(trailer: &Dictionary, offset: usize, budget: &Budget) -> Result<TrailerInfo> {
     reject_unsupported_trailer(trailer)?;
     let size = read_size(trailer, offset, budget)?;
     let prev = match trailer.get(b"Prev") {
         None => None,
-        Some(Object::Integer(p)) => {
-            Some(usize::try_from(*p).map_err(|_| StructureError::BadTrailer { offset })?)
-        }
+        Some(Object::Integer(p)) => Some(usize::try_from(*p).map_err(|_| StructureError::BadTrailer { offset })?),
         Some(_) => return Err(StructureError::BadTrailer { offset }),
     };
-    if trailer
-        .get(b"Root")
-        .and_then(Object::as_reference)
-        .is_none()
-    {
+    if trailer.get(b"Root").and_then(Object::as_reference).is_none() {
         return Err(StructureError::BadTrailer { offset });
     }
     Ok(TrailerInfo { size, prev })
@@ -51,17 +41,10 @@ pub(crate) fn check_trailer(
 
 /// /Size as a direct integer in 1..=`budget.max_objects`.
 pub(crate) fn read_size(dict: &Dictionary, offset: usize, budget: &Budget) -> Result<usize> {
-    let size = dict
-        .get_integer(b"Size")
-        .ok_or(StructureError::BadSize { offset })?;
-    let size = usize::try_from(size)
-        .ok()
-        .filter(|&s| s > 0)
-        .ok_or(StructureError::BadSize { offset })?;
+    let size = dict.get_integer(b"Size").ok_or(StructureError::BadSize { offset })?;
+    let size = usize::try_from(size).ok().filter(|&s| s > 0).ok_or(StructureError::BadSize { offset })?;
     if size > budget.max_objects {
-        return Err(StructureError::ObjectBudget {
-            limit: budget.max_objects,
-        });
+        return Err(StructureError::ObjectBudget { limit: budget.max_objects });
     }
     Ok(size)
 }

@@ -38,24 +38,14 @@ struct ChainLink {
 /// revision.
 pub fn walk(bytes: &[u8], budget: &Budget) -> Result<Document> {
     if bytes.len() > budget.max_file_size {
-        return Err(StructureError::FileTooLarge {
-            size: bytes.len(),
-            limit: budget.max_file_size,
-        });
+        return Err(StructureError::FileTooLarge { size: bytes.len(), limit: budget.max_file_size });
     }
     let version = parse_file_header(bytes)?;
     let final_block = locate_final_startxref(bytes)?;
     let meter = DecompressMeter::new(budget.max_decompressed);
     let chain = walk_chain(bytes, final_block, budget, &meter)?;
     let (revisions, objects) = lay_out_revisions(bytes, chain, budget)?;
-    let document = Document::new(
-        version,
-        bytes.len(),
-        revisions,
-        objects,
-        budget.clone(),
-        meter,
-    );
+    let document = Document::new(version, bytes.len(), revisions, objects, budget.clone(), meter);
     for index in 0..document.revisions().len() {
         document.catalog(index)?;
     }
@@ -69,19 +59,14 @@ fn walk_chain(
     budget: &Budget,
     meter: &DecompressMeter,
 ) -> Result<Vec<ChainLink>> {
-    let mut allowance = EntryAllowance {
-        remaining: budget.max_objects,
-        limit: budget.max_objects,
-    };
+    let mut allowance = EntryAllowance { remaining: budget.max_objects, limit: budget.max_objects };
     let mut chain: Vec<ChainLink> = Vec::new();
     let mut seen: Vec<usize> = Vec::new();
     let mut next = final_block.value;
     // Bounded by max_revisions.
     loop {
         if chain.len() >= budget.max_revisions {
-            return Err(StructureError::TooManyRevisions {
-                limit: budget.max_revisions,
-            });
+            return Err(StructureError::TooManyRevisions { limit: budget.max_revisions });
         }
         if next >= bytes.len() {
             return Err(StructureError::OffsetOutOfRange { offset: next });
@@ -92,9 +77,7 @@ fn walk_chain(
         cur.skip_whitespace();
         let block = parse_startxref_block(bytes, cur.pos())?;
         if block.value != next {
-            return Err(StructureError::BadStartxref {
-                offset: block.keyword_at,
-            });
+            return Err(StructureError::BadStartxref { offset: block.keyword_at });
         }
         if chain.is_empty() && block.keyword_at != final_block.keyword_at {
             // The newest section is not the one closing the file.
@@ -102,11 +85,7 @@ fn walk_chain(
         }
         let info = check_trailer(&section.trailer, next, budget)?;
         let prev = info.prev;
-        chain.push(ChainLink {
-            section,
-            block,
-            info,
-        });
+        chain.push(ChainLink { section, block, info });
         match prev {
             None => return Ok(chain),
             Some(p) if seen.contains(&p) => return Err(StructureError::PrevLoop { offset: p }),
@@ -131,23 +110,14 @@ fn lay_out_revisions(
     let mut start: usize = 0;
     let mut last_size: usize = 0;
     for (index, link) in chain.into_iter().enumerate() {
-        let ChainLink {
-            section,
-            block,
-            info,
-        } = link;
+        let ChainLink { section, block, info } = link;
         if section.offset < start {
-            return Err(StructureError::RevisionOverlap {
-                offset: section.offset,
-            });
+            return Err(StructureError::RevisionOverlap { offset: section.offset });
         }
         let highest = section.entries.keys().next_back().copied();
-        let beyond_size =
-            highest.is_some_and(|n| usize::try_from(n).map_or(true, |n| n >= info.size));
+        let beyond_size = highest.is_some_and(|n| usize::try_from(n).map_or(true, |n| n >= info.size));
         if info.size < last_size || beyond_size {
-            return Err(StructureError::BadSize {
-                offset: section.offset,
-            });
+            return Err(StructureError::BadSize { offset: section.offset });
         }
         last_size = info.size;
         let span = Span::new(start, block.end);
@@ -180,9 +150,7 @@ fn parse_revision_objects(
     budget: &Budget,
 ) -> Result<RevisionObjects> {
     // Objects may not read past their revision.
-    let limited = bytes
-        .get(..span.end)
-        .ok_or(StructureError::OffsetOutOfRange { offset: span.end })?;
+    let limited = bytes.get(..span.end).ok_or(StructureError::OffsetOutOfRange { offset: span.end })?;
     let mut offsets = BTreeSet::new();
     let mut covered = vec![Span::new(section.offset, span.end)];
     let mut parsed = BTreeMap::new();
@@ -192,53 +160,26 @@ fn parse_revision_objects(
         };
         let id = (number, generation);
         if !span.contains(offset) {
-            return Err(StructureError::EntryOutsideRevision {
-                object: number,
-                offset,
-            });
+            return Err(StructureError::EntryOutsideRevision { object: number, offset });
         }
         if !offsets.insert(offset) {
             return Err(StructureError::DuplicateOffset { offset });
         }
-        if let Some(xref_object) = section
-            .stream_object
-            .as_ref()
-            .filter(|_| offset == section.offset)
-        {
+        if let Some(xref_object) = section.stream_object.as_ref().filter(|_| offset == section.offset) {
             // The xref stream listing itself: already parsed, covered by the section.
             if xref_object.id != id {
-                return Err(StructureError::ObjectHeaderMismatch {
-                    offset,
-                    expected: id,
-                });
+                return Err(StructureError::ObjectHeaderMismatch { offset, expected: id });
             }
-            parsed.insert(
-                number,
-                IndirectObject {
-                    revision: index,
-                    ..xref_object.clone()
-                },
-            );
+            parsed.insert(number, IndirectObject { revision: index, ..xref_object.clone() });
             continue;
         }
         let header = parse_object_header(limited, offset);
         let Some((found, body_at)) = header.filter(|(found, _)| *found == id) else {
-            return Err(StructureError::ObjectHeaderMismatch {
-                offset,
-                expected: id,
-            });
+            return Err(StructureError::ObjectHeaderMismatch { offset, expected: id });
         };
         let (object, end) = parse_indirect_body(limited, offset, body_at, budget.depth_limit())?;
         covered.push(Span::new(offset, end));
-        parsed.insert(
-            number,
-            IndirectObject {
-                id: found,
-                object,
-                span: Span::new(offset, end),
-                revision: index,
-            },
-        );
+        parsed.insert(number, IndirectObject { id: found, object, span: Span::new(offset, end), revision: index });
     }
     check_coverage(bytes, span, &mut covered)?;
     Ok(parsed)

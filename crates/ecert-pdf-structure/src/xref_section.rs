@@ -60,24 +60,16 @@ pub(crate) fn parse_xref_section(
 ) -> Result<XrefSection> {
     match bytes.get(offset) {
         Some(b'x') => xref_table::parse_xref_table(bytes, offset, allowance, budget),
-        Some(b'0'..=b'9') => {
-            xref_stream::parse_xref_stream(bytes, offset, allowance, budget, meter)
-        }
+        Some(b'0'..=b'9') => xref_stream::parse_xref_stream(bytes, offset, allowance, budget, meter),
         Some(_) => Err(StructureError::BadStartxref { offset }),
         None => Err(StructureError::OffsetOutOfRange { offset }),
     }
 }
 
 /// Inserts an entry, rejecting a second entry for the same object number.
-pub(crate) fn insert_entry(
-    entries: &mut BTreeMap<u32, XrefEntry>,
-    number: u32,
-    entry: XrefEntry,
-) -> Result<()> {
+pub(crate) fn insert_entry(entries: &mut BTreeMap<u32, XrefEntry>, number: u32, entry: XrefEntry) -> Result<()> {
     match entries.entry(number) {
-        std::collections::btree_map::Entry::Occupied(_) => {
-            Err(StructureError::DuplicateXrefEntry { object: number })
-        }
+        std::collections::btree_map::Entry::Occupied(_) => Err(StructureError::DuplicateXrefEntry { object: number }),
         std::collections::btree_map::Entry::Vacant(v) => {
             v.insert(entry);
             Ok(())

@@ -50,9 +50,7 @@ pub(crate) fn parse_xref_stream(
     let total = subsections
         .iter()
         .try_fold(0usize, |acc, &(_, count)| acc.checked_add(count))
-        .ok_or(StructureError::ObjectBudget {
-            limit: budget.max_objects,
-        })?;
+        .ok_or(StructureError::ObjectBudget { limit: budget.max_objects })?;
     allowance.take(total)?;
 
     let decoding = decoding_of(dict)?;
@@ -61,21 +59,11 @@ pub(crate) fn parse_xref_stream(
         Predictor::Png(p) if p.row_bytes == row && p.pixel_bytes == 1 => Some(p),
         Predictor::Png(_) => return Err(bad),
     };
-    let stride = if png.is_some() {
-        row.saturating_add(1)
-    } else {
-        row
-    };
-    let expected = total
-        .checked_mul(stride)
-        .ok_or(StructureError::ObjectBudget {
-            limit: budget.max_objects,
-        })?;
+    let stride = if png.is_some() { row.saturating_add(1) } else { row };
+    let expected = total.checked_mul(stride).ok_or(StructureError::ObjectBudget { limit: budget.max_objects })?;
     let data = if decoding.flate {
         if expected > meter.remaining() {
-            return Err(StructureError::DecompressionBudget {
-                limit: meter.limit(),
-            });
+            return Err(StructureError::DecompressionBudget { limit: meter.limit() });
         }
         let data = inflate_zlib(&stream.raw, expected).map_err(|e| match e {
             InflateError::TooLarge => bad.clone(),
@@ -99,29 +87,15 @@ pub(crate) fn parse_xref_stream(
     for (start, count) in subsections {
         for i in 0..count {
             let raw = rows.next().ok_or_else(|| bad.clone())?;
-            let number = u32::try_from(i)
-                .ok()
-                .and_then(|i| start.checked_add(i))
-                .ok_or_else(|| bad.clone())?;
+            let number = u32::try_from(i).ok().and_then(|i| start.checked_add(i)).ok_or_else(|| bad.clone())?;
             let entry = decode_row(raw, widths, number, offset)?;
             insert_entry(&mut entries, number, entry)?;
         }
     }
     let trailer = stream.dict.clone();
-    let stream_object = IndirectObject {
-        id,
-        object: Object::Stream(stream),
-        span: Span::new(offset, end),
-        revision: 0,
-    };
-    Ok(XrefSection {
-        kind: XrefKind::Stream,
-        offset,
-        entries,
-        trailer,
-        end,
-        stream_object: Some(stream_object),
-    })
+    let stream_object =
+        IndirectObject { id, object: Object::Stream(stream), span: Span::new(offset, end), revision: 0 };
+    Ok(XrefSection { kind: XrefKind::Stream, offset, entries, trailer, end, stream_object: Some(stream_object) })
 }
 
 /// /W: three direct non-negative integers within [`MAX_FIELD_WIDTH`], summing to at
@@ -173,14 +147,8 @@ fn read_index(dict: &Dictionary, size: usize, offset: usize) -> Result<Vec<(u32,
         let [first, count] = pair else {
             return Err(bad);
         };
-        let first = first
-            .as_integer()
-            .and_then(|v| usize::try_from(v).ok())
-            .ok_or_else(|| bad.clone())?;
-        let count = count
-            .as_integer()
-            .and_then(|v| usize::try_from(v).ok())
-            .ok_or_else(|| bad.clone())?;
+        let first = first.as_integer().and_then(|v| usize::try_from(v).ok()).ok_or_else(|| bad.clone())?;
+        let count = count.as_integer().and_then(|v| usize::try_from(v).ok()).ok_or_else(|| bad.clone())?;
         let end = first.checked_add(count).ok_or_else(|| bad.clone())?;
         if end > size {
             return Err(StructureError::BadSize { offset });
@@ -207,14 +175,8 @@ fn decode_row(raw: &[u8], widths: [usize; 3], number: u32, offset: usize) -> Res
     let f3 = field(f3_bytes);
     let generation = u16::try_from(f3).map_err(|_| bad.clone())?;
     match kind {
-        0 => Ok(XrefEntry::Free {
-            next: u32::try_from(f2).map_err(|_| bad.clone())?,
-            generation,
-        }),
-        1 if number != 0 => Ok(XrefEntry::InUse {
-            offset: usize::try_from(f2).map_err(|_| bad.clone())?,
-            generation,
-        }),
+        0 => Ok(XrefEntry::Free { next: u32::try_from(f2).map_err(|_| bad.clone())?, generation }),
+        1 if number != 0 => Ok(XrefEntry::InUse { offset: usize::try_from(f2).map_err(|_| bad.clone())?, generation }),
         2 => Err(StructureError::UnsupportedObjectStream { object: number }),
         _ => Err(bad),
     }

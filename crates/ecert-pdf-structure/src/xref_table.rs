@@ -38,10 +38,7 @@ pub(crate) fn parse_xref_table(
             break;
         }
         let header_at = cur.pos();
-        let start = cur
-            .read_unsigned(10)
-            .and_then(|v| u32::try_from(v).ok())
-            .ok_or_else(|| bad(header_at))?;
+        let start = cur.read_unsigned(10).and_then(|v| u32::try_from(v).ok()).ok_or_else(|| bad(header_at))?;
         if !cur.eat(b" ") {
             return Err(bad(header_at));
         }
@@ -59,8 +56,7 @@ pub(crate) fn parse_xref_table(
         for i in 0..count {
             let entry_at = cur.pos();
             let raw = cur.rest().get(..ENTRY_LEN).ok_or_else(|| bad(entry_at))?;
-            let entry =
-                parse_entry(raw).ok_or(StructureError::BadXrefEntry { offset: entry_at })?;
+            let entry = parse_entry(raw).ok_or(StructureError::BadXrefEntry { offset: entry_at })?;
             let number = u32::try_from(i)
                 .ok()
                 .and_then(|i| start.checked_add(i))
@@ -78,41 +74,12 @@ pub(crate) fn parse_xref_table(
         return Err(StructureError::BadTrailer { offset });
     };
     reject_unsupported_trailer(&trailer)?;
-    Ok(XrefSection {
-        kind: XrefKind::Table,
-        offset,
-        entries,
-        trailer,
-        end: span.end,
-        stream_object: None,
-    })
+    Ok(XrefSection { kind: XrefKind::Table, offset, entries, trailer, end: span.end, stream_object: None })
 }
 
 /// Decodes one 20-byte entry.
 fn parse_entry(raw: &[u8]) -> Option<XrefEntry> {
-    let [
-        o0,
-        o1,
-        o2,
-        o3,
-        o4,
-        o5,
-        o6,
-        o7,
-        o8,
-        o9,
-        b' ',
-        g0,
-        g1,
-        g2,
-        g3,
-        g4,
-        b' ',
-        kind,
-        e0,
-        e1,
-    ] = *raw
-    else {
+    let [o0, o1, o2, o3, o4, o5, o6, o7, o8, o9, b' ', g0, g1, g2, g3, g4, b' ', kind, e0, e1] = *raw else {
         return None;
     };
     let field = decimal(&[o0, o1, o2, o3, o4, o5, o6, o7, o8, o9])?;
@@ -121,14 +88,8 @@ fn parse_entry(raw: &[u8]) -> Option<XrefEntry> {
         return None;
     }
     match kind {
-        b'n' => Some(XrefEntry::InUse {
-            offset: usize::try_from(field).ok()?,
-            generation,
-        }),
-        b'f' => Some(XrefEntry::Free {
-            next: u32::try_from(field).ok()?,
-            generation,
-        }),
+        b'n' => Some(XrefEntry::InUse { offset: usize::try_from(field).ok()?, generation }),
+        b'f' => Some(XrefEntry::Free { next: u32::try_from(field).ok()?, generation }),
         _ => None,
     }
 }
@@ -139,7 +100,6 @@ fn decimal(digits: &[u8]) -> Option<u64> {
         if !d.is_ascii_digit() {
             return None;
         }
-        acc.checked_mul(10)?
-            .checked_add(u64::from(d.wrapping_sub(b'0')))
+        acc.checked_mul(10)?.checked_add(u64::from(d.wrapping_sub(b'0')))
     })
 }

@@ -11,21 +11,13 @@ const PLACEHOLDER: &str = "[0 0000000000 0000000000 0000000000]";
 /// gets (b, c, d) of the correct range and returns the /ByteRange text to write.
 fn signed_file(contents: &str, byte_range: impl Fn(usize, usize, usize) -> String) -> Vec<u8> {
     let mut w = minimal_pdf();
-    w.object(
-        5,
-        "<< /Type /Annot /Subtype /Widget /FT /Sig /V 6 0 R /Rect [0 0 0 0] >>",
-    );
+    w.object(5, "<< /Type /Annot /Subtype /Widget /FT /Sig /V 6 0 R /Rect [0 0 0 0] >>");
     let sig = w.object(
         6,
         &format!("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange {PLACEHOLDER} /Contents {contents} >>"),
     );
     w.finish_table();
-    let open = sig
-        + w.buf[sig..]
-            .windows(10)
-            .position(|x| x == b"/Contents ")
-            .unwrap()
-        + 10;
+    let open = sig + w.buf[sig..].windows(10).position(|x| x == b"/Contents ").unwrap() + 10;
     let close = open + contents.len();
     let (b, c, d) = (open, close, w.buf.len() - close);
     let mut text = byte_range(b, c, d);
@@ -65,26 +57,11 @@ fn correct_byte_range() {
 fn wrong_byte_ranges() {
     type MakeRange<'a> = &'a dyn Fn(usize, usize, usize) -> String;
     let cases: [(MakeRange, &str); 9] = [
-        (
-            &|b, c, d| format!("[0 {} {c} {d}]", b + 1),
-            "BYTE_RANGE_GAP",
-        ),
-        (
-            &|b, c, d| format!("[0 {} {c} {d}]", b - 1),
-            "BYTE_RANGE_GAP",
-        ),
-        (
-            &|b, c, d| format!("[0 {b} {} {}]", c + 1, d - 1),
-            "BYTE_RANGE_GAP",
-        ),
-        (
-            &|b, c, d| format!("[0 {b} {c} {}]", d - 2),
-            "BYTE_RANGE_END",
-        ),
-        (
-            &|b, c, d| format!("[0 {b} {c} {}]", d + 1),
-            "BYTE_RANGE_END",
-        ),
+        (&|b, c, d| format!("[0 {} {c} {d}]", b + 1), "BYTE_RANGE_GAP"),
+        (&|b, c, d| format!("[0 {} {c} {d}]", b - 1), "BYTE_RANGE_GAP"),
+        (&|b, c, d| format!("[0 {b} {} {}]", c + 1, d - 1), "BYTE_RANGE_GAP"),
+        (&|b, c, d| format!("[0 {b} {c} {}]", d - 2), "BYTE_RANGE_END"),
+        (&|b, c, d| format!("[0 {b} {c} {}]", d + 1), "BYTE_RANGE_END"),
         (&|b, c, _| format!("[0 {b} {c}]"), "BAD_BYTE_RANGE"),
         (&|b, c, d| format!("[1 {b} {c} {d}]"), "BAD_BYTE_RANGE"),
         (&|b, c, d| format!("[0 {b} {c} -{d}]"), "BAD_BYTE_RANGE"),
@@ -121,18 +98,8 @@ fn byte_range_must_end_its_own_revision() {
     let doc = walk_default(&w.buf).unwrap();
     let sig = doc.dictionary(2, (6, 0)).unwrap();
     assert!(check_byte_range(sig, &doc.revisions()[1]).is_ok());
-    assert_eq!(
-        check_byte_range(sig, &doc.revisions()[2])
-            .unwrap_err()
-            .code(),
-        "BYTE_RANGE_GAP"
-    );
-    assert_eq!(
-        check_byte_range(sig, &doc.revisions()[0])
-            .unwrap_err()
-            .code(),
-        "BYTE_RANGE_GAP"
-    );
+    assert_eq!(check_byte_range(sig, &doc.revisions()[2]).unwrap_err().code(), "BYTE_RANGE_GAP");
+    assert_eq!(check_byte_range(sig, &doc.revisions()[0]).unwrap_err().code(), "BYTE_RANGE_GAP");
 }
 
 #[test]

@@ -12,14 +12,8 @@ const FAST: Duration = Duration::from_secs(1);
 
 fn two_revision_file() -> PdfWriter {
     let mut w = minimal_pdf();
-    w.object(
-        3,
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Annots [5 0 R] >>",
-    );
-    w.object(
-        5,
-        "<< /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /T (sig\\(1\\)) /V <00ff> >>",
-    );
+    w.object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Annots [5 0 R] >>");
+    w.object(5, "<< /Type /Annot /Subtype /Widget /Rect [0 0 0 0] /T (sig\\(1\\)) /V <00ff> >>");
     w.finish_stream(6, &TrailerOpts::default(), true);
     w
 }
@@ -79,11 +73,7 @@ fn every_byte_mutated() {
         }
         buf[i] = original;
     }
-    assert!(
-        started.elapsed() < FAST * 10,
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < FAST * 10, "took {:?}", started.elapsed());
 }
 
 /// xorshift64*: deterministic pseudo-random bytes.
@@ -96,9 +86,7 @@ impl Rng {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn bytes(&mut self, n: usize, alphabet: &[u8]) -> Vec<u8> {
-        (0..n)
-            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize])
-            .collect()
+        (0..n).map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize]).collect()
     }
 }
 
@@ -107,8 +95,7 @@ fn random_bytes() {
     let started = Instant::now();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let all: Vec<u8> = (0..=255).collect();
-    let pdfish: &[u8] =
-        b"0123456789 \n\r<<>>[]()/%obj endobj R stream endstream xref trailer startxref %%EOF n f";
+    let pdfish: &[u8] = b"0123456789 \n\r<<>>[]()/%obj endobj R stream endstream xref trailer startxref %%EOF n f";
     for round in 0..600 {
         let n = (rng.next() % 1500) as usize;
         let alphabet = if round % 2 == 0 { &all[..] } else { pdfish };
@@ -158,25 +145,16 @@ fn deep_nesting_fails_fast() {
     assert_code(&w.buf, "DEPTH_EXCEEDED");
     // Budget above the hard cap is clamped, not trusted.
     let mut w = base_objects();
-    w.object(
-        5,
-        &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)),
-    );
+    w.object(5, &format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)));
     w.finish_table();
-    let budget = Budget {
-        max_depth: usize::MAX,
-        ..Budget::default()
-    };
+    let budget = Budget { max_depth: usize::MAX, ..Budget::default() };
     assert_eq!(walk(&w.buf, &budget).unwrap_err().code(), "DEPTH_EXCEEDED");
 }
 
 #[test]
 fn deeply_nested_string_parentheses_are_fine() {
     let mut w = base_objects();
-    w.object(
-        5,
-        &format!("({}{})", "(".repeat(50_000), ")".repeat(50_000)),
-    );
+    w.object(5, &format!("({}{})", "(".repeat(50_000), ")".repeat(50_000)));
     w.finish_table();
     walk_default(&w.buf).expect("balanced parentheses inside a string");
 }
@@ -192,10 +170,7 @@ fn deflate_bomb_stops_at_budget() {
     w.finish_table();
     let doc = walk_default(&w.buf).expect("streams are not decoded during the walk");
     let stream = doc.object(0, (5, 0)).unwrap().as_stream().unwrap();
-    assert_eq!(
-        doc.decode_stream(stream).unwrap_err().code(),
-        "DECOMPRESSION_BUDGET"
-    );
+    assert_eq!(doc.decode_stream(stream).unwrap_err().code(), "DECOMPRESSION_BUDGET");
     assert!(started.elapsed() < FAST * 2, "took {:?}", started.elapsed());
 }
 
@@ -216,19 +191,12 @@ fn bomb_builder_is_a_real_zlib_stream() {
 #[test]
 fn decompression_budget_is_cumulative() {
     let mut w = base_objects();
-    w.stream(
-        5,
-        " /Filter /FlateDecode",
-        &zlib(&vec![7u8; 5 * 1024 * 1024]),
-    );
+    w.stream(5, " /Filter /FlateDecode", &zlib(&vec![7u8; 5 * 1024 * 1024]));
     w.finish_table();
     let doc = walk_default(&w.buf).unwrap();
     let stream = doc.object(0, (5, 0)).unwrap().as_stream().unwrap();
     assert_eq!(doc.decode_stream(stream).unwrap().len(), 5 * 1024 * 1024);
-    assert_eq!(
-        doc.decode_stream(stream).unwrap_err().code(),
-        "DECOMPRESSION_BUDGET"
-    );
+    assert_eq!(doc.decode_stream(stream).unwrap_err().code(), "DECOMPRESSION_BUDGET");
 }
 
 #[test]
@@ -254,11 +222,9 @@ fn xref_stream_file(dict: &str) -> Vec<u8> {
     let mut w = base_objects();
     let at = w.pos();
     let data = zlib(&[0u8; 7]);
-    let mut body = format!(
-        "<< /Type /XRef /Root 1 0 R /Filter /FlateDecode {dict} /Length {} >>\nstream\n",
-        data.len()
-    )
-    .into_bytes();
+    let mut body =
+        format!("<< /Type /XRef /Root 1 0 R /Filter /FlateDecode {dict} /Length {} >>\nstream\n", data.len())
+            .into_bytes();
     body.extend_from_slice(&data);
     body.extend_from_slice(b"\nendstream");
     w.unlisted_object(5, 0, &body);
@@ -280,22 +246,13 @@ fn huge_xref_stream_dimensions_fail_before_allocation() {
         ("/Size 6 /W [1 4]", "BAD_XREF_STREAM"),
         ("/Size 6 /W [1 0 2]", "BAD_XREF_STREAM"),
         ("/Size 6 /W [1 4 2] /Index [0 4000000000]", "BAD_SIZE"),
-        (
-            "/Size 10000 /W [1 4 2] /Index [0 9000 0 9000]",
-            "OBJECT_BUDGET",
-        ),
+        ("/Size 10000 /W [1 4 2] /Index [0 9000 0 9000]", "OBJECT_BUDGET"),
         ("/Size 6 /W [1 4 2] /Index [0]", "BAD_XREF_STREAM"),
         ("/Size 6 /W [1 4 2] /Index [0 6]", "BAD_XREF_STREAM"),
         ("/Size 0 /W [1 4 2]", "BAD_SIZE"),
         ("/Size 6 /W [1 4 2] /Predictor 2", "BAD_XREF_STREAM"),
-        (
-            "/Size 6 /W [1 4 2] /DecodeParms << /Predictor 2 >>",
-            "UNSUPPORTED_PREDICTOR",
-        ),
-        (
-            "/Size 6 /W [1 4 2] /DecodeParms << /Predictor 12 /Columns 3 >>",
-            "BAD_XREF_STREAM",
-        ),
+        ("/Size 6 /W [1 4 2] /DecodeParms << /Predictor 2 >>", "UNSUPPORTED_PREDICTOR"),
+        ("/Size 6 /W [1 4 2] /DecodeParms << /Predictor 12 /Columns 3 >>", "BAD_XREF_STREAM"),
     ];
     for (dict, code) in cases {
         let file = xref_stream_file(dict);
@@ -307,11 +264,19 @@ fn huge_xref_stream_dimensions_fail_before_allocation() {
     // Classic table with a huge subsection count.
     let mut w = base_objects();
     let at = w.pos();
-    w.raw(format!("xref\n0 4000000000\n0000000000 65535 f\r\ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    w.raw(
+        format!(
+            "xref\n0 4000000000\n0000000000 65535 f\r\ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
     assert_code(&w.buf, "OBJECT_BUDGET");
     let mut w = base_objects();
     let at = w.pos();
-    w.raw(format!("xref\n0 900\n0000000000 65535 f\r\ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    w.raw(
+        format!("xref\n0 900\n0000000000 65535 f\r\ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{at}\n%%EOF\n")
+            .as_bytes(),
+    );
     assert_code(&w.buf, "BAD_XREF_TABLE");
     assert!(started.elapsed() < FAST, "took {:?}", started.elapsed());
 }
@@ -340,15 +305,9 @@ fn object_count_budget_over_revisions() {
     let mut w = minimal_pdf();
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
     w.finish_table();
-    let budget = Budget {
-        max_objects: 6,
-        ..Budget::default()
-    };
+    let budget = Budget { max_objects: 6, ..Budget::default() };
     // 5 entries in revision 1 + 1 in revision 2 = 6: fits; 5 would not.
     walk(&w.buf, &budget).expect("6 entries fit");
-    let budget = Budget {
-        max_objects: 5,
-        ..Budget::default()
-    };
+    let budget = Budget { max_objects: 5, ..Budget::default() };
     assert_eq!(walk(&w.buf, &budget).unwrap_err().code(), "OBJECT_BUDGET");
 }

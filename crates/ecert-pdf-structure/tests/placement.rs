@@ -148,11 +148,7 @@ fn bytes_between_objects() {
 fn object_zero_in_use() {
     let mut w = base_objects();
     w.finish_table();
-    replace_once(
-        &mut w.buf,
-        b"0000000000 65535 f\r\n",
-        b"0000000000 00000 n\r\n",
-    );
+    replace_once(&mut w.buf, b"0000000000 65535 f\r\n", b"0000000000 00000 n\r\n");
     assert_code(&w.buf, "BAD_XREF_ENTRY");
 }
 
@@ -194,7 +190,11 @@ fn object_starting_on_a_comment_line() {
 fn predictor_geometry_cannot_force_allocation() {
     // Huge /Columns with tiny data: rejected without allocating rows.
     let mut w = base_objects();
-    w.stream(5, " /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 16777216 /Colors 4 /BitsPerComponent 16 >>", &zlib(b"abc"));
+    w.stream(
+        5,
+        " /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 16777216 /Colors 4 /BitsPerComponent 16 >>",
+        &zlib(b"abc"),
+    );
     w.finish_table();
     let doc = walk_default(&w.buf).unwrap();
     let s = doc.object(0, (5, 0)).unwrap().as_stream().unwrap();

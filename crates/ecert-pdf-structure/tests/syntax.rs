@@ -58,18 +58,10 @@ fn hex_strings_decode_the_same_on_both_paths() {
         let buf = with_object(&format!("<< /H {text} /X 1 >>"));
         let doc = walk_default(&buf).unwrap_or_else(|e| panic!("{text}: {e}"));
         let dict = doc.dictionary(0, (5, 0)).unwrap();
-        assert_eq!(
-            dict.get(b"H").and_then(Object::as_string).unwrap().bytes,
-            bytes,
-            "{text}"
-        );
+        assert_eq!(dict.get(b"H").and_then(Object::as_string).unwrap().bytes, bytes, "{text}");
         let span = dict.value_span(b"H").unwrap();
         assert_eq!(&buf[span.start..span.end], text.as_bytes());
-        assert_eq!(
-            dict.get(b"X"),
-            Some(&Object::Integer(1)),
-            "{text}: parsing resumes after the string"
-        );
+        assert_eq!(dict.get(b"X"), Some(&Object::Integer(1)), "{text}: parsing resumes after the string");
     }
     // A large signature-sized string decodes exactly.
     let big: Vec<u8> = (0..=255u8).cycle().take(20_000).collect();
@@ -133,10 +125,7 @@ fn stream_length_rules() {
         assert_code(&with_object(body), "BAD_STREAM_LENGTH");
     }
     // `stream` must be followed by CRLF or LF, not CR alone.
-    assert_code(
-        &with_object("<< /Length 5 >>\nstream\rabcde\nendstream"),
-        "SYNTAX",
-    );
+    assert_code(&with_object("<< /Length 5 >>\nstream\rabcde\nendstream"), "SYNTAX");
     // Streams must have a dictionary.
     assert_code(&with_object("[1]\nstream\nabcde\nendstream"), "SYNTAX");
     // Exact length, with or without EOL before endstream.
@@ -149,17 +138,9 @@ fn filters() {
     w.stream(5, " /Filter /LZWDecode", b"xx");
     w.stream(6, " /Filter [/FlateDecode /FlateDecode]", b"xx");
     w.stream(7, " /Filter /FlateDecode", b"not zlib");
-    w.stream(
-        8,
-        " /Filter [/FlateDecode] /DecodeParms [<< /Predictor 12 /Columns 2 >>]",
-        &zlib(&[2, 1, 2, 2, 1, 1]),
-    );
+    w.stream(8, " /Filter [/FlateDecode] /DecodeParms [<< /Predictor 12 /Columns 2 >>]", &zlib(&[2, 1, 2, 2, 1, 1]));
     w.stream(9, " /DecodeParms << /Predictor 12 >>", b"xx");
-    w.stream(
-        10,
-        " /Filter /FlateDecode /DecodeParms << /Predictor 2 >>",
-        &zlib(b"x"),
-    );
+    w.stream(10, " /Filter /FlateDecode /DecodeParms << /Predictor 2 >>", &zlib(b"x"));
     w.stream(11, " /F (external.dat)", b"");
     let mut junk = zlib(b"data");
     junk.extend_from_slice(b"junk");

@@ -9,28 +9,18 @@ use ecert_pdf_structure::{Budget, walk};
 fn prev_pointing_to_itself_is_a_loop() {
     let mut w = minimal_pdf();
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-    w.finish_table_opts(&TrailerOpts {
-        prev: Prev::SelfOffset,
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { prev: Prev::SelfOffset, ..Default::default() });
     assert_code(&w.buf, "PREV_LOOP");
 }
 
 #[test]
 fn two_sections_pointing_at_each_other_is_a_loop() {
     let mut w = base_objects();
-    w.finish_table_opts(&TrailerOpts {
-        prev: Prev::Value(0),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { prev: Prev::Value(0), ..Default::default() });
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
     let second = w.finish_table();
     // Patch the first trailer's /Prev to the second section.
-    replace_once(
-        &mut w.buf,
-        b"/Prev 0000000000",
-        format!("/Prev {second:010}").as_bytes(),
-    );
+    replace_once(&mut w.buf, b"/Prev 0000000000", format!("/Prev {second:010}").as_bytes());
     assert_code(&w.buf, "PREV_LOOP");
 }
 
@@ -38,17 +28,10 @@ fn two_sections_pointing_at_each_other_is_a_loop() {
 fn prev_not_decreasing() {
     let mut w = base_objects();
     let len_guess = 2000;
-    w.finish_table_opts(&TrailerOpts {
-        prev: Prev::Value(len_guess),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { prev: Prev::Value(len_guess), ..Default::default() });
     // A /Prev after its own section (but inside the file) is rejected before parsing it.
     let bad = w.xrefs[0] + 1;
-    replace_once(
-        &mut w.buf,
-        format!("/Prev {len_guess:010}").as_bytes(),
-        format!("/Prev {bad:010}").as_bytes(),
-    );
+    replace_once(&mut w.buf, format!("/Prev {len_guess:010}").as_bytes(), format!("/Prev {bad:010}").as_bytes());
     assert_code(&w.buf, "PREV_NOT_DECREASING");
 }
 
@@ -56,28 +39,12 @@ fn prev_not_decreasing() {
 fn prev_forward_to_a_later_section() {
     // Newest -> oldest -> middle: the middle section lies after the oldest one.
     let mut w = base_objects();
-    w.finish_table_opts(&TrailerOpts {
-        prev: Prev::Value(0),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { prev: Prev::Value(0), ..Default::default() });
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-    let middle = w.finish_table_opts(&TrailerOpts {
-        prev: Prev::Omit,
-        ..Default::default()
-    });
-    w.object(
-        3,
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 4 0 R >>",
-    );
-    w.finish_table_opts(&TrailerOpts {
-        prev: Prev::Value(w.xrefs[0]),
-        ..Default::default()
-    });
-    replace_once(
-        &mut w.buf,
-        b"/Prev 0000000000",
-        format!("/Prev {middle:010}").as_bytes(),
-    );
+    let middle = w.finish_table_opts(&TrailerOpts { prev: Prev::Omit, ..Default::default() });
+    w.object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Contents 4 0 R >>");
+    w.finish_table_opts(&TrailerOpts { prev: Prev::Value(w.xrefs[0]), ..Default::default() });
+    replace_once(&mut w.buf, b"/Prev 0000000000", format!("/Prev {middle:010}").as_bytes());
     assert_code(&w.buf, "PREV_NOT_DECREASING");
 }
 
@@ -85,10 +52,7 @@ fn prev_forward_to_a_later_section() {
 fn prev_to_something_that_is_not_a_section() {
     let mut w = minimal_pdf();
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-    w.finish_table_opts(&TrailerOpts {
-        prev: Prev::Value(20),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { prev: Prev::Value(20), ..Default::default() });
     assert_code(&w.buf, "BAD_STARTXREF");
 }
 
@@ -107,11 +71,7 @@ fn startxref_not_pointing_at_a_section() {
     let mut w = minimal_pdf();
     let x = w.xrefs[0];
     let old = format!("startxref\n{x}\n");
-    let new = format!(
-        "startxref\n{:0width$}\n",
-        x - 1,
-        width = x.to_string().len()
-    );
+    let new = format!("startxref\n{:0width$}\n", x - 1, width = x.to_string().len());
     replace_once(&mut w.buf, old.as_bytes(), new.as_bytes());
     assert!(walk_default(&w.buf).is_err());
 }
@@ -123,8 +83,7 @@ fn startxref_overflowing_number() {
     let tail = format!("startxref\n{x}\n%%EOF\n");
     let len = w.buf.len();
     w.buf.truncate(len - tail.len());
-    w.buf
-        .extend_from_slice(b"startxref\n99999999999999999999999999\n%%EOF\n");
+    w.buf.extend_from_slice(b"startxref\n99999999999999999999999999\n%%EOF\n");
     assert_code(&w.buf, "BAD_STARTXREF");
 }
 
@@ -137,63 +96,37 @@ fn too_many_revisions() {
     }
     assert_eq!(w.xrefs.len(), 17);
     assert_code(&w.buf, "TOO_MANY_REVISIONS");
-    let budget = Budget {
-        max_revisions: 17,
-        ..Budget::default()
-    };
+    let budget = Budget { max_revisions: 17, ..Budget::default() };
     assert_eq!(walk(&w.buf, &budget).unwrap().revisions().len(), 17);
 }
 
 #[test]
 fn encrypted_trailer() {
     let mut w = base_objects();
-    w.finish_table_opts(&TrailerOpts {
-        extra: " /Encrypt 9 0 R".into(),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { extra: " /Encrypt 9 0 R".into(), ..Default::default() });
     assert_code(&w.buf, "ENCRYPTED");
     // Also in an older trailer only.
     let mut w = base_objects();
-    w.finish_table_opts(&TrailerOpts {
-        extra: " /Encrypt << /Filter /Standard >>".into(),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { extra: " /Encrypt << /Filter /Standard >>".into(), ..Default::default() });
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
     w.finish_table();
     assert_code(&w.buf, "ENCRYPTED");
     // And in an xref stream dictionary.
     let mut w = base_objects();
-    w.finish_stream(
-        5,
-        &TrailerOpts {
-            extra: " /Encrypt 9 0 R".into(),
-            ..Default::default()
-        },
-        true,
-    );
+    w.finish_stream(5, &TrailerOpts { extra: " /Encrypt 9 0 R".into(), ..Default::default() }, true);
     assert_code(&w.buf, "ENCRYPTED");
 }
 
 #[test]
 fn hybrid_xref() {
     let mut w = base_objects();
-    w.finish_table_opts(&TrailerOpts {
-        extra: " /XRefStm 123".into(),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { extra: " /XRefStm 123".into(), ..Default::default() });
     assert_code(&w.buf, "HYBRID_XREF");
 }
 
 #[test]
 fn trailing_bytes_after_eof() {
-    for tail in [
-        &b"x"[..],
-        b"\n\n",
-        b"\r\n\r\n",
-        b" ",
-        b"\n%comment\n",
-        b"\x00",
-    ] {
+    for tail in [&b"x"[..], b"\n\n", b"\r\n\r\n", b" ", b"\n%comment\n", b"\x00"] {
         let mut w = minimal_pdf();
         w.buf.extend_from_slice(tail);
         assert_code(&w.buf, "TRAILING_DATA");
@@ -213,14 +146,7 @@ fn appended_objects_without_xref_are_trailing_data() {
 
 #[test]
 fn bad_headers() {
-    for head in [
-        &b"%PDF-1.x\n"[..],
-        b"%PDF-3.0\n",
-        b"%PDF-2.1\n",
-        b"%PDF-1.7 ",
-        b" %PDF-1.7\n",
-        b"%PDX-1.7\n",
-    ] {
+    for head in [&b"%PDF-1.x\n"[..], b"%PDF-3.0\n", b"%PDF-2.1\n", b"%PDF-1.7 ", b" %PDF-1.7\n", b"%PDX-1.7\n"] {
         let mut w = minimal_pdf();
         w.buf.splice(0..9, head.iter().copied());
         assert_code(&w.buf, "BAD_HEADER");
@@ -233,28 +159,19 @@ fn bad_headers() {
 #[test]
 fn file_size_budget() {
     let w = minimal_pdf();
-    let budget = Budget {
-        max_file_size: w.buf.len() - 1,
-        ..Budget::default()
-    };
+    let budget = Budget { max_file_size: w.buf.len() - 1, ..Budget::default() };
     assert_eq!(walk(&w.buf, &budget).unwrap_err().code(), "FILE_TOO_LARGE");
 }
 
 #[test]
 fn size_must_cover_entries_and_not_shrink() {
     let mut w = base_objects();
-    w.finish_table_opts(&TrailerOpts {
-        size: Some(4),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { size: Some(4), ..Default::default() });
     assert_code(&w.buf, "BAD_SIZE");
 
     let mut w = minimal_pdf();
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-    w.finish_table_opts(&TrailerOpts {
-        size: Some(3),
-        ..Default::default()
-    });
+    w.finish_table_opts(&TrailerOpts { size: Some(3), ..Default::default() });
     assert_code(&w.buf, "BAD_SIZE");
 }
 

@@ -94,10 +94,7 @@ struct CertificateOut {
 }
 
 fn ecdsa_with_sha256() -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned {
-        oid: oids::ECDSA_WITH_SHA256,
-        parameters: None,
-    }
+    AlgorithmIdentifierOwned { oid: oids::ECDSA_WITH_SHA256, parameters: None }
 }
 
 /// Issue a certificate and return its DER.
@@ -122,69 +119,56 @@ pub fn build_certificate(
     let serial_number = SerialNumber::new(&serial).map_err(|_| PkiError::Encoding("serial"))?;
 
     let subject = build_name(&spec.subject)?;
-    let subject_der = subject
-        .to_der()
-        .map_err(|_| PkiError::Encoding("subject"))?;
+    let subject_der = subject.to_der().map_err(|_| PkiError::Encoding("subject"))?;
     let spki_der = spki_der_of(subject_public_key)?;
-    let spki = SubjectPublicKeyInfoOwned::from_der(&spki_der)
-        .map_err(|_| PkiError::Encoding("subject public key info"))?;
+    let spki =
+        SubjectPublicKeyInfoOwned::from_der(&spki_der).map_err(|_| PkiError::Encoding("subject public key info"))?;
     let ski = key_identifier(spki.subject_public_key.raw_bytes());
 
     // Issuer name, authority key id and signing key, by profile.
-    let (issuer_name_der, aki, signer): (Vec<u8>, Vec<u8>, &SigningKeyPair) =
-        match (spec.profile, issuer) {
-            (Profile::Root, CertIssuer::SelfSigned(key)) => {
-                if key.verifying_key() != subject_public_key {
-                    return Err(PkiError::InvalidKey(
-                        "self-signed: subject key is not the signing key",
-                    ));
-                }
-                (subject_der, ski.to_vec(), key)
+    let (issuer_name_der, aki, signer): (Vec<u8>, Vec<u8>, &SigningKeyPair) = match (spec.profile, issuer) {
+        (Profile::Root, CertIssuer::SelfSigned(key)) => {
+            if key.verifying_key() != subject_public_key {
+                return Err(PkiError::InvalidKey("self-signed: subject key is not the signing key"));
             }
-            (Profile::IssuerCa | Profile::Seal, CertIssuer::Ca { cert_der, key }) => {
-                let ca = ParsedCert::from_der(cert_der)?;
-                if ca.spki_der() != key.spki_der()?.as_slice() {
-                    return Err(PkiError::InvalidKey(
-                        "issuer key does not match issuer certificate",
-                    ));
-                }
-                if !ca.is_ca() {
-                    return Err(PkiError::IssuerNotCa);
-                }
-                if !ca.key_usage().is_some_and(|ku| ku.key_cert_sign()) {
-                    return Err(PkiError::IssuerKeyUsage);
-                }
-                if spec.profile == Profile::IssuerCa && ca.path_len() == Some(0) {
-                    return Err(PkiError::PathLenExceeded);
-                }
-                let aki = match ca.subject_key_id() {
-                    Some(id) => id.to_vec(),
-                    None => {
-                        let ca_spki = SubjectPublicKeyInfoOwned::from_der(ca.spki_der())
-                            .map_err(|_| PkiError::Malformed("issuer public key info"))?;
-                        key_identifier(ca_spki.subject_public_key.raw_bytes()).to_vec()
-                    }
-                };
-                (ca.subject_der().to_vec(), aki, key)
+            (subject_der, ski.to_vec(), key)
+        }
+        (Profile::IssuerCa | Profile::Seal, CertIssuer::Ca { cert_der, key }) => {
+            let ca = ParsedCert::from_der(cert_der)?;
+            if ca.spki_der() != key.spki_der()?.as_slice() {
+                return Err(PkiError::InvalidKey("issuer key does not match issuer certificate"));
             }
-            (Profile::Root, CertIssuer::Ca { .. }) => {
-                return Err(PkiError::Encoding("root profile must be self-signed"));
+            if !ca.is_ca() {
+                return Err(PkiError::IssuerNotCa);
             }
-            (Profile::IssuerCa | Profile::Seal, CertIssuer::SelfSigned(_)) => {
-                return Err(PkiError::Encoding(
-                    "only the root profile may be self-signed",
-                ));
+            if !ca.key_usage().is_some_and(|ku| ku.key_cert_sign()) {
+                return Err(PkiError::IssuerKeyUsage);
             }
-        };
+            if spec.profile == Profile::IssuerCa && ca.path_len() == Some(0) {
+                return Err(PkiError::PathLenExceeded);
+            }
+            let aki = match ca.subject_key_id() {
+                Some(id) => id.to_vec(),
+                None => {
+                    let ca_spki = SubjectPublicKeyInfoOwned::from_der(ca.spki_der())
+                        .map_err(|_| PkiError::Malformed("issuer public key info"))?;
+                    key_identifier(ca_spki.subject_public_key.raw_bytes()).to_vec()
+                }
+            };
+            (ca.subject_der().to_vec(), aki, key)
+        }
+        (Profile::Root, CertIssuer::Ca { .. }) => {
+            return Err(PkiError::Encoding("root profile must be self-signed"));
+        }
+        (Profile::IssuerCa | Profile::Seal, CertIssuer::SelfSigned(_)) => {
+            return Err(PkiError::Encoding("only the root profile may be self-signed"));
+        }
+    };
 
     let (ca, path_len, usages): (bool, Option<u8>, FlagSet<KeyUsages>) = match spec.profile {
         Profile::Root => (true, None, KeyUsages::KeyCertSign | KeyUsages::CRLSign),
         Profile::IssuerCa => (true, Some(0), KeyUsages::KeyCertSign | KeyUsages::CRLSign),
-        Profile::Seal => (
-            false,
-            None,
-            KeyUsages::DigitalSignature | KeyUsages::NonRepudiation,
-        ),
+        Profile::Seal => (false, None, KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
     };
     let exts: Extensions = vec![
         extensions::basic_constraints(ca, path_len)?,
@@ -198,29 +182,20 @@ pub fn build_certificate(
         serial_number,
         signature: ecdsa_with_sha256(),
         issuer: Any::from_der(&issuer_name_der).map_err(|_| PkiError::Malformed("issuer name"))?,
-        validity: Validity::new(
-            time_from_unix(spec.not_before_unix)?,
-            time_from_unix(spec.not_after_unix)?,
-        ),
+        validity: Validity::new(time_from_unix(spec.not_before_unix)?, time_from_unix(spec.not_after_unix)?),
         subject,
         subject_public_key_info: spki,
         extensions: exts,
     };
-    let tbs_der = tbs
-        .to_der()
-        .map_err(|_| PkiError::Encoding("tbsCertificate"))?;
+    let tbs_der = tbs.to_der().map_err(|_| PkiError::Encoding("tbsCertificate"))?;
     let signature = signer.sign_prehashed_der(&tbs_der)?;
 
     let cert = CertificateOut {
-        tbs_certificate: Any::from_der(&tbs_der)
-            .map_err(|_| PkiError::Encoding("tbsCertificate"))?,
+        tbs_certificate: Any::from_der(&tbs_der).map_err(|_| PkiError::Encoding("tbsCertificate"))?,
         signature_algorithm: ecdsa_with_sha256(),
-        signature: BitString::from_bytes(&signature)
-            .map_err(|_| PkiError::Encoding("signature"))?,
+        signature: BitString::from_bytes(&signature).map_err(|_| PkiError::Encoding("signature"))?,
     };
-    let der = cert
-        .to_der()
-        .map_err(|_| PkiError::Encoding("certificate"))?;
+    let der = cert.to_der().map_err(|_| PkiError::Encoding("certificate"))?;
 
     // Self-check: x509-cert must accept what we produced, and the TBS must be ours.
     let parsed = ParsedCert::from_der(&der)?;

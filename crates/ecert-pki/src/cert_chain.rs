@@ -26,9 +26,7 @@ pub fn verify_issued_by(child: &ParsedCert, issuer: &ParsedCert) -> Result<()> {
         return Err(PkiError::IssuerNameMismatch);
     }
     if !child.is_ecdsa_sha256_signed() {
-        return Err(PkiError::UnsupportedAlgorithm(
-            "certificate signature algorithm",
-        ));
+        return Err(PkiError::UnsupportedAlgorithm("certificate signature algorithm"));
     }
     if !issuer.is_ca() {
         return Err(PkiError::IssuerNotCa);
@@ -46,8 +44,6 @@ pub fn verify_issued_by(child: &ParsedCert, issuer: &ParsedCert) -> Result<()> {
     if child.is_ca() && !child.is_self_issued() && issuer.path_len() == Some(0) {
         return Err(PkiError::PathLenExceeded);
     }
-    let sig = child
-        .signature_bytes()
-        .ok_or(PkiError::Malformed("certificate signature bit string"))?;
+    let sig = child.signature_bytes().ok_or(PkiError::Malformed("certificate signature bit string"))?;
     verify_p256_sha256(issuer.spki_der(), child.tbs_der(), sig)
 }

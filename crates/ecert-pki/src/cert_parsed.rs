@@ -33,10 +33,7 @@ impl<'a> CertificateOutline<'a> {
     /// Locate the fields of a DER certificate (one TLV, nothing after it, at most [`MAX_CERT_LEN`]).
     pub fn locate(der: &'a [u8]) -> Result<Self> {
         if der.len() > MAX_CERT_LEN {
-            return Err(PkiError::TooLarge {
-                len: der.len(),
-                limit: MAX_CERT_LEN,
-            });
+            return Err(PkiError::TooLarge { len: der.len(), limit: MAX_CERT_LEN });
         }
         let outer = raw_der::read_single_tlv(der, "certificate")?;
         let parts = raw_der::children(&outer, "certificate")?;
@@ -44,18 +41,10 @@ impl<'a> CertificateOutline<'a> {
         let fields = raw_der::children(tbs, "tbsCertificate")?;
         let skip = usize::from(fields.first().map(|f| f.tag_byte) == Some(0xA0));
         let field = |i: usize| -> Result<&'a [u8]> {
-            fields
-                .get(skip.saturating_add(i))
-                .map(|f| f.whole)
-                .ok_or(PkiError::Malformed("tbsCertificate"))
+            fields.get(skip.saturating_add(i)).map(|f| f.whole).ok_or(PkiError::Malformed("tbsCertificate"))
         };
         // serialNumber(0) signature(1) issuer(2) validity(3) subject(4) subjectPublicKeyInfo(5)
-        Ok(Self {
-            tbs: tbs.whole,
-            issuer: field(2)?,
-            subject: field(4)?,
-            spki: field(5)?,
-        })
+        Ok(Self { tbs: tbs.whole, issuer: field(2)?, subject: field(4)?, spki: field(5)? })
     }
 }
 
@@ -83,10 +72,7 @@ impl ParsedCert {
     /// Parse a DER certificate (strict DER, no trailing bytes, at most [`MAX_CERT_LEN`]).
     pub fn from_der(der: &[u8]) -> Result<Self> {
         if der.len() > MAX_CERT_LEN {
-            return Err(PkiError::TooLarge {
-                len: der.len(),
-                limit: MAX_CERT_LEN,
-            });
+            return Err(PkiError::TooLarge { len: der.len(), limit: MAX_CERT_LEN });
         }
         let cert = Certificate::from_der(der).map_err(|_| PkiError::Malformed("certificate"))?;
         Self::from_decoded(der, cert)
@@ -97,12 +83,7 @@ impl ParsedCert {
     /// the bytes agree; as a guard against pairing a structure with the wrong bytes, its encoded length must
     /// be `der`'s length.
     pub(crate) fn from_decoded(der: &[u8], cert: Certificate) -> Result<Self> {
-        if cert
-            .encoded_len()
-            .ok()
-            .and_then(|l| usize::try_from(l).ok())
-            != Some(der.len())
-        {
+        if cert.encoded_len().ok().and_then(|l| usize::try_from(l).ok()) != Some(der.len()) {
             return Err(PkiError::Malformed("certificate"));
         }
         // The raw TBSCertificate and its fields; never re-encode for signatures. (Also refuses over
@@ -185,17 +166,9 @@ impl ParsedCert {
     }
     /// Serial number as lowercase hex without leading zero bytes.
     pub fn serial_hex(&self) -> String {
-        let start = self
-            .serial
-            .iter()
-            .position(|&b| b != 0)
-            .unwrap_or(self.serial.len());
+        let start = self.serial.iter().position(|&b| b != 0).unwrap_or(self.serial.len());
         let trimmed = self.serial.get(start..).unwrap_or_default();
-        if trimmed.is_empty() {
-            "00".into()
-        } else {
-            hex_lower(trimmed)
-        }
+        if trimmed.is_empty() { "00".into() } else { hex_lower(trimmed) }
     }
     /// notBefore as unix seconds.
     pub fn not_before(&self) -> i64 {

@@ -18,10 +18,7 @@ use crate::oids;
 use crate::signed_attrs;
 
 fn sha256_alg() -> AlgorithmIdentifierOwned {
-    AlgorithmIdentifierOwned {
-        oid: oids::SHA256,
-        parameters: None,
-    }
+    AlgorithmIdentifierOwned { oid: oids::SHA256, parameters: None }
 }
 
 /// Build a detached CMS SignedData (DER `ContentInfo`) over content whose
@@ -45,9 +42,7 @@ pub fn sign_detached(
 ) -> Result<Vec<u8>> {
     let signer = ParsedCert::from_der(signer_cert_der)?;
     if signer.spki_der() != key.spki_der()?.as_slice() {
-        return Err(PkiError::InvalidKey(
-            "signing key does not match signer certificate",
-        ));
+        return Err(PkiError::InvalidKey("signing key does not match signer certificate"));
     }
 
     // Certificates: signer first, then extras; identical DER only once.
@@ -62,32 +57,19 @@ pub fn sign_detached(
     }
     let mut certs = Vec::with_capacity(cert_ders.len());
     for der in &cert_ders {
-        let parsed = if *der == signer_cert_der {
-            signer.clone()
-        } else {
-            ParsedCert::from_der(der)?
-        };
+        let parsed = if *der == signer_cert_der { signer.clone() } else { ParsedCert::from_der(der)? };
         // CertificateSet holds decoded certificates; make sure re-encoding them
         // reproduces the exact bytes (signingCertificateV2 hashes the original DER).
-        let reencoded = parsed
-            .certificate()
-            .to_der()
-            .map_err(|_| PkiError::Encoding("certificate"))?;
+        let reencoded = parsed.certificate().to_der().map_err(|_| PkiError::Encoding("certificate"))?;
         if reencoded.as_slice() != *der {
-            return Err(PkiError::Encoding(
-                "certificate does not round-trip through DER",
-            ));
+            return Err(PkiError::Encoding("certificate does not round-trip through DER"));
         }
-        certs.push(CertificateChoices::Certificate(
-            parsed.certificate().clone(),
-        ));
+        certs.push(CertificateChoices::Certificate(parsed.certificate().clone()));
     }
 
     let attrs = signed_attrs::build(&content_sha256, signing_time_unix, &signer)?;
     // The signature covers the DER SET encoding (tag 0x31) of the attributes.
-    let attrs_set_der = attrs
-        .to_der()
-        .map_err(|_| PkiError::Encoding("signed attributes"))?;
+    let attrs_set_der = attrs.to_der().map_err(|_| PkiError::Encoding("signed attributes"))?;
     let signature = key.sign_prehashed_der(&attrs_set_der)?;
 
     let tbs = signer.certificate().tbs_certificate();
@@ -99,10 +81,7 @@ pub fn sign_detached(
         }),
         digest_alg: sha256_alg(),
         signed_attrs: Some(attrs),
-        signature_algorithm: AlgorithmIdentifierOwned {
-            oid: oids::ECDSA_WITH_SHA256,
-            parameters: None,
-        },
+        signature_algorithm: AlgorithmIdentifierOwned { oid: oids::ECDSA_WITH_SHA256, parameters: None },
         signature: OctetString::new(signature).map_err(|_| PkiError::Encoding("signature"))?,
         unsigned_attrs: None,
     };
@@ -111,13 +90,8 @@ pub fn sign_detached(
         version: CmsVersion::V1,
         digest_algorithms: SetOfVec::try_from(vec![sha256_alg()])
             .map_err(|_| PkiError::Encoding("digestAlgorithms"))?,
-        encap_content_info: EncapsulatedContentInfo {
-            econtent_type: oids::ID_DATA,
-            econtent: None,
-        },
-        certificates: Some(CertificateSet(
-            SetOfVec::try_from(certs).map_err(|_| PkiError::Encoding("certificates"))?,
-        )),
+        encap_content_info: EncapsulatedContentInfo { econtent_type: oids::ID_DATA, econtent: None },
+        certificates: Some(CertificateSet(SetOfVec::try_from(certs).map_err(|_| PkiError::Encoding("certificates"))?)),
         crls: None,
         signer_infos: SignerInfos(
             SetOfVec::try_from(vec![signer_info]).map_err(|_| PkiError::Encoding("signerInfos"))?,
@@ -127,9 +101,7 @@ pub fn sign_detached(
         content_type: oids::ID_SIGNED_DATA,
         content: Any::encode_from(&signed_data).map_err(|_| PkiError::Encoding("SignedData"))?,
     };
-    let der = content_info
-        .to_der()
-        .map_err(|_| PkiError::Encoding("ContentInfo"))?;
+    let der = content_info.to_der().map_err(|_| PkiError::Encoding("ContentInfo"))?;
 
     // Self-check with the strict verifier: catches any encoding drift between
     // what was signed and what was emitted.

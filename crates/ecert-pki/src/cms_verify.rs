@@ -68,10 +68,7 @@ fn raw_parts(der: &[u8]) -> Result<(Vec<&[u8]>, Tlv<'_>)> {
     let sd_fields = expect_children(&sd, 0x30, "SignedData")?;
 
     let certs = match sd_fields.iter().find(|f| f.tag_byte == CERTIFICATES_TAG) {
-        Some(set) => raw_der::children(set, "certificates")?
-            .into_iter()
-            .map(|c| c.whole)
-            .collect(),
+        Some(set) => raw_der::children(set, "certificates")?.into_iter().map(|c| c.whole).collect(),
         None => Vec::new(),
     };
 
@@ -82,10 +79,7 @@ fn raw_parts(der: &[u8]) -> Result<(Vec<&[u8]>, Tlv<'_>)> {
     };
     let si_fields = expect_children(&signer_info, 0x30, "SignerInfo")?;
     // version(0) sid(1) digestAlgorithm(2) [0] signedAttrs(3)
-    let attrs = si_fields
-        .get(3)
-        .filter(|f| f.tag_byte == IMPLICIT_0_TAG)
-        .ok_or(PkiError::SignedAttrsMissing)?;
+    let attrs = si_fields.get(3).filter(|f| f.tag_byte == IMPLICIT_0_TAG).ok_or(PkiError::SignedAttrsMissing)?;
     Ok((certs, *attrs))
 }
 
@@ -102,31 +96,20 @@ fn raw_parts(der: &[u8]) -> Result<(Vec<&[u8]>, Tlv<'_>)> {
 /// certificates; a signer certificate that is missing or ambiguous.
 pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
     if input.len() > MAX_CMS_INPUT_LEN {
-        return Err(PkiError::TooLarge {
-            len: input.len(),
-            limit: MAX_CMS_INPUT_LEN,
-        });
+        return Err(PkiError::TooLarge { len: input.len(), limit: MAX_CMS_INPUT_LEN });
     }
     let der_len = raw_der::der_len_before_zero_padding(input, "ContentInfo")?;
     if der_len > MAX_CMS_DER_LEN {
-        return Err(PkiError::TooLarge {
-            len: der_len,
-            limit: MAX_CMS_DER_LEN,
-        });
+        return Err(PkiError::TooLarge { len: der_len, limit: MAX_CMS_DER_LEN });
     }
-    let der = input
-        .get(..der_len)
-        .ok_or(PkiError::Malformed("ContentInfo"))?;
+    let der = input.get(..der_len).ok_or(PkiError::Malformed("ContentInfo"))?;
 
     // Structured, strict-DER decode first.
     let ci = ContentInfo::from_der(der).map_err(|_| PkiError::Malformed("ContentInfo"))?;
     if ci.content_type != oids::ID_SIGNED_DATA {
         return Err(PkiError::ContentTypeMismatch);
     }
-    let sd: SignedData = ci
-        .content
-        .decode_as()
-        .map_err(|_| PkiError::Malformed("SignedData"))?;
+    let sd: SignedData = ci.content.decode_as().map_err(|_| PkiError::Malformed("SignedData"))?;
     if sd.version != CmsVersion::V1 {
         return Err(PkiError::UnsupportedVersion);
     }
@@ -154,9 +137,7 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
     }
     let sig_alg = &signer_info.signature_algorithm;
     if sig_alg.oid != oids::ECDSA_WITH_SHA256 || sig_alg.parameters.is_some() {
-        return Err(PkiError::UnsupportedAlgorithm(
-            "SignerInfo signatureAlgorithm",
-        ));
+        return Err(PkiError::UnsupportedAlgorithm("SignerInfo signatureAlgorithm"));
     }
     if signer_info.signed_attrs.is_none() {
         return Err(PkiError::SignedAttrsMissing);
@@ -241,10 +222,7 @@ impl SignedCms {
     }
     /// certHash of the first ESSCertIDv2 in signingCertificateV2, if present.
     pub fn signing_certificate_v2_hash(&self) -> Option<&[u8]> {
-        self.attrs
-            .signing_cert_v2
-            .as_ref()
-            .map(|id| id.cert_hash.as_bytes())
+        self.attrs.signing_cert_v2.as_ref().map(|id| id.cert_hash.as_bytes())
     }
     /// The first ESSCertIDv2 of signingCertificateV2, if present.
     pub fn signing_certificate_v2(&self) -> Option<&EssCertIdV2> {
@@ -279,20 +257,12 @@ impl SignedCms {
             Some(ct) if ct != oids::ID_DATA => return Err(PkiError::ContentTypeMismatch),
             Some(_) => {}
         }
-        let digest = self
-            .attrs
-            .message_digest
-            .as_deref()
-            .ok_or(PkiError::MissingAttribute("messageDigest"))?;
+        let digest = self.attrs.message_digest.as_deref().ok_or(PkiError::MissingAttribute("messageDigest"))?;
         if digest != content_sha256.as_slice() {
             return Err(PkiError::DigestMismatch);
         }
         let signer = &self.signer;
-        let cert_id = self
-            .attrs
-            .signing_cert_v2
-            .as_ref()
-            .ok_or(PkiError::MissingAttribute("signingCertificateV2"))?;
+        let cert_id = self.attrs.signing_cert_v2.as_ref().ok_or(PkiError::MissingAttribute("signingCertificateV2"))?;
         signed_attrs::check_signing_cert(cert_id, signer)?;
         if let Some(ku) = signer.key_usage()
             && !ku.digital_signature()

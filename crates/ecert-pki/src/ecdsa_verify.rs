@@ -31,9 +31,7 @@ impl ParsedSignature {
         if der.as_bytes() != sig_der {
             return Err(PkiError::SignatureEncoding);
         }
-        Signature::try_from(der)
-            .map(Self)
-            .map_err(|_| PkiError::SignatureEncoding)
+        Signature::try_from(der).map(Self).map_err(|_| PkiError::SignatureEncoding)
     }
 
     /// `r ‖ s`, 32 bytes each, big-endian.
@@ -56,14 +54,9 @@ pub fn verify(key: &VerifyingKey, msg: &[u8], sig: &ParsedSignature) -> Result<(
 
 /// The pure-Rust backend (`p256`).
 #[cfg_attr(all(feature = "ring", not(test)), allow(dead_code))]
-pub(crate) fn verify_rustcrypto(
-    key: &VerifyingKey,
-    msg: &[u8],
-    sig: &ParsedSignature,
-) -> Result<()> {
+pub(crate) fn verify_rustcrypto(key: &VerifyingKey, msg: &[u8], sig: &ParsedSignature) -> Result<()> {
     let digest = Sha256::digest(msg);
-    key.verify_prehash(&digest, &sig.0)
-        .map_err(|_| PkiError::SignatureInvalid)
+    key.verify_prehash(&digest, &sig.0).map_err(|_| PkiError::SignatureInvalid)
 }
 
 /// The `ring` backend: the same point, handed over uncompressed, and the same `r ‖ s`.
@@ -165,11 +158,7 @@ mod tests {
     #[test]
     fn the_pure_backend_accepts_exactly_the_valid_signatures() {
         for (key, msg, sig, valid) in cases() {
-            assert_eq!(
-                verify_rustcrypto(&key, &msg, &sig).is_ok(),
-                valid,
-                "{sig:?}"
-            );
+            assert_eq!(verify_rustcrypto(&key, &msg, &sig).is_ok(), valid, "{sig:?}");
         }
     }
 
@@ -177,10 +166,7 @@ mod tests {
     #[test]
     fn ring_and_the_pure_backend_agree_on_every_case() {
         let cases = cases();
-        assert!(
-            cases.len() > 3000,
-            "the case list is the point of this test"
-        );
+        assert!(cases.len() > 3000, "the case list is the point of this test");
         for (key, msg, sig, valid) in cases {
             let pure = verify_rustcrypto(&key, &msg, &sig);
             let ring = verify_ring(&key, &msg, &sig);
@@ -196,27 +182,17 @@ mod tests {
         // A trailing byte, and r = 0.
         let mut trailing = der.clone();
         trailing.push(0);
-        assert_eq!(
-            ParsedSignature::from_der(&trailing),
-            Err(PkiError::SignatureEncoding)
-        );
+        assert_eq!(ParsedSignature::from_der(&trailing), Err(PkiError::SignatureEncoding));
         let zero_r = [0x30, 0x06, 0x02, 0x01, 0x00, 0x02, 0x01, 0x01];
-        assert_eq!(
-            ParsedSignature::from_der(&zero_r),
-            Err(PkiError::SignatureEncoding)
-        );
+        assert_eq!(ParsedSignature::from_der(&zero_r), Err(PkiError::SignatureEncoding));
         // r = n (the group order) is out of range.
         let mut n_r = vec![0x30, 0x26, 0x02, 0x21, 0x00];
         n_r.extend_from_slice(&[
-            0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-            0xff, 0xff, 0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2,
-            0xfc, 0x63, 0x25, 0x51,
+            0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6,
+            0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
         ]);
         n_r.extend_from_slice(&[0x02, 0x01, 0x01]);
-        assert_eq!(
-            ParsedSignature::from_der(&n_r),
-            Err(PkiError::SignatureEncoding)
-        );
+        assert_eq!(ParsedSignature::from_der(&n_r), Err(PkiError::SignatureEncoding));
         assert!(ParsedSignature::from_der(&der).is_ok());
     }
 }

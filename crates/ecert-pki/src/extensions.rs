@@ -7,9 +7,7 @@ use der::flagset::FlagSet;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::{
-    AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier,
-};
+use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
 
 use crate::error::{PkiError, Result};
 use crate::oids;
@@ -71,14 +69,8 @@ impl KeyUsageBits {
     }
 }
 
-fn wrap(
-    oid: const_oid::ObjectIdentifier,
-    critical: bool,
-    inner: &impl Encode,
-) -> Result<Extension> {
-    let der = inner
-        .to_der()
-        .map_err(|_| PkiError::Encoding("extension"))?;
+fn wrap(oid: const_oid::ObjectIdentifier, critical: bool, inner: &impl Encode) -> Result<Extension> {
+    let der = inner.to_der().map_err(|_| PkiError::Encoding("extension"))?;
     Ok(Extension {
         extn_id: oid,
         critical,
@@ -88,10 +80,7 @@ fn wrap(
 
 /// BasicConstraints, always critical.
 pub fn basic_constraints(ca: bool, path_len: Option<u8>) -> Result<Extension> {
-    let bc = BasicConstraints {
-        ca,
-        path_len_constraint: path_len,
-    };
+    let bc = BasicConstraints { ca, path_len_constraint: path_len };
     wrap(oids::EXT_BASIC_CONSTRAINTS, true, &bc)
 }
 
@@ -102,18 +91,14 @@ pub fn key_usage(bits: FlagSet<KeyUsages>) -> Result<Extension> {
 
 /// SubjectKeyIdentifier (non-critical).
 pub fn subject_key_id(key_id: &[u8]) -> Result<Extension> {
-    let ski = SubjectKeyIdentifier(
-        OctetString::new(key_id).map_err(|_| PkiError::Encoding("key identifier"))?,
-    );
+    let ski = SubjectKeyIdentifier(OctetString::new(key_id).map_err(|_| PkiError::Encoding("key identifier"))?);
     wrap(oids::EXT_SUBJECT_KEY_ID, false, &ski)
 }
 
 /// AuthorityKeyIdentifier with only `keyIdentifier` (non-critical).
 pub fn authority_key_id(key_id: &[u8]) -> Result<Extension> {
     let aki = AuthorityKeyIdentifier {
-        key_identifier: Some(
-            OctetString::new(key_id).map_err(|_| PkiError::Encoding("key identifier"))?,
-        ),
+        key_identifier: Some(OctetString::new(key_id).map_err(|_| PkiError::Encoding("key identifier"))?),
         authority_cert_issuer: None,
         authority_cert_serial_number: None,
     };
@@ -144,18 +129,13 @@ pub struct ExtensionSummary {
 pub fn summarize(extensions: &[Extension]) -> Result<ExtensionSummary> {
     let mut out = ExtensionSummary::default();
     for (i, ext) in extensions.iter().enumerate() {
-        if extensions
-            .iter()
-            .take(i)
-            .any(|earlier| earlier.extn_id == ext.extn_id)
-        {
+        if extensions.iter().take(i).any(|earlier| earlier.extn_id == ext.extn_id) {
             return Err(PkiError::DuplicateExtension);
         }
         let value = ext.extn_value.as_bytes();
         match ext.extn_id {
             oid if oid == oids::EXT_BASIC_CONSTRAINTS => {
-                let bc = BasicConstraints::from_der(value)
-                    .map_err(|_| PkiError::Malformed("basicConstraints"))?;
+                let bc = BasicConstraints::from_der(value).map_err(|_| PkiError::Malformed("basicConstraints"))?;
                 out.is_ca = bc.ca;
                 out.path_len = bc.path_len_constraint;
             }
@@ -164,8 +144,8 @@ pub fn summarize(extensions: &[Extension]) -> Result<ExtensionSummary> {
                 out.key_usage = Some(KeyUsageBits(ku.0.bits()));
             }
             oid if oid == oids::EXT_SUBJECT_KEY_ID => {
-                let ski = SubjectKeyIdentifier::from_der(value)
-                    .map_err(|_| PkiError::Malformed("subjectKeyIdentifier"))?;
+                let ski =
+                    SubjectKeyIdentifier::from_der(value).map_err(|_| PkiError::Malformed("subjectKeyIdentifier"))?;
                 out.subject_key_id = Some(ski.0.as_bytes().to_vec());
             }
             oid if oid == oids::EXT_AUTHORITY_KEY_ID => {

@@ -27,9 +27,7 @@ pub struct SigningKeyPair {
 impl core::fmt::Debug for SigningKeyPair {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // Never print the secret; the key id identifies the pair.
-        f.debug_struct("SigningKeyPair")
-            .field("key_id", &self.key_id().unwrap_or_default())
-            .finish()
+        f.debug_struct("SigningKeyPair").field("key_id", &self.key_id().unwrap_or_default()).finish()
     }
 }
 
@@ -51,24 +49,22 @@ impl SigningKeyPair {
 
     /// Decode a PKCS#8 `-----BEGIN PRIVATE KEY-----` PEM document (P-256 only).
     pub fn from_pkcs8_pem(pem: &str) -> Result<Self> {
-        let signing = SigningKey::from_pkcs8_pem(pem)
-            .map_err(|_| PkiError::InvalidKey("PKCS#8 PEM P-256 private key"))?;
+        let signing =
+            SigningKey::from_pkcs8_pem(pem).map_err(|_| PkiError::InvalidKey("PKCS#8 PEM P-256 private key"))?;
         Ok(Self { signing })
     }
 
     /// Decode a PKCS#8 DER private key (P-256 only).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
-        let signing = SigningKey::from_pkcs8_der(der)
-            .map_err(|_| PkiError::InvalidKey("PKCS#8 DER P-256 private key"))?;
+        let signing =
+            SigningKey::from_pkcs8_der(der).map_err(|_| PkiError::InvalidKey("PKCS#8 DER P-256 private key"))?;
         Ok(Self { signing })
     }
 
     /// Encode the private key as PKCS#8 PEM (`PRIVATE KEY`, LF line endings).
     /// The returned string is zeroized on drop.
     pub fn to_pkcs8_pem(&self) -> Result<Zeroizing<String>> {
-        self.signing
-            .to_pkcs8_pem(LineEnding::LF)
-            .map_err(|_| PkiError::Encoding("PKCS#8 private key"))
+        self.signing.to_pkcs8_pem(LineEnding::LF).map_err(|_| PkiError::Encoding("PKCS#8 private key"))
     }
 
     /// The `p256` verifying (public) key.
@@ -105,25 +101,19 @@ impl SigningKeyPair {
 
     /// ECDSA P-256 signature over an existing SHA-256 digest (RFC 6979 nonce), DER-encoded.
     pub fn sign_digest_der(&self, sha256_digest: &[u8; 32]) -> Result<Vec<u8>> {
-        let sig: DerSignature = self
-            .signing
-            .sign_prehash(sha256_digest)
-            .map_err(|_| PkiError::SigningFailed)?;
+        let sig: DerSignature = self.signing.sign_prehash(sha256_digest).map_err(|_| PkiError::SigningFailed)?;
         Ok(sig.as_bytes().to_vec())
     }
 }
 
 /// SubjectPublicKeyInfo DER of a P-256 verifying key.
 pub fn spki_der_of(key: &VerifyingKey) -> Result<Vec<u8>> {
-    key.to_public_key_der()
-        .map(|doc| doc.as_bytes().to_vec())
-        .map_err(|_| PkiError::Encoding("SubjectPublicKeyInfo"))
+    key.to_public_key_der().map(|doc| doc.as_bytes().to_vec()).map_err(|_| PkiError::Encoding("SubjectPublicKeyInfo"))
 }
 
 /// Decode a `-----BEGIN PUBLIC KEY-----` PEM into SPKI DER, checking it is a P-256 key.
 pub fn spki_der_from_pem(pem: &str) -> Result<Vec<u8>> {
-    let (label, der) =
-        der::pem::decode_vec(pem.as_bytes()).map_err(|_| PkiError::InvalidPem("armour"))?;
+    let (label, der) = der::pem::decode_vec(pem.as_bytes()).map_err(|_| PkiError::InvalidPem("armour"))?;
     if label != PUBLIC_KEY_LABEL {
         return Err(PkiError::InvalidPem("expected PUBLIC KEY label"));
     }
@@ -149,23 +139,15 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 
 /// Parse SPKI DER, insisting on id-ecPublicKey with the secp256r1 named curve.
 pub fn p256_verifying_key_from_spki(spki_der: &[u8]) -> Result<VerifyingKey> {
-    let spki = SubjectPublicKeyInfoRef::try_from(spki_der)
-        .map_err(|_| PkiError::Malformed("SubjectPublicKeyInfo"))?;
+    let spki = SubjectPublicKeyInfoRef::try_from(spki_der).map_err(|_| PkiError::Malformed("SubjectPublicKeyInfo"))?;
     if spki.algorithm.oid != oids::EC_PUBLIC_KEY {
         return Err(PkiError::UnsupportedAlgorithm("public key algorithm"));
     }
-    let curve = spki
-        .algorithm
-        .parameters
-        .as_ref()
-        .and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok());
+    let curve = spki.algorithm.parameters.as_ref().and_then(|p| p.decode_as::<const_oid::ObjectIdentifier>().ok());
     if curve != Some(oids::SECP256R1) {
         return Err(PkiError::UnsupportedAlgorithm("public key curve"));
     }
-    let point = spki
-        .subject_public_key
-        .as_bytes()
-        .ok_or(PkiError::Malformed("public key bit string"))?;
+    let point = spki.subject_public_key.as_bytes().ok_or(PkiError::Malformed("public key bit string"))?;
     VerifyingKey::from_sec1_bytes(point).map_err(|_| PkiError::InvalidKey("P-256 point"))
 }
 

@@ -27,26 +27,18 @@ pub struct NameSpec {
 impl NameSpec {
     /// A name in China (`C=CN`).
     pub fn cn(organization: impl Into<String>, common_name: impl Into<String>) -> Self {
-        Self {
-            country: "CN".into(),
-            organization: organization.into(),
-            common_name: common_name.into(),
-        }
+        Self { country: "CN".into(), organization: organization.into(), common_name: common_name.into() }
     }
 }
 
 /// Build the X.509 `Name` `C=<country>, O=<organization>, CN=<common_name>`
 /// (one attribute per RDN, in that order).
 pub fn build_name(spec: &NameSpec) -> Result<Name> {
-    let country_ok =
-        spec.country.len() == 2 && spec.country.bytes().all(|b| b.is_ascii_uppercase());
+    let country_ok = spec.country.len() == 2 && spec.country.bytes().all(|b| b.is_ascii_uppercase());
     if !country_ok {
         return Err(PkiError::Encoding("country must be two upper-case letters"));
     }
-    for (value, what) in [
-        (&spec.organization, "organization name"),
-        (&spec.common_name, "common name"),
-    ] {
+    for (value, what) in [(&spec.organization, "organization name"), (&spec.common_name, "common name")] {
         let chars = value.chars().count();
         if chars == 0 || chars > MAX_NAME_CHARS {
             return Err(PkiError::Encoding(what));
@@ -64,20 +56,14 @@ pub fn build_name(spec: &NameSpec) -> Result<Name> {
         .map_err(|_| PkiError::Encoding("common name"))?;
 
     let mut rdns = Vec::with_capacity(3);
-    for (oid, value) in [
-        (oids::AT_COUNTRY, country),
-        (oids::AT_ORGANIZATION, org),
-        (oids::AT_COMMON_NAME, cn),
-    ] {
+    for (oid, value) in [(oids::AT_COUNTRY, country), (oids::AT_ORGANIZATION, org), (oids::AT_COMMON_NAME, cn)] {
         let rdn = RelativeDistinguishedName::try_from(vec![AttributeTypeAndValue { oid, value }])
             .map_err(|_| PkiError::Encoding("relative distinguished name"))?;
         rdns.push(rdn);
     }
     // `Name` has no public constructor without x509-cert's `hazmat` feature, so go
     // through its DER encoding (which is also exactly what ends up in certificates).
-    let der = RdnSequence::from(rdns)
-        .to_der()
-        .map_err(|_| PkiError::Encoding("name"))?;
+    let der = RdnSequence::from(rdns).to_der().map_err(|_| PkiError::Encoding("name"))?;
     Name::from_der(&der).map_err(|_| PkiError::Encoding("name"))
 }
 
@@ -102,9 +88,6 @@ fn string_attr(name: &Name, oid: const_oid::ObjectIdentifier) -> Result<Option<S
     let Some(atv) = name.iter().find(|atv| atv.oid == oid) else {
         return Ok(None);
     };
-    let value: DirectoryString = atv
-        .value
-        .decode_as()
-        .map_err(|_| PkiError::Malformed("name attribute string"))?;
+    let value: DirectoryString = atv.value.decode_as().map_err(|_| PkiError::Malformed("name attribute string"))?;
     Ok(Some(value.value().into_owned()))
 }

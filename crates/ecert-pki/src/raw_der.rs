@@ -28,18 +28,9 @@ pub fn read_tlv<'a>(input: &'a [u8], what: &'static str) -> Result<(Tlv<'a>, &'a
     let header = Header::decode(&mut reader).map_err(malformed)?;
     let value = reader.read_slice(header.length()).map_err(malformed)?;
     let end = usize::try_from(reader.position()).map_err(malformed)?;
-    let (whole, rest) = input
-        .split_at_checked(end)
-        .ok_or(PkiError::Malformed(what))?;
+    let (whole, rest) = input.split_at_checked(end).ok_or(PkiError::Malformed(what))?;
     let tag_byte = *whole.first().ok_or(PkiError::Malformed(what))?;
-    Ok((
-        Tlv {
-            tag_byte,
-            whole,
-            value,
-        },
-        rest,
-    ))
+    Ok((Tlv { tag_byte, whole, value }, rest))
 }
 
 /// Read exactly one TLV spanning all of `input`.

@@ -29,18 +29,13 @@ fn attribute(oid: ObjectIdentifier, value: &impl Encode, what: &'static str) -> 
 
 /// Build contentType(id-data), signingTime, messageDigest and
 /// signingCertificateV2 for `signer`, as a DER SET OF (sorted by encoding).
-pub fn build(
-    content_sha256: &[u8; 32],
-    signing_time_unix: i64,
-    signer: &ParsedCert,
-) -> Result<Attributes> {
+pub fn build(content_sha256: &[u8; 32], signing_time_unix: i64, signer: &ParsedCert) -> Result<Attributes> {
     let tbs = signer.certificate().tbs_certificate();
     let cert_hash: [u8; 32] = Sha256::digest(signer.der()).into();
     let signing_cert = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
             hash_algorithm: None, // DEFAULT id-sha256: omitted in DER
-            cert_hash: OctetString::new(cert_hash.as_slice())
-                .map_err(|_| PkiError::Encoding("certHash"))?,
+            cert_hash: OctetString::new(cert_hash.as_slice()).map_err(|_| PkiError::Encoding("certHash"))?,
             issuer_serial: Some(IssuerSerial {
                 issuer: vec![GeneralName::DirectoryName(tbs.issuer().clone())],
                 serial_number: tbs.serial_number().clone(),
@@ -48,21 +43,12 @@ pub fn build(
         }],
         policies: None,
     };
-    let digest = OctetString::new(content_sha256.as_slice())
-        .map_err(|_| PkiError::Encoding("messageDigest"))?;
+    let digest = OctetString::new(content_sha256.as_slice()).map_err(|_| PkiError::Encoding("messageDigest"))?;
     let attrs = vec![
         attribute(oids::ATTR_CONTENT_TYPE, &oids::ID_DATA, "contentType")?,
-        attribute(
-            oids::ATTR_SIGNING_TIME,
-            &time_from_unix(signing_time_unix)?,
-            "signingTime",
-        )?,
+        attribute(oids::ATTR_SIGNING_TIME, &time_from_unix(signing_time_unix)?, "signingTime")?,
         attribute(oids::ATTR_MESSAGE_DIGEST, &digest, "messageDigest")?,
-        attribute(
-            oids::ATTR_SIGNING_CERTIFICATE_V2,
-            &signing_cert,
-            "signingCertificateV2",
-        )?,
+        attribute(oids::ATTR_SIGNING_CERTIFICATE_V2, &signing_cert, "signingCertificateV2")?,
     ];
     // SetOfVec sorts by DER encoding (tag, then length, then contents), as X.690 §11.6 requires.
     SetOfVec::try_from(attrs).map_err(|_| PkiError::Encoding("signed attributes"))
@@ -85,13 +71,10 @@ pub struct SignedAttrValues {
 /// that the bytes are exactly DER (sorted, minimal), that no attribute type
 /// repeats and that every attribute has exactly one value.
 pub fn parse(set_der: &[u8]) -> Result<SignedAttrValues> {
-    let attrs =
-        Attributes::from_der(set_der).map_err(|_| PkiError::Malformed("signed attributes"))?;
+    let attrs = Attributes::from_der(set_der).map_err(|_| PkiError::Malformed("signed attributes"))?;
     // `der` sorts SET OF on decode instead of rejecting misordered input, so a
     // re-encoding that differs means the original was not DER.
-    let canonical = attrs
-        .to_der()
-        .map_err(|_| PkiError::Malformed("signed attributes"))?;
+    let canonical = attrs.to_der().map_err(|_| PkiError::Malformed("signed attributes"))?;
     if canonical != set_der {
         return Err(PkiError::Malformed("signed attributes are not in DER form"));
     }
@@ -110,37 +93,25 @@ pub fn parse(set_der: &[u8]) -> Result<SignedAttrValues> {
         };
         match attr.oid {
             oid if oid == oids::ATTR_CONTENT_TYPE => {
-                let ct: ObjectIdentifier = value
-                    .decode_as()
-                    .map_err(|_| PkiError::Malformed("contentType"))?;
+                let ct: ObjectIdentifier = value.decode_as().map_err(|_| PkiError::Malformed("contentType"))?;
                 out.content_type = Some(ct);
             }
             oid if oid == oids::ATTR_MESSAGE_DIGEST => {
-                let md: OctetString = value
-                    .decode_as()
-                    .map_err(|_| PkiError::Malformed("messageDigest"))?;
+                let md: OctetString = value.decode_as().map_err(|_| PkiError::Malformed("messageDigest"))?;
                 out.message_digest = Some(md.as_bytes().to_vec());
             }
             oid if oid == oids::ATTR_SIGNING_TIME => {
-                let t: Time = value
-                    .decode_as()
-                    .map_err(|_| PkiError::Malformed("signingTime"))?;
+                let t: Time = value.decode_as().map_err(|_| PkiError::Malformed("signingTime"))?;
                 out.signing_time = Some(time_to_unix(&t)?);
             }
             oid if oid == oids::ATTR_SIGNING_CERTIFICATE_V2 => {
-                let sc: SigningCertificateV2 = value
-                    .decode_as()
-                    .map_err(|_| PkiError::Malformed("signingCertificateV2"))?;
+                let sc: SigningCertificateV2 =
+                    value.decode_as().map_err(|_| PkiError::Malformed("signingCertificateV2"))?;
                 if sc.policies.is_some() {
-                    return Err(PkiError::Malformed(
-                        "signingCertificateV2 policies unsupported",
-                    ));
+                    return Err(PkiError::Malformed("signingCertificateV2 policies unsupported"));
                 }
-                let first = sc
-                    .certs
-                    .into_iter()
-                    .next()
-                    .ok_or(PkiError::Malformed("signingCertificateV2 without certs"))?;
+                let first =
+                    sc.certs.into_iter().next().ok_or(PkiError::Malformed("signingCertificateV2 without certs"))?;
                 if let Some(alg) = &first.hash_algorithm {
                     let null_or_absent = alg.parameters.as_ref().is_none_or(|p| p.is_null());
                     if alg.oid != oids::SHA256 || !null_or_absent {

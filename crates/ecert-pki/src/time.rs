@@ -18,8 +18,7 @@ const FIRST_GENERALIZED_YEAR: u16 = 2050;
 /// Encode unix seconds as the `Time` CHOICE RFC 5280 / RFC 5652 require.
 pub fn time_from_unix(unix_seconds: i64) -> Result<Time> {
     let secs = u64::try_from(unix_seconds).map_err(|_| PkiError::TimeOutOfRange)?;
-    let dt = DateTime::from_unix_duration(Duration::from_secs(secs))
-        .map_err(|_| PkiError::TimeOutOfRange)?;
+    let dt = DateTime::from_unix_duration(Duration::from_secs(secs)).map_err(|_| PkiError::TimeOutOfRange)?;
     if dt.year() < FIRST_GENERALIZED_YEAR {
         let utc = UtcTime::from_date_time(dt).map_err(|_| PkiError::TimeOutOfRange)?;
         Ok(Time::UtcTime(utc))

@@ -1,20 +1,13 @@
 //! Certificate building, parsing, PEM, and one-link chain verification
 //! (positive, negative, and cross-checked with `openssl verify`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
-use common::{
-    T0, YEAR, chain, chain_named, keypair, openssl, openssl_available, scratch_dir, spec,
-};
+use common::{T0, YEAR, chain, chain_named, keypair, openssl, openssl_available, scratch_dir, spec};
 use ecert_pki::{
-    CertIssuer, KeyUsageBits, ParsedCert, PkiError, Profile, build_certificate,
-    certificate_from_pem, certificate_to_pem, verify_issued_by,
+    CertIssuer, KeyUsageBits, ParsedCert, PkiError, Profile, build_certificate, certificate_from_pem,
+    certificate_to_pem, verify_issued_by,
 };
 
 #[test]
@@ -48,10 +41,7 @@ fn parsed_fields_round_trip() {
     let ku = |c: &ParsedCert| c.key_usage().unwrap();
     assert!(ku(&root).key_cert_sign() && ku(&root).crl_sign() && !ku(&root).digital_signature());
     assert!(ku(&ca).key_cert_sign() && ku(&ca).crl_sign());
-    assert_eq!(
-        ku(&seal),
-        KeyUsageBits(KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::NON_REPUDIATION)
-    );
+    assert_eq!(ku(&seal), KeyUsageBits(KeyUsageBits::DIGITAL_SIGNATURE | KeyUsageBits::NON_REPUDIATION));
     assert!(!seal.has_extended_key_usage() && !seal.has_unknown_critical_extension());
 
     // SKI / AKI chain up; root's AKI is its own SKI.
@@ -72,15 +62,9 @@ fn utc_time_before_2050_generalized_after() {
     let utc = b"\x17\x0d491231235959Z";
     let gen_t = b"\x18\x0f20500101000000Z";
     assert!(der.windows(utc.len()).any(|w| w == utc), "UTCTime for 2049");
-    assert!(
-        der.windows(gen_t.len()).any(|w| w == gen_t),
-        "GeneralizedTime for 2050"
-    );
+    assert!(der.windows(gen_t.len()).any(|w| w == gen_t), "GeneralizedTime for 2050");
     let p = ParsedCert::from_der(&der).unwrap();
-    assert_eq!(
-        (p.not_before(), p.not_after()),
-        (s.not_before_unix, s.not_after_unix)
-    );
+    assert_eq!((p.not_before(), p.not_after()), (s.not_before_unix, s.not_after_unix));
 }
 
 #[test]
@@ -91,53 +75,26 @@ fn builder_rejects_bad_specs() {
     // Empty validity.
     let mut inverted = s.clone();
     inverted.not_after_unix = inverted.not_before_unix - 1;
-    let by_ca = CertIssuer::Ca {
-        cert_der: &c.ca_der,
-        key: &c.ca_key,
-    };
-    assert_eq!(
-        build_certificate(&inverted, k.verifying_key(), by_ca),
-        Err(PkiError::InvalidValidity)
-    );
+    let by_ca = CertIssuer::Ca { cert_der: &c.ca_der, key: &c.ca_key };
+    assert_eq!(build_certificate(&inverted, k.verifying_key(), by_ca), Err(PkiError::InvalidValidity));
     // Negative time.
     let mut neg = s.clone();
     neg.not_before_unix = -1;
-    assert_eq!(
-        build_certificate(&neg, k.verifying_key(), by_ca),
-        Err(PkiError::TimeOutOfRange)
-    );
+    assert_eq!(build_certificate(&neg, k.verifying_key(), by_ca), Err(PkiError::TimeOutOfRange));
     // Serial that is zero after clearing the top bit.
     let mut zero = s.clone();
     zero.serial = [0; 16];
     zero.serial[0] = 0x80;
-    assert!(matches!(
-        build_certificate(&zero, k.verifying_key(), by_ca),
-        Err(PkiError::Encoding(_))
-    ));
+    assert!(matches!(build_certificate(&zero, k.verifying_key(), by_ca), Err(PkiError::Encoding(_))));
     // Issuer key that does not belong to the issuer certificate.
-    let wrong = CertIssuer::Ca {
-        cert_der: &c.ca_der,
-        key: &c.root_key,
-    };
-    assert!(matches!(
-        build_certificate(&s, k.verifying_key(), wrong),
-        Err(PkiError::InvalidKey(_))
-    ));
+    let wrong = CertIssuer::Ca { cert_der: &c.ca_der, key: &c.root_key };
+    assert!(matches!(build_certificate(&s, k.verifying_key(), wrong), Err(PkiError::InvalidKey(_))));
     // Seal cannot issue.
-    let by_seal = CertIssuer::Ca {
-        cert_der: &c.seal_der,
-        key: &c.seal_key,
-    };
-    assert_eq!(
-        build_certificate(&s, k.verifying_key(), by_seal),
-        Err(PkiError::IssuerNotCa)
-    );
+    let by_seal = CertIssuer::Ca { cert_der: &c.seal_der, key: &c.seal_key };
+    assert_eq!(build_certificate(&s, k.verifying_key(), by_seal), Err(PkiError::IssuerNotCa));
     // IssuerCa has pathLen 0: it may not issue another CA.
     s.profile = Profile::IssuerCa;
-    assert_eq!(
-        build_certificate(&s, k.verifying_key(), by_ca),
-        Err(PkiError::PathLenExceeded)
-    );
+    assert_eq!(build_certificate(&s, k.verifying_key(), by_ca), Err(PkiError::PathLenExceeded));
     // Profile / issuer combinations.
     assert!(build_certificate(&s, k.verifying_key(), CertIssuer::SelfSigned(&k)).is_err());
     s.profile = Profile::Root;
@@ -164,10 +121,7 @@ fn pem_round_trip() {
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
     assert_eq!(certificate_from_pem(&pem).unwrap(), c.seal_der);
     let wrong = pem.replace("CERTIFICATE", "PRIVATE KEY");
-    assert!(matches!(
-        certificate_from_pem(&wrong),
-        Err(PkiError::InvalidPem(_))
-    ));
+    assert!(matches!(certificate_from_pem(&wrong), Err(PkiError::InvalidPem(_))));
     assert!(certificate_to_pem(b"not a cert").is_err());
 }
 
@@ -192,24 +146,14 @@ fn chain_negative() {
     let other_ca = ParsedCert::from_der(&other.ca_der).unwrap();
 
     // Skipping a level, or a wrong issuer altogether: names differ.
-    assert_eq!(
-        verify_issued_by(&seal, &root),
-        Err(PkiError::IssuerNameMismatch)
-    );
+    assert_eq!(verify_issued_by(&seal, &root), Err(PkiError::IssuerNameMismatch));
     // Same names, different key: the key ids give it away.
-    assert_eq!(
-        verify_issued_by(&seal, &other_ca),
-        Err(PkiError::KeyIdMismatch)
-    );
+    assert_eq!(verify_issued_by(&seal, &other_ca), Err(PkiError::KeyIdMismatch));
 
     // Same names, different key, and no AKI/SKI to compare: the signature check catches it.
     // (Simulated by verifying the seal's TBS signature against the impostor key directly.)
     assert_eq!(
-        ecert_pki::verify_p256_sha256(
-            other_ca.spki_der(),
-            seal.tbs_der(),
-            seal.signature_bytes().unwrap()
-        ),
+        ecert_pki::verify_p256_sha256(other_ca.spki_der(), seal.tbs_der(), seal.signature_bytes().unwrap()),
         Err(PkiError::SignatureInvalid)
     );
 
@@ -231,23 +175,11 @@ fn chain_negative() {
     // Non-CA issuer: a seal certificate whose subject name equals the root's
     // name, so that name matching passes and the CA check must catch it.
     let fake_key = keypair("fake-root-seal");
-    let mut fake_spec = spec(
-        "fake",
-        "中国职业资格测试根",
-        "ecert 测试根 CA",
-        Profile::Seal,
-        1,
-    );
+    let mut fake_spec = spec("fake", "中国职业资格测试根", "ecert 测试根 CA", Profile::Seal, 1);
     fake_spec.serial[0] = 0x11;
-    let fake_der = build_certificate(
-        &fake_spec,
-        fake_key.verifying_key(),
-        CertIssuer::Ca {
-            cert_der: &c.ca_der,
-            key: &c.ca_key,
-        },
-    )
-    .unwrap();
+    let fake_der =
+        build_certificate(&fake_spec, fake_key.verifying_key(), CertIssuer::Ca { cert_der: &c.ca_der, key: &c.ca_key })
+            .unwrap();
     let fake = ParsedCert::from_der(&fake_der).unwrap();
     assert_eq!(fake.subject_der(), root.subject_der());
     assert_eq!(verify_issued_by(&ca, &fake), Err(PkiError::IssuerNotCa));
@@ -269,10 +201,7 @@ fn parse_never_panics_on_truncation_or_noise() {
         m[i] ^= (rng.next_u64() as u8) | 1;
         if let Ok(p) = ParsedCert::from_der(&m) {
             let root = ParsedCert::from_der(&c.root_der).unwrap();
-            assert!(
-                verify_issued_by(&p, &root).is_err(),
-                "mutated byte {i} still verifies"
-            );
+            assert!(verify_issued_by(&p, &root).is_err(), "mutated byte {i} still verifies");
         }
     }
 }
@@ -285,47 +214,20 @@ fn openssl_verifies_chain() {
     }
     let c = chain();
     let dir = scratch_dir("chain");
-    for (name, der) in [
-        ("root", &c.root_der),
-        ("ca", &c.ca_der),
-        ("seal", &c.seal_der),
-    ] {
-        std::fs::write(
-            dir.join(format!("{name}.pem")),
-            certificate_to_pem(der).unwrap(),
-        )
-        .unwrap();
+    for (name, der) in [("root", &c.root_der), ("ca", &c.ca_der), ("seal", &c.seal_der)] {
+        std::fs::write(dir.join(format!("{name}.pem")), certificate_to_pem(der).unwrap()).unwrap();
     }
     // Validity starts 2025-01-01; pin the verification time inside it.
     let at = (T0 + 100).to_string();
-    let (ok, out) = openssl(
-        &dir,
-        &[
-            "verify",
-            "-attime",
-            &at,
-            "-CAfile",
-            "root.pem",
-            "-untrusted",
-            "ca.pem",
-            "seal.pem",
-        ],
-    );
+    let (ok, out) =
+        openssl(&dir, &["verify", "-attime", &at, "-CAfile", "root.pem", "-untrusted", "ca.pem", "seal.pem"]);
     assert!(ok, "openssl verify failed:\n{out}");
     assert!(out.contains("seal.pem: OK"), "{out}");
     // And openssl must reject the chain without the intermediate.
-    let (ok, out) = openssl(
-        &dir,
-        &["verify", "-attime", &at, "-CAfile", "root.pem", "seal.pem"],
-    );
+    let (ok, out) = openssl(&dir, &["verify", "-attime", &at, "-CAfile", "root.pem", "seal.pem"]);
     assert!(!ok, "openssl accepted a broken chain:\n{out}");
     // openssl also parses our Chinese UTF8String names.
-    let (ok, out) = openssl(
-        &dir,
-        &[
-            "x509", "-in", "seal.pem", "-noout", "-subject", "-nameopt", "utf8",
-        ],
-    );
+    let (ok, out) = openssl(&dir, &["x509", "-in", "seal.pem", "-noout", "-subject", "-nameopt", "utf8"]);
     assert!(ok && out.contains("电子证书专用章"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }

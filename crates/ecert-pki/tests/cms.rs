@@ -1,11 +1,6 @@
 //! PAdES B-B detached CMS: round trips, tampering, strictness, robustness,
 //! and cross-checks with `openssl cms` in both directions.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
@@ -13,21 +8,12 @@ use common::{Chain, T0, chain, chain_named, openssl, openssl_available, scratch_
 use der::Encode;
 use ecert_pki::cms_verify::{MAX_CERTIFICATES, MAX_CMS_DER_LEN, MAX_CMS_INPUT_LEN};
 use ecert_pki::oids;
-use ecert_pki::{
-    ParsedCert, PkiError, SigningKeyPair, certificate_to_pem, parse_signed_data, sign_detached,
-};
+use ecert_pki::{ParsedCert, PkiError, SigningKeyPair, certificate_to_pem, parse_signed_data, sign_detached};
 
 const CONTENT: &[u8] = b"%PDF-1.7 pretend byte ranges \xe4\xb8\xad\xe6\x96\x87 \x00\x01\x02";
 
 fn signed(c: &Chain) -> Vec<u8> {
-    sign_detached(
-        sha256(CONTENT),
-        T0 + 3600,
-        &c.seal_der,
-        &[&c.ca_der],
-        &c.seal_key,
-    )
-    .unwrap()
+    sign_detached(sha256(CONTENT), T0 + 3600, &c.seal_der, &[&c.ca_der], &c.seal_key).unwrap()
 }
 
 #[test]
@@ -39,24 +25,12 @@ fn round_trip_exposes_everything() {
     assert_eq!(cms.der_len(), der.len());
     assert_eq!(cms.signer_certificate().der(), c.seal_der.as_slice());
     assert_eq!(cms.certificates().len(), 2);
-    assert!(
-        cms.certificates()
-            .iter()
-            .any(|p| p.der() == c.ca_der.as_slice())
-    );
+    assert!(cms.certificates().iter().any(|p| p.der() == c.ca_der.as_slice()));
     assert_eq!(cms.message_digest(), Some(sha256(CONTENT).as_slice()));
     assert_eq!(cms.signing_time(), Some(T0 + 3600));
     assert_eq!(cms.content_type(), Some(oids::ID_DATA));
-    assert_eq!(
-        cms.signing_certificate_v2_hash(),
-        Some(sha256(&c.seal_der).as_slice())
-    );
-    assert!(
-        cms.signing_certificate_v2()
-            .unwrap()
-            .issuer_serial
-            .is_some()
-    );
+    assert_eq!(cms.signing_certificate_v2_hash(), Some(sha256(&c.seal_der).as_slice()));
+    assert!(cms.signing_certificate_v2().unwrap().issuer_serial.is_some());
     // Deterministic (RFC 6979): same inputs, same bytes.
     assert_eq!(der, signed(&c));
 }
@@ -81,10 +55,7 @@ fn signed_attrs_are_der_sorted_and_signature_covers_set_encoding() {
         rest = tail;
         count += 1;
     }
-    assert_eq!(
-        count, 4,
-        "exactly contentType, signingTime, messageDigest, signingCertificateV2"
-    );
+    assert_eq!(count, 4, "exactly contentType, signingTime, messageDigest, signingCertificateV2");
     ecert_pki::verify_p256_sha256(&c.seal_key.spki_der().unwrap(), set, cms.signature()).unwrap();
 }
 
@@ -100,25 +71,16 @@ fn zero_padding_accepted_other_trailing_rejected() {
 
     let mut junk = padded.clone();
     *junk.last_mut().unwrap() = 1;
-    assert_eq!(
-        parse_signed_data(&junk).unwrap_err(),
-        PkiError::TrailingData
-    );
+    assert_eq!(parse_signed_data(&junk).unwrap_err(), PkiError::TrailingData);
 
     let huge = vec![0u8; MAX_CMS_INPUT_LEN + 1];
-    assert!(matches!(
-        parse_signed_data(&huge),
-        Err(PkiError::TooLarge { .. })
-    ));
+    assert!(matches!(parse_signed_data(&huge), Err(PkiError::TooLarge { .. })));
     // A header claiming a DER object bigger than the cap.
     let mut big = tlv(0x30, &vec![0u8; MAX_CMS_DER_LEN + 1]);
     big.truncate(MAX_CMS_DER_LEN + 10);
     assert!(parse_signed_data(&big).is_err());
     let big = tlv(0x30, &vec![0u8; MAX_CMS_DER_LEN + 1]);
-    assert!(matches!(
-        parse_signed_data(&big),
-        Err(PkiError::TooLarge { .. })
-    ));
+    assert!(matches!(parse_signed_data(&big), Err(PkiError::TooLarge { .. })));
 }
 
 #[test]
@@ -135,17 +97,11 @@ fn tampered_signature_is_signature_invalid() {
     let c = chain();
     let der = signed(&c);
     let sig = parse_signed_data(&der).unwrap().signature().to_vec();
-    let pos = der
-        .windows(sig.len())
-        .position(|w| w == sig.as_slice())
-        .unwrap();
+    let pos = der.windows(sig.len()).position(|w| w == sig.as_slice()).unwrap();
     let mut bad = der.clone();
     bad[pos + sig.len() - 1] ^= 0x01; // last byte of s
     let cms = parse_signed_data(&bad).unwrap();
-    assert_eq!(
-        cms.verify(&sha256(CONTENT)),
-        Err(PkiError::SignatureInvalid)
-    );
+    assert_eq!(cms.verify(&sha256(CONTENT)), Err(PkiError::SignatureInvalid));
 }
 
 #[test]
@@ -159,10 +115,7 @@ fn tampered_signed_attribute_is_caught() {
     bad[pos + 11] = b'1';
     let cms = parse_signed_data(&bad).unwrap();
     assert_eq!(cms.signing_time(), Some(T0 + 3601));
-    assert_eq!(
-        cms.verify(&sha256(CONTENT)),
-        Err(PkiError::SignatureInvalid)
-    );
+    assert_eq!(cms.verify(&sha256(CONTENT)), Err(PkiError::SignatureInvalid));
 }
 
 #[test]
@@ -174,17 +127,11 @@ fn swapped_signer_certificate_is_rejected() {
     // Replace the embedded seal certificate with another seal certificate of the
     // same length (same names → same length; different key and serial).
     assert_eq!(c.seal_der.len(), other.seal_der.len());
-    let pos = der
-        .windows(c.seal_der.len())
-        .position(|w| w == c.seal_der.as_slice())
-        .unwrap();
+    let pos = der.windows(c.seal_der.len()).position(|w| w == c.seal_der.as_slice()).unwrap();
     let mut swapped = der.clone();
     swapped[pos..pos + c.seal_der.len()].copy_from_slice(&other.seal_der);
     // The sid no longer matches any certificate…
-    assert_eq!(
-        parse_signed_data(&swapped).unwrap_err(),
-        PkiError::SignerCertMissing
-    );
+    assert_eq!(parse_signed_data(&swapped).unwrap_err(), PkiError::SignerCertMissing);
 
     // …and signing with a certificate that is not the key's is refused up front.
     assert!(matches!(
@@ -197,16 +144,10 @@ fn swapped_signer_certificate_is_rejected() {
     let mut craft = Craft::new(&c);
     craft.sid = sid_of(&other.seal_der);
     craft.certs = vec![other.seal_der.clone()];
-    assert_eq!(
-        verify_crafted(&craft, &c.seal_key),
-        Err(PkiError::SigningCertV2Mismatch)
-    );
+    assert_eq!(verify_crafted(&craft, &c.seal_key), Err(PkiError::SigningCertV2Mismatch));
     // Same, but signingCertificateV2 fixed up: the signature (by our key) fails under their key.
     craft.attrs[3] = signing_cert_v2_attr(&other.seal_der);
-    assert_eq!(
-        verify_crafted(&craft, &c.seal_key),
-        Err(PkiError::SignatureInvalid)
-    );
+    assert_eq!(verify_crafted(&craft, &c.seal_key), Err(PkiError::SignatureInvalid));
 }
 
 #[test]
@@ -220,20 +161,10 @@ fn self_signed_and_foreign_signers() {
     // An attacker with their own self-signed root and look-alike names produces a
     // CMS that is internally consistent (verify() passes) ...
     let attacker = chain_named("-attacker");
-    let der = sign_detached(
-        sha256(CONTENT),
-        T0,
-        &attacker.seal_der,
-        &[&attacker.ca_der],
-        &attacker.seal_key,
-    )
-    .unwrap();
+    let der = sign_detached(sha256(CONTENT), T0, &attacker.seal_der, &[&attacker.ca_der], &attacker.seal_key).unwrap();
     let cms = parse_signed_data(&der).unwrap();
     cms.verify(&sha256(CONTENT)).unwrap();
-    assert_eq!(
-        cms.signer_certificate().subject_cn(),
-        Some("电子证书专用章")
-    );
+    assert_eq!(cms.signer_certificate().subject_cn(), Some("电子证书专用章"));
     // ... which is why the caller must chain the signer to the trusted CA: that fails.
     let real_ca = ParsedCert::from_der(&c.ca_der).unwrap();
     assert!(ecert_pki::verify_issued_by(cms.signer_certificate(), &real_ca).is_err());
@@ -246,19 +177,11 @@ fn self_signed_and_foreign_signers() {
 fn duplicate_and_oversized_certificate_lists() {
     let c = chain();
     // Duplicates are dropped.
-    let der = sign_detached(
-        sha256(CONTENT),
-        T0,
-        &c.seal_der,
-        &[&c.seal_der, &c.ca_der, &c.ca_der],
-        &c.seal_key,
-    )
-    .unwrap();
+    let der =
+        sign_detached(sha256(CONTENT), T0, &c.seal_der, &[&c.seal_der, &c.ca_der, &c.ca_der], &c.seal_key).unwrap();
     assert_eq!(parse_signed_data(&der).unwrap().certificates().len(), 2);
     // Too many certificates.
-    let extra: Vec<Vec<u8>> = (0..MAX_CERTIFICATES)
-        .map(|i| chain_named(&format!("-x{i}")).ca_der)
-        .collect();
+    let extra: Vec<Vec<u8>> = (0..MAX_CERTIFICATES).map(|i| chain_named(&format!("-x{i}")).ca_der).collect();
     let refs: Vec<&[u8]> = extra.iter().map(Vec::as_slice).collect();
     assert!(matches!(
         sign_detached(sha256(CONTENT), T0, &c.seal_der, &refs, &c.seal_key),
@@ -266,24 +189,15 @@ fn duplicate_and_oversized_certificate_lists() {
     ));
     let mut craft = Craft::new(&c);
     craft.certs.extend(extra.iter().cloned());
-    assert!(matches!(
-        parse_signed_data(&craft.encode(&c.seal_key)),
-        Err(PkiError::TooManyCertificates(_))
-    ));
+    assert!(matches!(parse_signed_data(&craft.encode(&c.seal_key)), Err(PkiError::TooManyCertificates(_))));
     // The same certificate twice: ambiguous signer.
     let mut craft = Craft::new(&c);
     craft.certs.push(c.seal_der.clone());
-    assert_eq!(
-        parse_signed_data(&craft.encode(&c.seal_key)).unwrap_err(),
-        PkiError::SignerCertAmbiguous
-    );
+    assert_eq!(parse_signed_data(&craft.encode(&c.seal_key)).unwrap_err(), PkiError::SignerCertAmbiguous);
     // No certificates at all.
     let mut craft = Craft::new(&c);
     craft.certs.clear();
-    assert_eq!(
-        parse_signed_data(&craft.encode(&c.seal_key)).unwrap_err(),
-        PkiError::SignerCertMissing
-    );
+    assert_eq!(parse_signed_data(&craft.encode(&c.seal_key)).unwrap_err(), PkiError::SignerCertMissing);
 }
 
 #[test]
@@ -302,42 +216,26 @@ fn crafted_signed_attribute_violations() {
     // Not in DER order (but correctly signed over exactly these bytes).
     let mut craft = Craft::new(&c);
     craft.attrs.swap(1, 2);
-    assert!(matches!(
-        verify_crafted(&craft, key),
-        Err(PkiError::Malformed(_))
-    ));
+    assert!(matches!(verify_crafted(&craft, key), Err(PkiError::Malformed(_))));
 
     // Duplicate attribute type (two identical contentType attributes: still sorted).
     let mut craft = Craft::new(&c);
     let ct = craft.attrs[0].clone();
     craft.attrs.insert(0, ct);
-    assert_eq!(
-        verify_crafted(&craft, key),
-        Err(PkiError::DuplicateAttribute)
-    );
+    assert_eq!(verify_crafted(&craft, key), Err(PkiError::DuplicateAttribute));
 
     // An attribute with two values.
     let mut craft = Craft::new(&c);
     let t1 = tlv(0x17, b"250101000000Z");
     let t2 = tlv(0x17, b"250101000001Z");
     craft.attrs[1] = attr(&oids::ATTR_SIGNING_TIME, &[t1, t2]);
-    assert_eq!(
-        verify_crafted(&craft, key),
-        Err(PkiError::AttributeValueCount)
-    );
+    assert_eq!(verify_crafted(&craft, key), Err(PkiError::AttributeValueCount));
 
     // Missing attributes.
-    for (idx, name) in [
-        (0, "contentType"),
-        (2, "messageDigest"),
-        (3, "signingCertificateV2"),
-    ] {
+    for (idx, name) in [(0, "contentType"), (2, "messageDigest"), (3, "signingCertificateV2")] {
         let mut craft = Craft::new(&c);
         craft.attrs.remove(idx);
-        assert_eq!(
-            verify_crafted(&craft, key),
-            Err(PkiError::MissingAttribute(name))
-        );
+        assert_eq!(verify_crafted(&craft, key), Err(PkiError::MissingAttribute(name)));
     }
     // signingTime is optional.
     let mut craft = Craft::new(&c);
@@ -346,30 +244,18 @@ fn crafted_signed_attribute_violations() {
 
     // contentType attribute other than id-data.
     let mut craft = Craft::new(&c);
-    craft.attrs[0] = attr(
-        &oids::ATTR_CONTENT_TYPE,
-        &[oids::ID_SIGNED_DATA.to_der().unwrap()],
-    );
-    assert_eq!(
-        verify_crafted(&craft, key),
-        Err(PkiError::ContentTypeMismatch)
-    );
+    craft.attrs[0] = attr(&oids::ATTR_CONTENT_TYPE, &[oids::ID_SIGNED_DATA.to_der().unwrap()]);
+    assert_eq!(verify_crafted(&craft, key), Err(PkiError::ContentTypeMismatch));
 
     // signingCertificateV2 over the wrong certificate.
     let mut craft = Craft::new(&c);
     craft.attrs[3] = signing_cert_v2_attr(&c.ca_der);
-    assert_eq!(
-        verify_crafted(&craft, key),
-        Err(PkiError::SigningCertV2Mismatch)
-    );
+    assert_eq!(verify_crafted(&craft, key), Err(PkiError::SigningCertV2Mismatch));
 
     // No signed attributes at all.
     let mut craft = Craft::new(&c);
     craft.no_signed_attrs = true;
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::SignedAttrsMissing
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::SignedAttrsMissing);
 }
 
 #[test]
@@ -380,103 +266,60 @@ fn crafted_structure_violations() {
 
     let mut craft = Craft::new(&c);
     craft.digest_algs = tlv(0x31, &sha1);
-    assert!(matches!(
-        parse_signed_data(&craft.encode(key)),
-        Err(PkiError::UnsupportedAlgorithm(_))
-    ));
+    assert!(matches!(parse_signed_data(&craft.encode(key)), Err(PkiError::UnsupportedAlgorithm(_))));
 
     let mut craft = Craft::new(&c);
     craft.si_digest_alg = sha1.clone();
-    assert!(matches!(
-        parse_signed_data(&craft.encode(key)),
-        Err(PkiError::UnsupportedAlgorithm(_))
-    ));
+    assert!(matches!(parse_signed_data(&craft.encode(key)), Err(PkiError::UnsupportedAlgorithm(_))));
 
     // ecdsa-with-SHA256 with NULL parameters, and ecdsa-with-SHA384.
     let mut craft = Craft::new(&c);
     let mut alg = oids::ECDSA_WITH_SHA256.to_der().unwrap();
     alg.extend_from_slice(&[0x05, 0x00]);
     craft.sig_alg = tlv(0x30, &alg);
-    assert!(matches!(
-        parse_signed_data(&craft.encode(key)),
-        Err(PkiError::UnsupportedAlgorithm(_))
-    ));
+    assert!(matches!(parse_signed_data(&craft.encode(key)), Err(PkiError::UnsupportedAlgorithm(_))));
     let mut craft = Craft::new(&c);
-    craft.sig_alg = tlv(
-        0x30,
-        &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03]),
-    );
-    assert!(matches!(
-        parse_signed_data(&craft.encode(key)),
-        Err(PkiError::UnsupportedAlgorithm(_))
-    ));
+    craft.sig_alg = tlv(0x30, &tlv(0x06, &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03]));
+    assert!(matches!(parse_signed_data(&craft.encode(key)), Err(PkiError::UnsupportedAlgorithm(_))));
 
     // Attached content.
     let mut craft = Craft::new(&c);
     let mut encap = oids::ID_DATA.to_der().unwrap();
     encap.extend(tlv(0xA0, &tlv(0x04, CONTENT)));
     craft.encap = tlv(0x30, &encap);
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::NotDetached
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::NotDetached);
 
     // eContentType other than id-data.
     let mut craft = Craft::new(&c);
     craft.encap = tlv(0x30, &oids::ID_SIGNED_DATA.to_der().unwrap());
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::ContentTypeMismatch
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::ContentTypeMismatch);
 
     // Outer content type other than id-signedData.
     let mut craft = Craft::new(&c);
     craft.outer_type = oids::ID_DATA.to_der().unwrap();
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::ContentTypeMismatch
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::ContentTypeMismatch);
 
     // Versions.
     let mut craft = Craft::new(&c);
     craft.version = vec![0x02, 0x01, 0x03];
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::UnsupportedVersion
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::UnsupportedVersion);
     let mut craft = Craft::new(&c);
     craft.si_version = vec![0x02, 0x01, 0x03];
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::UnsupportedVersion
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::UnsupportedVersion);
 
     // Two SignerInfos / zero SignerInfos.
     let mut craft = Craft::new(&c);
     craft.signer_info_copies = 2;
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::SignerInfoCount(2)
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::SignerInfoCount(2));
     let mut craft = Craft::new(&c);
     craft.signer_info_copies = 0;
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::SignerInfoCount(0)
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::SignerInfoCount(0));
 
     // SubjectKeyIdentifier sid.
     let mut craft = Craft::new(&c);
-    let ski = ParsedCert::from_der(&c.seal_der)
-        .unwrap()
-        .subject_key_id()
-        .unwrap()
-        .to_vec();
+    let ski = ParsedCert::from_der(&c.seal_der).unwrap().subject_key_id().unwrap().to_vec();
     craft.sid = tlv(0x80, &ski);
-    assert_eq!(
-        parse_signed_data(&craft.encode(key)).unwrap_err(),
-        PkiError::UnsupportedSignerIdentifier
-    );
+    assert_eq!(parse_signed_data(&craft.encode(key)).unwrap_err(), PkiError::UnsupportedSignerIdentifier);
 }
 
 #[test]
@@ -484,10 +327,7 @@ fn truncation_never_panics() {
     let c = chain();
     let der = signed(&c);
     for end in 0..der.len() {
-        assert!(
-            parse_signed_data(&der[..end]).is_err(),
-            "truncated at {end} parsed"
-        );
+        assert!(parse_signed_data(&der[..end]).is_err(), "truncated at {end} parsed");
     }
 }
 
@@ -519,14 +359,8 @@ fn noise_and_mutations_never_panic_nor_verify() {
             // change nothing verifiable: there are none in this format except the
             // CA certificate (not hashed by signingCertificateV2).
             if ok {
-                let ca_pos = der
-                    .windows(c.ca_der.len())
-                    .position(|w| w == c.ca_der.as_slice())
-                    .unwrap();
-                assert!(
-                    (ca_pos..ca_pos + c.ca_der.len()).contains(&i),
-                    "mutation at {i} still verifies"
-                );
+                let ca_pos = der.windows(c.ca_der.len()).position(|w| w == c.ca_der.as_slice()).unwrap();
+                assert!((ca_pos..ca_pos + c.ca_der.len()).contains(&i), "mutation at {i} still verifies");
             }
         }
     }
@@ -544,21 +378,10 @@ fn openssl_verifies_our_cms() {
     for round in 0..3 {
         let len = 1 + rng.below(5000);
         let content = rng.bytes(len);
-        let der = sign_detached(
-            sha256(&content),
-            T0 + round,
-            &c.seal_der,
-            &[&c.ca_der],
-            &c.seal_key,
-        )
-        .unwrap();
+        let der = sign_detached(sha256(&content), T0 + round, &c.seal_der, &[&c.ca_der], &c.seal_key).unwrap();
         std::fs::write(dir.join("sig.der"), &der).unwrap();
         std::fs::write(dir.join("data.bin"), &content).unwrap();
-        std::fs::write(
-            dir.join("root.pem"),
-            certificate_to_pem(&c.root_der).unwrap(),
-        )
-        .unwrap();
+        std::fs::write(dir.join("root.pem"), certificate_to_pem(&c.root_der).unwrap()).unwrap();
         let at = (T0 + 100).to_string();
         let (ok, out) = openssl(
             &dir,
@@ -656,17 +479,9 @@ fn we_verify_openssl_cades_signatures() {
     let dir = scratch_dir("cms-openssl");
     let content = "由 OpenSSL 签名的内容".as_bytes();
     std::fs::write(dir.join("data.bin"), content).unwrap();
-    std::fs::write(
-        dir.join("seal.pem"),
-        certificate_to_pem(&c.seal_der).unwrap(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("seal.pem"), certificate_to_pem(&c.seal_der).unwrap()).unwrap();
     std::fs::write(dir.join("ca.pem"), certificate_to_pem(&c.ca_der).unwrap()).unwrap();
-    std::fs::write(
-        dir.join("seal.key"),
-        c.seal_key.to_pkcs8_pem().unwrap().as_bytes(),
-    )
-    .unwrap();
+    std::fs::write(dir.join("seal.key"), c.seal_key.to_pkcs8_pem().unwrap().as_bytes()).unwrap();
     let (ok, out) = openssl(
         &dir,
         &[
@@ -733,13 +548,7 @@ fn signing_cert_v2_attr(cert_der: &[u8]) -> Vec<u8> {
 fn sid_of(cert_der: &[u8]) -> Vec<u8> {
     let p = ParsedCert::from_der(cert_der).unwrap();
     let mut body = p.issuer_der().to_vec();
-    body.extend(
-        p.certificate()
-            .tbs_certificate()
-            .serial_number()
-            .to_der()
-            .unwrap(),
-    );
+    body.extend(p.certificate().tbs_certificate().serial_number().to_der().unwrap());
     tlv(0x30, &body)
 }
 

@@ -1,10 +1,5 @@
 //! Key pair, PKCS#8 / SPKI encodings, key ids, and ECDSA sign / verify.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 mod common;
 
@@ -13,29 +8,17 @@ use ecert_pki::key::{hex_lower, spki_der_from_pem};
 use ecert_pki::{PkiError, SigningKeyPair, spki_sha256_hex, verify_p256_sha256};
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
 }
 
 #[test]
 fn entropy_rejects_zero_and_out_of_range_scalars() {
-    assert_eq!(
-        SigningKeyPair::from_entropy(&[0u8; 32]).unwrap_err(),
-        PkiError::InvalidEntropy
-    );
-    assert_eq!(
-        SigningKeyPair::from_entropy(&[0xff; 32]).unwrap_err(),
-        PkiError::InvalidEntropy
-    );
+    assert_eq!(SigningKeyPair::from_entropy(&[0u8; 32]).unwrap_err(), PkiError::InvalidEntropy);
+    assert_eq!(SigningKeyPair::from_entropy(&[0xff; 32]).unwrap_err(), PkiError::InvalidEntropy);
     // n itself (the group order) is rejected, n-1 accepted.
     let n = unhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
     let n: [u8; 32] = n.try_into().unwrap();
-    assert_eq!(
-        SigningKeyPair::from_entropy(&n).unwrap_err(),
-        PkiError::InvalidEntropy
-    );
+    assert_eq!(SigningKeyPair::from_entropy(&n).unwrap_err(), PkiError::InvalidEntropy);
     let mut n_minus_1 = n;
     n_minus_1[31] -= 1;
     assert!(SigningKeyPair::from_entropy(&n_minus_1).is_ok());
@@ -53,14 +36,8 @@ fn pkcs8_pem_round_trip() {
     assert_eq!(back.spki_der().unwrap(), k.spki_der().unwrap());
     // Wrong label and garbage are typed errors.
     let wrong = pem.replace("PRIVATE KEY", "PUBLIC KEY");
-    assert!(matches!(
-        SigningKeyPair::from_pkcs8_pem(&wrong),
-        Err(PkiError::InvalidKey(_))
-    ));
-    assert!(matches!(
-        SigningKeyPair::from_pkcs8_pem("nope"),
-        Err(PkiError::InvalidKey(_))
-    ));
+    assert!(matches!(SigningKeyPair::from_pkcs8_pem(&wrong), Err(PkiError::InvalidKey(_))));
+    assert!(matches!(SigningKeyPair::from_pkcs8_pem("nope"), Err(PkiError::InvalidKey(_))));
 }
 
 #[test]
@@ -75,10 +52,7 @@ fn spki_pem_and_key_id() {
     assert_eq!(id, spki_sha256_hex(&der));
     assert_eq!(id, hex_lower(&sha256(&der)));
     assert_eq!(id.len(), 64);
-    assert!(
-        id.chars()
-            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c))
-    );
+    assert!(id.chars().all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c)));
     // Debug never prints the secret scalar.
     assert!(format!("{k:?}").contains(&id));
 }
@@ -86,9 +60,7 @@ fn spki_pem_and_key_id() {
 /// RFC 6979 A.2.5, P-256 / SHA-256 / "sample": proves deterministic nonces.
 #[test]
 fn rfc6979_test_vector() {
-    let x: [u8; 32] = unhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721")
-        .try_into()
-        .unwrap();
+    let x: [u8; 32] = unhex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721").try_into().unwrap();
     let k = SigningKeyPair::from_entropy(&x).unwrap();
     let sig = k.sign_prehashed_der(b"sample").unwrap();
     let r = unhex("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716");
@@ -112,33 +84,18 @@ fn sign_verify_and_rejections() {
     assert_eq!(sig, k.sign_prehashed_der(msg).unwrap(), "deterministic");
     verify_p256_sha256(&spki, msg, &sig).unwrap();
 
-    assert_eq!(
-        verify_p256_sha256(&spki, b"other", &sig),
-        Err(PkiError::SignatureInvalid)
-    );
+    assert_eq!(verify_p256_sha256(&spki, b"other", &sig), Err(PkiError::SignatureInvalid));
     let other = keypair("other").spki_der().unwrap();
-    assert_eq!(
-        verify_p256_sha256(&other, msg, &sig),
-        Err(PkiError::SignatureInvalid)
-    );
+    assert_eq!(verify_p256_sha256(&other, msg, &sig), Err(PkiError::SignatureInvalid));
 
     // Trailing byte, truncated, and non-minimal length are encoding errors.
     let mut trailing = sig.clone();
     trailing.push(0);
-    assert_eq!(
-        verify_p256_sha256(&spki, msg, &trailing),
-        Err(PkiError::SignatureEncoding)
-    );
-    assert_eq!(
-        verify_p256_sha256(&spki, msg, &sig[..sig.len() - 1]),
-        Err(PkiError::SignatureEncoding)
-    );
+    assert_eq!(verify_p256_sha256(&spki, msg, &trailing), Err(PkiError::SignatureEncoding));
+    assert_eq!(verify_p256_sha256(&spki, msg, &sig[..sig.len() - 1]), Err(PkiError::SignatureEncoding));
     let mut long_form = vec![0x30, 0x81, sig[1]];
     long_form.extend_from_slice(&sig[2..]);
-    assert_eq!(
-        verify_p256_sha256(&spki, msg, &long_form),
-        Err(PkiError::SignatureEncoding)
-    );
+    assert_eq!(verify_p256_sha256(&spki, msg, &long_form), Err(PkiError::SignatureEncoding));
 }
 
 /// High-S signatures (s' = n - s) are accepted, as the brief allows.
@@ -162,21 +119,12 @@ fn non_p256_keys_rejected() {
     // Ed25519 SPKI.
     let mut ed = unhex("302a300506032b6570032100");
     ed.extend_from_slice(&[7u8; 32]);
-    assert!(matches!(
-        verify_p256_sha256(&ed, b"m", &[0x30, 0]),
-        Err(PkiError::UnsupportedAlgorithm(_))
-    ));
+    assert!(matches!(verify_p256_sha256(&ed, b"m", &[0x30, 0]), Err(PkiError::UnsupportedAlgorithm(_))));
     // EC key on secp384r1 (curve OID 1.3.132.0.34) with a dummy point.
     let mut p384 = unhex("3076301006072a8648ce3d020106052b81040022036200");
     p384.extend_from_slice(&[4u8; 97]);
-    assert!(matches!(
-        verify_p256_sha256(&p384, b"m", &[0x30, 0]),
-        Err(PkiError::UnsupportedAlgorithm(_))
-    ));
-    assert!(matches!(
-        verify_p256_sha256(b"junk", b"m", &[0x30, 0]),
-        Err(PkiError::Malformed(_))
-    ));
+    assert!(matches!(verify_p256_sha256(&p384, b"m", &[0x30, 0]), Err(PkiError::UnsupportedAlgorithm(_))));
+    assert!(matches!(verify_p256_sha256(b"junk", b"m", &[0x30, 0]), Err(PkiError::Malformed(_))));
 }
 
 fn read_int(b: &[u8]) -> (Vec<u8>, &[u8]) {

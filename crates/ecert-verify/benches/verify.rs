@@ -37,10 +37,8 @@ fn bench(c: &mut Criterion) {
     let k = pdf.windows(10).position(|w| w == b"/Contents<").expect("/Contents") + 10;
     let end = k + pdf[k..].iter().position(|&b| b == b'>').expect(">");
     let hex = &pdf[k..end];
-    let der: Vec<u8> = hex
-        .chunks(2)
-        .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0))
-        .collect();
+    let der: Vec<u8> =
+        hex.chunks(2).map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap_or("00"), 16).unwrap_or(0)).collect();
     let cms = ecert_pki::parse_signed_data(&der).expect("cms");
     let spki = cms.signer_certificate().spki_der().to_vec();
 

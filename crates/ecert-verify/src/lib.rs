@@ -33,8 +33,8 @@ pub use ecert_format::{CertificateStatus, StatusInput};
 pub use ecert_pdf_structure::Budget;
 pub use trust::{TrustError, VerifiedTrustList};
 pub use verdict::{
-    AnnotationView, Check, CheckId, CertificateView, FileFacts, Modification, Outcome, SealView, StatusView,
-    Verdict, VerdictCode, VerdictState, VERDICT_SCHEMA,
+    AnnotationView, CertificateView, Check, CheckId, FileFacts, Modification, Outcome, SealView, StatusView,
+    VERDICT_SCHEMA, Verdict, VerdictCode, VerdictState,
 };
 pub use verifier::{VerifyOptions, apply_status, verify};
 

@@ -6,8 +6,10 @@ fn days_phrase_left(v: &Verdict) -> (String, String) {
     match v.annotation.as_ref() {
         Some(a) if a.state == "valid" => {
             let n = a.days_left.unwrap_or(0);
-            (format!("加注有效（至 {}，还剩 {n} 天）", a.valid_until.as_deref().unwrap_or("?")),
-             format!("the annotation is valid (until {}, {n} day(s) left)", a.valid_until.as_deref().unwrap_or("?")))
+            (
+                format!("加注有效（至 {}，还剩 {n} 天）", a.valid_until.as_deref().unwrap_or("?")),
+                format!("the annotation is valid (until {}, {n} day(s) left)", a.valid_until.as_deref().unwrap_or("?")),
+            )
         }
         Some(a) if a.state == "not_required" => ("该证书无需加注".into(), "no annotation is required".into()),
         _ => (String::new(), String::new()),
@@ -83,5 +85,7 @@ pub fn summary(v: &Verdict) -> Summary {
             "The file is damaged or not in the required format; it cannot be verified.".into(),
         ),
     };
-    Summary { zh: zh.replace("；；", "；").replace("；。", "。"), en: en.replace("; ; ", "; ").replace("; .", ".") }
+    Summary {
+        zh: zh.replace("；；", "；").replace("；。", "。"), en: en.replace("; ; ", "; ").replace("; .", ".")
+    }
 }

@@ -61,7 +61,11 @@ impl SignatureError {
 }
 
 /// Check placement and CMS of the signature dictionary `sig` of `revision` in `pdf`.
-pub fn verify_signature(pdf: &[u8], sig: &Dictionary, revision: &Revision) -> Result<VerifiedSignature, SignatureError> {
+pub fn verify_signature(
+    pdf: &[u8],
+    sig: &Dictionary,
+    revision: &Revision,
+) -> Result<VerifiedSignature, SignatureError> {
     let ranges = check_byte_range(sig, revision).map_err(|e| SignatureError::Placement(e.code()))?;
     let contents = match sig.get(b"Contents") {
         Some(Object::String(s)) if !s.bytes.is_empty() && s.bytes.len() <= MAX_CMS_BYTES => &s.bytes,
@@ -148,7 +152,11 @@ pub fn evaluate_signer<'a>(
         return Err(TrustFailure::SigningTimeInFuture { signing_time });
     }
     if signing_time < seal.use_from || signing_time >= seal.use_until || !cert.is_valid_at(signing_time) {
-        return Err(TrustFailure::OutsideUseWindow { signing_time, use_from: seal.use_from, use_until: seal.use_until });
+        return Err(TrustFailure::OutsideUseWindow {
+            signing_time,
+            use_from: seal.use_from,
+            use_until: seal.use_until,
+        });
     }
     Ok(TrustedSigner { issuer, seal, cert, signing_time })
 }

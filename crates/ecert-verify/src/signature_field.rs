@@ -90,8 +90,8 @@ pub fn locate(doc: &Document, rev: usize) -> Result<CertificationSignature<'_>, 
         return Err(FieldError::UnsupportedSignature("/SubFilter is not /ETSI.CAdES.detached"));
     }
     // Certification: /Perms /DocMDP is this very signature, with a DocMDP transform of P = 1.
-    let perms = resolve_dict(doc, rev, catalog.get(b"Perms"))
-        .ok_or(FieldError::NotCertified("no /Perms in the catalog"))?;
+    let perms =
+        resolve_dict(doc, rev, catalog.get(b"Perms")).ok_or(FieldError::NotCertified("no /Perms in the catalog"))?;
     if perms.get(b"DocMDP").and_then(Object::as_reference) != Some(id) {
         return Err(FieldError::NotCertified("/Perms /DocMDP is not the signature"));
     }

@@ -205,8 +205,7 @@ impl VerifiedTrustList {
                 return false;
             };
             let root_signed = *root_signed.get_or_init(|| {
-                ca.signature_bytes()
-                    .is_some_and(|sig| verify_p256_sha256(&self.root_spki, ca.tbs_der(), sig).is_ok())
+                ca.signature_bytes().is_some_and(|sig| verify_p256_sha256(&self.root_spki, ca.tbs_der(), sig).is_ok())
             });
             root_signed && entry.cert().is_some_and(|cert| verify_issued_by(cert, ca).is_ok())
         })

@@ -11,7 +11,7 @@ use crate::seal_signature::{TrustFailure, TrustedSigner, VerifiedSignature, eval
 use crate::signature_field::{self, FieldError};
 use crate::trust::VerifiedTrustList;
 use crate::verdict::{
-    AnnotationView, Check, CheckId, CertificateView, FileFacts, IssuerView, Outcome, QualificationView, SealView,
+    AnnotationView, CertificateView, Check, CheckId, FileFacts, IssuerView, Outcome, QualificationView, SealView,
     StatusView, Summary, VERDICT_SCHEMA, Verdict, VerdictCode,
 };
 
@@ -81,7 +81,14 @@ impl Builder {
             CheckId::Status,
         ] {
             if !after.contains(&id) && !self.checks.iter().any(|c| c.id == id) {
-                self.add(id, Outcome::Skipped, "NOT_RUN", "未检查（前序检查未通过）".into(), "not checked (an earlier check failed)".into(), None);
+                self.add(
+                    id,
+                    Outcome::Skipped,
+                    "NOT_RUN",
+                    "未检查（前序检查未通过）".into(),
+                    "not checked (an earlier check failed)".into(),
+                    None,
+                );
             }
         }
     }
@@ -227,7 +234,11 @@ pub fn verify(
     let registry = Registry::builtin();
     let record = match embedded_record::read(&doc, CERTIFIED, registry) {
         Ok(r) => {
-            b.pass(CheckId::Record, "已从签章版本中读取证书机读记录。", "The certificate record was read from the sealed revision.");
+            b.pass(
+                CheckId::Record,
+                "已从签章版本中读取证书机读记录。",
+                "The certificate record was read from the sealed revision.",
+            );
             Some(r)
         }
         Err(e) => {
@@ -312,7 +323,9 @@ fn authorize(b: &mut Builder, signer: &TrustedSigner<'_>, record: &CertificateRe
             format!("The record names issuer {:?} but the seal belongs to {:?}.", record.issuer.id, signer.issuer.id),
             VerdictCode::SealNotAuthorized,
         );
-    } else if !signer.issuer.qualifications.iter().any(|q| q == code) || registry_issuer != Some(signer.issuer.id.as_str()) {
+    } else if !signer.issuer.qualifications.iter().any(|q| q == code)
+        || registry_issuer != Some(signer.issuer.id.as_str())
+    {
         b.fail(
             CheckId::Authorization,
             "QUALIFICATION_NOT_AUTHORIZED",
@@ -371,7 +384,13 @@ fn fill_views(b: &mut Builder, signer: &TrustedSigner<'_>, record: &CertificateR
     });
 }
 
-fn annotation(b: &mut Builder, trust: &VerifiedTrustList, signer: &TrustedSigner<'_>, record: &CertificateRecord, at_unix: i64) {
+fn annotation(
+    b: &mut Builder,
+    trust: &VerifiedTrustList,
+    signer: &TrustedSigner<'_>,
+    record: &CertificateRecord,
+    at_unix: i64,
+) {
     let Some(today) = Date::in_china_at(at_unix) else {
         b.fail(
             CheckId::Annotation,
@@ -465,7 +484,13 @@ fn status_check(checks: &mut Vec<Check>, view: &mut StatusView, status: &StatusI
     match status {
         StatusInput::NotChecked => {
             view.state = "not_checked".into();
-            add(Outcome::Skipped, "STATUS_NOT_CHECKED", "未查询撤销状态（未配置登记查询服务）。".into(), "Revocation status was not checked (no registry configured).".into(), None);
+            add(
+                Outcome::Skipped,
+                "STATUS_NOT_CHECKED",
+                "未查询撤销状态（未配置登记查询服务）。".into(),
+                "Revocation status was not checked (no registry configured).".into(),
+                None,
+            );
         }
         StatusInput::Unavailable { reason } => {
             view.state = "unknown".into();
@@ -513,7 +538,10 @@ fn trust_failure_text(e: &TrustFailure) -> (String, String) {
     match e {
         TrustFailure::SelfSigned { key_id } => (
             "签章使用的是文件自带的自签名密钥，不受信任。".into(),
-            format!("The seal key is self-signed and carried in the file (key {}…); such keys are never trusted.", short(key_id)),
+            format!(
+                "The seal key is self-signed and carried in the file (key {}…); such keys are never trusted.",
+                short(key_id)
+            ),
         ),
         TrustFailure::NotListed { key_id } => (
             "签章密钥不在信任列表中。".into(),
@@ -521,7 +549,8 @@ fn trust_failure_text(e: &TrustFailure) -> (String, String) {
         ),
         TrustFailure::ForeignCertificate => (
             "签名中夹带了信任列表之外的证书。".into(),
-            "The signature carries a certificate that is neither the seal's nor its issuer's from the trust list.".into(),
+            "The signature carries a certificate that is neither the seal's nor its issuer's from the trust list."
+                .into(),
         ),
         TrustFailure::NoSigningTime => (
             "签名缺少签章时间，无法确认印章当时是否有效。".into(),

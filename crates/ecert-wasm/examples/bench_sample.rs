@@ -60,17 +60,20 @@ fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segmen
     let mut chosen = None;
     for entry in std::fs::read_dir(format!("{dir}/seals")).unwrap_or_else(|e| die(e.to_string())).flatten() {
         let w: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(entry.path().join("window.json")).unwrap_or_default()).unwrap_or_default();
+            serde_json::from_slice(&std::fs::read(entry.path().join("window.json")).unwrap_or_default())
+                .unwrap_or_default();
         let field = |k: &str| w.get(k).and_then(serde_json::Value::as_i64);
         if field("use_from").is_some_and(|f| f <= at) && field("use_until").is_some_and(|u| at < u) {
             chosen = Some(entry.path());
         }
     }
     let seal_dir = chosen.unwrap_or_else(|| die("no seal usable at the signing time".into()));
-    let read = |p: std::path::PathBuf| std::fs::read_to_string(&p).unwrap_or_else(|e| die(format!("{}: {e}", p.display())));
+    let read =
+        |p: std::path::PathBuf| std::fs::read_to_string(&p).unwrap_or_else(|e| die(format!("{}: {e}", p.display())));
     let key = SigningKeyPair::from_pkcs8_pem(&read(seal_dir.join("key.pem"))).unwrap_or_else(|e| die(e.to_string()));
     let cert = certificate_from_pem(&read(seal_dir.join("cert.pem"))).unwrap_or_else(|e| die(e.to_string()));
-    let ca = certificate_from_pem(&read(std::path::PathBuf::from(format!("{dir}/ca-cert.pem")))).unwrap_or_else(|e| die(e.to_string()));
+    let ca = certificate_from_pem(&read(std::path::PathBuf::from(format!("{dir}/ca-cert.pem"))))
+        .unwrap_or_else(|e| die(e.to_string()));
 
     record.validate(registry).unwrap_or_else(|e| die(e.to_string()));
     let parsed = book.parsed().unwrap_or_else(|e| die(e.to_string()));
@@ -123,8 +126,9 @@ fn main() {
         die("usage: bench_sample PKI_DIR RECORD_JSON SIGNING_UNIX TARGET_BYTES OUT".into())
     };
     let registry = Registry::builtin();
-    let record = CertificateRecord::from_json(&std::fs::read(record_path).unwrap_or_else(|e| die(e.to_string())), registry)
-        .unwrap_or_else(|e| die(e.to_string()));
+    let record =
+        CertificateRecord::from_json(&std::fs::read(record_path).unwrap_or_else(|e| die(e.to_string())), registry)
+            .unwrap_or_else(|e| die(e.to_string()));
     let at: i64 = at.parse().unwrap_or_else(|_| die("SIGNING_UNIX".into()));
     let book = fonts();
     if target == "bare" {

@@ -31,9 +31,7 @@ pub async fn post(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     };
     let name_mac = keyed_hash(&key, Field::Name, &scope, lookup.name.as_bytes());
     let id_mac = keyed_hash(&key, Field::IdNumber, &scope, lookup.id_number.as_str().as_bytes());
-    let (stored_name, stored_id) = row
-        .as_ref()
-        .map_or(("", ""), |r| (r.name_mac.as_str(), r.id_mac.as_str()));
+    let (stored_name, stored_id) = row.as_ref().map_or(("", ""), |r| (r.name_mac.as_str(), r.id_mac.as_str()));
     let name_ok = ct_eq(name_mac.as_bytes(), stored_name.as_bytes());
     let id_ok = ct_eq(id_mac.as_bytes(), stored_id.as_bytes());
     match row {

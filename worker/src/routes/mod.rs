@@ -39,11 +39,7 @@ impl Ctx {
 
     /// The client address for rate limiting (set by the Cloudflare edge, and by workerd locally).
     pub fn client(&self, req: &Request) -> String {
-        req.headers()
-            .get("cf-connecting-ip")
-            .ok()
-            .flatten()
-            .unwrap_or_else(|| "unknown".to_owned())
+        req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".to_owned())
     }
 }
 
@@ -61,18 +57,10 @@ pub async fn dispatch(mut req: Request, env: Env, event: Context) -> Response {
     let public = route.is_public();
     let result = match env.d1(config::DB_BINDING) {
         Ok(db) => {
-            let ctx = Ctx {
-                env,
-                db: Db(db),
-                now: now_unix(),
-                event,
-            };
+            let ctx = Ctx { env, db: Db(db), now: now_unix(), event };
             handle(&route, &mut req, &ctx).await
         }
-        Err(e) => Err(ApiError::misconfigured(&format!(
-            "D1 binding {}: {e}",
-            config::DB_BINDING
-        ))),
+        Err(e) => Err(ApiError::misconfigured(&format!("D1 binding {}: {e}", config::DB_BINDING))),
     };
     let mut resp = result.unwrap_or_else(|e| http::error_response(&e));
     if public {

@@ -76,11 +76,7 @@ pub async fn get(ctx: &Ctx) -> ApiResult<Response> {
                 .map(|t| {
                     t.seals
                         .iter()
-                        .map(|s| SealScope {
-                            key_id: s.key_id.clone(),
-                            use_from: s.use_from,
-                            use_until: s.use_until,
-                        })
+                        .map(|s| SealScope { key_id: s.key_id.clone(), use_from: s.use_from, use_until: s.use_until })
                         .collect()
                 })
                 .unwrap_or_default(),

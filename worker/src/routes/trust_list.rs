@@ -12,9 +12,7 @@ use crate::trust::if_none_match_matches;
 const CACHE_CONTROL: &str = "public, max-age=300, must-revalidate";
 
 pub async fn get(req: &Request, ctx: &Ctx) -> ApiResult<Response> {
-    let stored = trust_lists::current(&ctx.db)
-        .await?
-        .ok_or_else(ApiError::trust_list_unavailable)?;
+    let stored = trust_lists::current(&ctx.db).await?.ok_or_else(ApiError::trust_list_unavailable)?;
     let inm = req.headers().get("if-none-match").ok().flatten();
     let mut r = if inm.is_some_and(|h| if_none_match_matches(&h, &stored.etag)) {
         http::empty(304)?

@@ -24,15 +24,10 @@ thread_local! {
 }
 
 async fn trust_list(ctx: &Ctx) -> ApiResult<Rc<VerifiedTrustList>> {
-    let stored = trust_lists::current(&ctx.db)
-        .await?
-        .ok_or_else(ApiError::trust_list_unavailable)?;
-    if let Some(hit) = TRUST.with(|t| {
-        t.borrow()
-            .as_ref()
-            .filter(|(etag, _)| *etag == stored.etag)
-            .map(|(_, v)| v.clone())
-    }) {
+    let stored = trust_lists::current(&ctx.db).await?.ok_or_else(ApiError::trust_list_unavailable)?;
+    if let Some(hit) =
+        TRUST.with(|t| t.borrow().as_ref().filter(|(etag, _)| *etag == stored.etag).map(|(_, v)| v.clone()))
+    {
         return Ok(hit);
     }
     let root = config::root_spki(&ctx.env)?;
@@ -55,9 +50,7 @@ async fn status_of(ctx: &Ctx, status_id: &str) -> StatusInput {
             as_of: ctx.now,
         },
         Ok(None) => StatusInput::NotRegistered { as_of: ctx.now },
-        Err(e) => StatusInput::Unavailable {
-            reason: e.code.to_owned(),
-        },
+        Err(e) => StatusInput::Unavailable { reason: e.code.to_owned() },
     }
 }
 
@@ -73,13 +66,8 @@ pub async fn post(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let pdf = http::read_body(req, limit).await?;
     let trust = trust_list(ctx).await?;
 
-    let options = VerifyOptions {
-        budget: Budget {
-            max_file_size: limit,
-            ..Budget::default()
-        },
-        ..VerifyOptions::default()
-    };
+    let options =
+        VerifyOptions { budget: Budget { max_file_size: limit, ..Budget::default() }, ..VerifyOptions::default() };
     let mut verdict = verify(&pdf, &trust, ctx.now, &StatusInput::NotChecked, &options);
     if let Some(id) = verdict.status_id.clone() {
         let status = status_of(ctx, &id).await;

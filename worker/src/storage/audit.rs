@@ -28,21 +28,12 @@ pub struct AuditEntry<'a> {
 }
 
 fn params(e: &AuditEntry<'_>) -> Vec<wasm_bindgen::JsValue> {
-    vec![
-        int(e.at),
-        text(e.actor),
-        text(e.action),
-        text(e.target),
-        text(&e.detail.to_string()),
-    ]
+    vec![int(e.at), text(e.actor), text(e.action), text(e.target), text(&e.detail.to_string())]
 }
 
 /// The INSERT of an entry (for a batch with the change it records).
 pub fn append(db: &Db, e: &AuditEntry<'_>) -> ApiResult<D1PreparedStatement> {
-    db.stmt(
-        "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
-        &params(e),
-    )
+    db.stmt("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?1, ?2, ?3, ?4, ?5)", &params(e))
 }
 
 /// The INSERT of an entry that happens only if the batch's previous statement changed exactly one row, so a

@@ -90,7 +90,9 @@ impl Key<'_> {
     /// The whole SELECT for this key, fixed at compile time.
     fn sql(self) -> &'static str {
         match self {
-            Key::ManagementNumber(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE management_number = ?1"),
+            Key::ManagementNumber(_) => {
+                concat!("SELECT ", columns!(), " FROM certificates WHERE management_number = ?1")
+            }
             Key::QueryNumber(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE query_number = ?1"),
             Key::StatusId(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE status_id = ?1"),
         }
@@ -105,10 +107,7 @@ impl Key<'_> {
 
 /// The certificate with this 管理号, 查询编号 or status id, if registered.
 pub async fn find(db: &Db, key: Key<'_>) -> ApiResult<Option<CertificateRow>> {
-    db.stmt(key.sql(), &[key.value()])?
-        .first(None)
-        .await
-        .map_err(|e| db_error("select certificate", e))
+    db.stmt(key.sql(), &[key.value()])?.first(None).await.map_err(|e| db_error("select certificate", e))
 }
 
 /// One row of a status bucket read: the change sequence the read saw and, unless the bucket is empty, one entry.
@@ -158,7 +157,11 @@ pub async fn bucket(db: &Db, prefix: &str) -> ApiResult<BucketRead> {
         rows: rows
             .into_iter()
             .filter_map(|r| {
-                Some(StatusRow { status_id: r.status_id?, revoked_at: r.revoked_at, revocation_reason: r.revocation_reason })
+                Some(StatusRow {
+                    status_id: r.status_id?,
+                    revoked_at: r.revoked_at,
+                    revocation_reason: r.revocation_reason,
+                })
             })
             .collect(),
     })
@@ -185,12 +188,8 @@ pub async fn buckets_changed_after(db: &Db, after: i64, limit: u32) -> ApiResult
 
 /// The rows already registered under any of these 管理号 or 查询编号 (at most 50 of each per call).
 pub async fn existing(db: &Db, management_numbers: &[&str], query_numbers: &[&str]) -> ApiResult<Vec<CertificateRow>> {
-    let placeholders = |start: usize, n: usize| {
-        (start..start + n)
-            .map(|i| format!("?{i}"))
-            .collect::<Vec<_>>()
-            .join(",")
-    };
+    let placeholders =
+        |start: usize, n: usize| (start..start + n).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
     let m = placeholders(1, management_numbers.len());
     let q = placeholders(1 + management_numbers.len(), query_numbers.len());
     let sql = format!(
@@ -198,16 +197,8 @@ pub async fn existing(db: &Db, management_numbers: &[&str], query_numbers: &[&st
         m = if m.is_empty() { "NULL".into() } else { m },
         q = if q.is_empty() { "NULL".into() } else { q },
     );
-    let params: Vec<_> = management_numbers
-        .iter()
-        .chain(query_numbers)
-        .map(|s| text(s))
-        .collect();
-    db.stmt(&sql, &params)?
-        .all()
-        .await
-        .and_then(|r| r.results())
-        .map_err(|e| db_error("select existing", e))
+    let params: Vec<_> = management_numbers.iter().chain(query_numbers).map(|s| text(s)).collect();
+    db.stmt(&sql, &params)?.all().await.and_then(|r| r.results()).map_err(|e| db_error("select existing", e))
 }
 
 /// The INSERT of one new certificate (for a batch).

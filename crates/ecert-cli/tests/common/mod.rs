@@ -10,10 +10,7 @@ use std::sync::OnceLock;
 pub const TODAY: &str = "2026-11-23";
 
 pub fn ecert(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecert"))
-        .args(args)
-        .output()
-        .expect("run ecert")
+    Command::new(env!("CARGO_BIN_EXE_ecert")).args(args).output().expect("run ecert")
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -29,10 +26,7 @@ pub fn tool(name: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !found {
-        assert!(
-            std::env::var("ECERT_REQUIRE_VALIDATORS").is_err(),
-            "{name} is required but not installed"
-        );
+        assert!(std::env::var("ECERT_REQUIRE_VALIDATORS").is_err(), "{name} is required but not installed");
         eprintln!("SKIPPED: {name} not installed");
     }
     found

@@ -28,11 +28,7 @@ pub struct TrailerOpts {
 
 impl Default for TrailerOpts {
     fn default() -> Self {
-        Self {
-            prev: Prev::Auto,
-            extra: String::new(),
-            size: None,
-        }
+        Self { prev: Prev::Auto, extra: String::new(), size: None }
     }
 }
 
@@ -85,8 +81,7 @@ impl PdfWriter {
     /// Writes `num gen obj\n{body}\nendobj\n` without listing it.
     pub fn unlisted_object(&mut self, num: u32, generation: u16, body: &[u8]) -> usize {
         let at = self.pos();
-        self.buf
-            .extend_from_slice(format!("{num} {generation} obj\n").as_bytes());
+        self.buf.extend_from_slice(format!("{num} {generation} obj\n").as_bytes());
         self.buf.extend_from_slice(body);
         self.buf.extend_from_slice(b"\nendobj\n");
         at
@@ -127,11 +122,7 @@ impl PdfWriter {
 
     fn prev_text(&self, opts: &TrailerOpts, own: usize) -> String {
         match opts.prev {
-            Prev::Auto => self
-                .xrefs
-                .last()
-                .map(|p| format!(" /Prev {p}"))
-                .unwrap_or_default(),
+            Prev::Auto => self.xrefs.last().map(|p| format!(" /Prev {p}")).unwrap_or_default(),
             Prev::Omit => String::new(),
             Prev::Value(v) => format!(" /Prev {v:010}"),
             Prev::SelfOffset => format!(" /Prev {own}"),
@@ -140,11 +131,8 @@ impl PdfWriter {
 
     /// Entries of the current revision, sorted: (number, generation, Some(offset) | None for free).
     fn take_entries(&mut self, extra: Option<(u32, usize)>) -> Vec<(u32, u16, Option<usize>)> {
-        let mut entries: Vec<(u32, u16, Option<usize>)> = self
-            .pending
-            .drain(..)
-            .map(|(n, g, o)| (n, g, Some(o)))
-            .collect();
+        let mut entries: Vec<(u32, u16, Option<usize>)> =
+            self.pending.drain(..).map(|(n, g, o)| (n, g, Some(o))).collect();
         entries.extend(self.pending_free.drain(..).map(|(n, g)| (n, g, None)));
         if let Some((n, o)) = extra {
             entries.push((n, 0, Some(o)));
@@ -186,11 +174,7 @@ impl PdfWriter {
         let size = opts.size.unwrap_or(self.size);
         let prev = self.prev_text(opts, at);
         out.extend_from_slice(
-            format!(
-                "trailer\n<< /Size {size} /Root 1 0 R{prev}{} >>\nstartxref\n{at}\n%%EOF\n",
-                opts.extra
-            )
-            .as_bytes(),
+            format!("trailer\n<< /Size {size} /Root 1 0 R{prev}{} >>\nstartxref\n{at}\n%%EOF\n", opts.extra).as_bytes(),
         );
         self.buf.extend_from_slice(&out);
         self.xrefs.push(at);
@@ -237,11 +221,7 @@ impl PdfWriter {
             }
         }
         let compressed = zlib(&data);
-        let parms = if predictor {
-            " /DecodeParms << /Predictor 12 /Columns 7 >>"
-        } else {
-            ""
-        };
+        let parms = if predictor { " /DecodeParms << /Predictor 12 /Columns 7 >>" } else { "" };
         let size = opts.size.unwrap_or(self.size);
         let prev = self.prev_text(opts, at);
         let mut out = format!(
@@ -270,10 +250,7 @@ pub fn base_objects() -> PdfWriter {
     let mut w = PdfWriter::new();
     w.object(1, "<< /Type /Catalog /Pages 2 0 R >>");
     w.object(2, "<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-    w.object(
-        3,
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
-    );
+    w.object(3, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>");
     w.stream(4, " /Filter /FlateDecode", &zlib(b"0 0 m 100 100 l S\n"));
     w
 }
@@ -288,18 +265,8 @@ pub fn minimal_pdf() -> PdfWriter {
 /// Replaces the single occurrence of `old` by `new` (same length).
 pub fn replace_once(buf: &mut [u8], old: &[u8], new: &[u8]) {
     assert_eq!(old.len(), new.len(), "replacement must keep the length");
-    let hits: Vec<usize> = buf
-        .windows(old.len())
-        .enumerate()
-        .filter(|(_, w)| *w == old)
-        .map(|(i, _)| i)
-        .collect();
-    assert_eq!(
-        hits.len(),
-        1,
-        "expected exactly one occurrence of {:?}",
-        String::from_utf8_lossy(old)
-    );
+    let hits: Vec<usize> = buf.windows(old.len()).enumerate().filter(|(_, w)| *w == old).map(|(i, _)| i).collect();
+    assert_eq!(hits.len(), 1, "expected exactly one occurrence of {:?}", String::from_utf8_lossy(old));
     buf[hits[0]..hits[0] + old.len()].copy_from_slice(new);
 }
 

@@ -1,12 +1,6 @@
 //! Shared fixtures for the integration tests: deterministic keys, a
 //! Root → IssuerCa → Seal chain, a tiny DER writer and a tiny PRNG.
-#![allow(
-    dead_code,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -69,64 +63,29 @@ pub fn chain_named(tag: &str) -> Chain {
     let ca_key = keypair(&format!("ca{tag}"));
     let seal_key = keypair(&format!("seal{tag}"));
     let root_der = build_certificate(
-        &spec(
-            &format!("root{tag}"),
-            "中国职业资格测试根",
-            "ecert 测试根 CA",
-            Profile::Root,
-            30,
-        ),
+        &spec(&format!("root{tag}"), "中国职业资格测试根", "ecert 测试根 CA", Profile::Root, 30),
         root_key.verifying_key(),
         CertIssuer::SelfSigned(&root_key),
     )
     .unwrap();
     let ca_der = build_certificate(
-        &spec(
-            &format!("ca{tag}"),
-            "人力资源和社会保障部测试",
-            "ecert 签发 CA",
-            Profile::IssuerCa,
-            10,
-        ),
+        &spec(&format!("ca{tag}"), "人力资源和社会保障部测试", "ecert 签发 CA", Profile::IssuerCa, 10),
         ca_key.verifying_key(),
-        CertIssuer::Ca {
-            cert_der: &root_der,
-            key: &root_key,
-        },
+        CertIssuer::Ca { cert_der: &root_der, key: &root_key },
     )
     .unwrap();
     let seal_der = build_certificate(
-        &spec(
-            &format!("seal{tag}"),
-            "某某职业技能鉴定中心",
-            "电子证书专用章",
-            Profile::Seal,
-            2,
-        ),
+        &spec(&format!("seal{tag}"), "某某职业技能鉴定中心", "电子证书专用章", Profile::Seal, 2),
         seal_key.verifying_key(),
-        CertIssuer::Ca {
-            cert_der: &ca_der,
-            key: &ca_key,
-        },
+        CertIssuer::Ca { cert_der: &ca_der, key: &ca_key },
     )
     .unwrap();
-    Chain {
-        root_key,
-        root_der,
-        ca_key,
-        ca_der,
-        seal_key,
-        seal_der,
-    }
+    Chain { root_key, root_der, ca_key, ca_der, seal_key, seal_der }
 }
 
 /// Is the `openssl` CLI on PATH?
 pub fn openssl_available() -> bool {
-    Command::new("openssl")
-        .arg("version")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false)
+    Command::new("openssl").arg("version").output().map(|o| o.status.success()).unwrap_or(false)
 }
 
 /// Fresh, empty scratch directory for one test.
@@ -139,16 +98,8 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 
 /// Run openssl with args in `dir`; return (success, combined output).
 pub fn openssl(dir: &PathBuf, args: &[&str]) -> (bool, String) {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
 

@@ -21,22 +21,12 @@ struct Query {
 
 pub async fn audit(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     ctx.authorize(req, Right::ReadAudit)?;
-    let q: Query = req
-        .query()
-        .map_err(|_| ApiError::bad_request("查询参数无效", "invalid query parameters"))?;
+    let q: Query = req.query().map_err(|_| ApiError::bad_request("查询参数无效", "invalid query parameters"))?;
     let limit = match q.limit.as_deref() {
         None => DEFAULT_LIMIT,
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                ApiError::invalid_field(
-                    "limit",
-                    &format!("应为1至{MAX_LIMIT}"),
-                    &format!("must be 1 to {MAX_LIMIT}"),
-                )
-            })?,
+        Some(s) => s.parse::<u32>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
+            ApiError::invalid_field("limit", &format!("应为1至{MAX_LIMIT}"), &format!("must be 1 to {MAX_LIMIT}"))
+        })?,
     };
     let before = match q.before.as_deref() {
         None => None,
@@ -48,9 +38,7 @@ pub async fn audit(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         ),
     };
     let rows = audit::list(&ctx.db, limit, before).await?;
-    let next_before = (rows.len() == limit as usize)
-        .then(|| rows.last().map(|r| r.id))
-        .flatten();
+    let next_before = (rows.len() == limit as usize).then(|| rows.last().map(|r| r.id)).flatten();
     let entries: Vec<Value> = rows
         .into_iter()
         .map(|r| {

@@ -65,10 +65,7 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let mut problems = Vec::new();
     let mut new: Vec<(usize, NewCertificate)> = Vec::new();
     for (index, value) in body.records.iter().enumerate() {
-        let number = value
-            .get("management_number")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
+        let number = value.get("management_number").and_then(Value::as_str).map(str::to_owned);
         let bytes = serde_json::to_vec(value).unwrap_or_default();
         match CertificateRecord::from_json(&bytes, registry) {
             Ok(record) => new.push((index, NewCertificate::from_record(&record, &key))),
@@ -129,18 +126,13 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         let q: Vec<&str> = chunk.iter().map(|c| c.query_number.as_str()).collect();
         existing.extend(certificates::existing(&ctx.db, &m, &q).await?);
     }
-    let index_of = |m: &str| {
-        new.iter()
-            .find(|(_, c)| c.management_number == m)
-            .map_or(0, |(i, _)| *i)
-    };
+    let index_of = |m: &str| new.iter().find(|(_, c)| c.management_number == m).map_or(0, |(i, _)| *i);
     let mut created = Vec::new();
     let mut unchanged = Vec::new();
     for c in &unique {
         let same_number = existing.iter().find(|r| r.management_number == c.management_number);
-        let same_query = existing
-            .iter()
-            .find(|r| r.query_number == c.query_number && r.management_number != c.management_number);
+        let same_query =
+            existing.iter().find(|r| r.query_number == c.query_number && r.management_number != c.management_number);
         match (same_number, same_query) {
             (_, Some(_)) => problems.push(conflict(
                 index_of(&c.management_number),
@@ -203,12 +195,7 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
 }
 
 fn conflict(index: usize, number: &str, zh: &str, en: &str) -> Problem {
-    Problem {
-        index,
-        management_number: Some(number.to_owned()),
-        code: "CONFLICT",
-        message: Message::new(zh, en),
-    }
+    Problem { index, management_number: Some(number.to_owned()), code: "CONFLICT", message: Message::new(zh, en) }
 }
 
 fn conflicts(problems: &[Problem]) -> ApiError {

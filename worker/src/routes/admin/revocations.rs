@@ -70,16 +70,14 @@ fn validate(r: RevokeRequest, now: i64) -> ApiResult<(String, String, i64)> {
 pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let principal = ctx.authorize(req, Right::Revoke)?;
     let (number, reason, at) = validate(http::read_json(req).await?, ctx.now)?;
-    let row = certificates::find(&ctx.db, Key::ManagementNumber(&number))
-        .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                404,
-                "NOT_REGISTERED",
-                "该管理号未登记",
-                "no certificate is registered under this management number",
-            )
-        })?;
+    let row = certificates::find(&ctx.db, Key::ManagementNumber(&number)).await?.ok_or_else(|| {
+        ApiError::new(
+            404,
+            "NOT_REGISTERED",
+            "该管理号未登记",
+            "no certificate is registered under this management number",
+        )
+    })?;
 
     let mut created = false;
     if row.revoked_at.is_none() {
@@ -99,10 +97,8 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
             .await?;
         // The UPDATE returns the row it changed (none when already revoked). Not D1's `meta.changes`: that
         // also counts the rows the status_versions trigger writes.
-        created = results
-            .first()
-            .and_then(|r| r.results::<serde_json::Value>().ok())
-            .is_some_and(|rows| rows.len() == 1);
+        created =
+            results.first().and_then(|r| r.results::<serde_json::Value>().ok()).is_some_and(|rows| rows.len() == 1);
     }
     // Answer with what D1 now holds (ours, or the revocation that was already there / won a race).
     let row = certificates::find(&ctx.db, Key::ManagementNumber(&number))
@@ -127,11 +123,7 @@ mod tests {
     use super::*;
 
     fn r(m: &str, reason: &str, at: Option<i64>) -> RevokeRequest {
-        RevokeRequest {
-            management_number: m.into(),
-            reason: reason.into(),
-            revoked_at: at,
-        }
+        RevokeRequest { management_number: m.into(), reason: reason.into(), revoked_at: at }
     }
 
     #[test]

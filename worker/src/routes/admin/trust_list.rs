@@ -39,10 +39,7 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
         && u64::try_from(c.sequence).ok() == Some(list.sequence)
     {
         return if c.envelope == text {
-            let mut r = http::json(
-                200,
-                &json!({ "sequence": list.sequence, "etag": etag, "published": false }),
-            )?;
+            let mut r = http::json(200, &json!({ "sequence": list.sequence, "etag": etag, "published": false }))?;
             http::set_header(&mut r, "etag", &etag);
             Ok(r)
         } else {
@@ -50,10 +47,7 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
                 409,
                 "TRUST_LIST_SEQUENCE_TAKEN",
                 format!("序号{}已发布了不同的信任列表", list.sequence),
-                format!(
-                    "a different trust list was already published with sequence {}",
-                    list.sequence
-                ),
+                format!("a different trust list was already published with sequence {}", list.sequence),
             ))
         };
     }
