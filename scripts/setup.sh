@@ -37,8 +37,9 @@ stamp="$here/node_modules/.ecert-lock.sha256"
 want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "npm install from package-lock.json (wrangler, node 22, binaryen, esbuild, playwright-core, pdfjs-dist)"
-  # Not `npm ci`: the registry mirror lacks other platforms' optional packages (workerd-darwin-*, …), so the
-  # lock cannot list them and `npm ci` refuses it; `npm install` installs exactly the locked versions.
+  # Not `npm ci`: a registry mirror may lack other platforms' optional packages (workerd-darwin-*, …), and
+  # `npm ci` refuses a lock that does not list them; `npm install` installs exactly the locked versions and
+  # skips optional packages of other platforms.
   (cd "$here" && npm install --no-audit --no-fund --loglevel=error)
   echo "$want" > "$stamp"
 fi
