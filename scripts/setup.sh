@@ -47,6 +47,7 @@ fi
 
 rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown || { log "rustup: wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown; }
 cargo fmt --version >/dev/null 2>&1 || { log "rustup: rustfmt"; rustup component add rustfmt; }
+cargo clippy --version >/dev/null 2>&1 || { log "rustup: clippy"; rustup component add clippy; }
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock; `--locked` fails against this registry mirror.
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$ECERT_WASM_BINDGEN_VERSION" ]; then
   log "cargo install wasm-bindgen-cli $ECERT_WASM_BINDGEN_VERSION (~4 min)"

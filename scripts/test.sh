@@ -5,8 +5,10 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 export ECERT_REQUIRE_VALIDATORS=1   # pdfsig, qpdf and pyHanko checks must run, not skip
 export CARGO_TERM_COLOR=never
-# Formatting first: it takes a second, and rustfmt.toml is the one style (120 columns).
+# Formatting first: it takes a second, and rustfmt.toml is the one style (120 columns). Then clippy, warnings
+# as errors (including the crates' own [lints.clippy] tables: no unwrap, expect, panic or indexing in the verifier).
 cargo fmt --all --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 # Browser (issue 4): the wasm verifier, page and <ecert-verify> widget in headless Chromium, on demo samples.
 . ./scripts/env.sh
