@@ -144,8 +144,7 @@ fn xref_stream_without_predictor_then_table_update() {
 
 #[test]
 fn qpdf_checks_our_writer_and_its_output_walks() {
-    if !have("qpdf") {
-        eprintln!("qpdf not on PATH: skipping");
+    if !tool("qpdf") {
         return;
     }
     let dir = std::env::temp_dir().join(format!("ecert-walker-{}", std::process::id()));

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{T0, YEAR, chain, chain_named, keypair, openssl, openssl_available, scratch_dir, spec};
+use common::{T0, YEAR, chain, chain_named, keypair, openssl, scratch_dir, spec, tool};
 use ecert_pki::{
     CertIssuer, KeyUsageBits, ParsedCert, PkiError, Profile, build_certificate, certificate_from_pem,
     certificate_to_pem, verify_issued_by,
@@ -208,8 +208,7 @@ fn parse_never_panics_on_truncation_or_noise() {
 
 #[test]
 fn openssl_verifies_chain() {
-    if !openssl_available() {
-        eprintln!("SKIPPED openssl_verifies_chain: `openssl` not on PATH");
+    if !tool("openssl") {
         return;
     }
     let c = chain();

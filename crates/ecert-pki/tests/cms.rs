@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Chain, T0, chain, chain_named, openssl, openssl_available, scratch_dir, sha256, tlv};
+use common::{Chain, T0, chain, chain_named, openssl, scratch_dir, sha256, tlv, tool};
 use der::Encode;
 use ecert_pki::cms_verify::{MAX_CERTIFICATES, MAX_CMS_DER_LEN, MAX_CMS_INPUT_LEN};
 use ecert_pki::oids;
@@ -368,8 +368,7 @@ fn noise_and_mutations_never_panic_nor_verify() {
 
 #[test]
 fn openssl_verifies_our_cms() {
-    if !openssl_available() {
-        eprintln!("SKIPPED openssl_verifies_our_cms: `openssl` not on PATH");
+    if !tool("openssl") {
         return;
     }
     let c = chain();
@@ -471,8 +470,7 @@ fn openssl_verifies_our_cms() {
 
 #[test]
 fn we_verify_openssl_cades_signatures() {
-    if !openssl_available() {
-        eprintln!("SKIPPED we_verify_openssl_cades_signatures: `openssl` not on PATH");
+    if !tool("openssl") {
         return;
     }
     let c = chain();

@@ -83,9 +83,27 @@ pub fn chain_named(tag: &str) -> Chain {
     Chain { root_key, root_der, ca_key, ca_der, seal_key, seal_der }
 }
 
-/// Is the `openssl` CLI on PATH?
-pub fn openssl_available() -> bool {
-    Command::new("openssl").arg("version").output().map(|o| o.status.success()).unwrap_or(false)
+/// Is the external tool `name` (e.g. `openssl`) on PATH? When ECERT_REQUIRE_VALIDATORS is set (the test script
+/// sets it to 1 after installing the tools) a missing tool fails the test; otherwise the caller skips its check
+/// and a SKIPPED line is printed.
+pub fn tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if !found {
+        if validators_required() {
+            panic!("{name} is required (ECERT_REQUIRE_VALIDATORS=1) but not installed");
+        }
+        eprintln!("SKIPPED: {name} not installed");
+    }
+    found
+}
+
+/// Whether ECERT_REQUIRE_VALIDATORS is set (to anything but empty or `0`).
+fn validators_required() -> bool {
+    std::env::var_os("ECERT_REQUIRE_VALIDATORS").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// Fresh, empty scratch directory for one test.
