@@ -46,9 +46,11 @@ pub struct CertSpec {
     pub serial: [u8; 16],
     /// Subject name pieces.
     pub subject: NameSpec,
-    /// notBefore, unix seconds (≥ 0).
+    /// notBefore, unix seconds (≥ 0). For a certificate signed by a CA, raised to the CA's notBefore if
+    /// earlier (see [`validity_within_issuer`]).
     pub not_before_unix: i64,
-    /// notAfter, unix seconds (≥ not_before_unix).
+    /// notAfter, unix seconds (≥ not_before_unix). For a certificate signed by a CA, lowered to the CA's
+    /// notAfter if later: no certificate outlives the CA that signs it.
     pub not_after_unix: i64,
     /// Certificate role.
     pub profile: Profile,
@@ -101,6 +103,9 @@ fn ecdsa_with_sha256() -> AlgorithmIdentifierOwned {
 ///
 /// The subject key is given as a `p256` verifying key; use
 /// [`crate::key::p256_verifying_key_from_spki`] to get one from SPKI DER.
+///
+/// A certificate signed by a CA gets the requested validity nested inside the CA's own
+/// ([`validity_within_issuer`]): cut to it, or refused with [`PkiError::InvalidValidity`] if nothing is left.
 pub fn build_certificate(
     spec: &CertSpec,
     subject_public_key: &VerifyingKey,
@@ -109,6 +114,19 @@ pub fn build_certificate(
     if spec.not_before_unix > spec.not_after_unix {
         return Err(PkiError::InvalidValidity);
     }
+    // The request itself must be representable, whatever nesting would make of it.
+    time_from_unix(spec.not_before_unix)?;
+    time_from_unix(spec.not_after_unix)?;
+    let nested;
+    let spec = match issuer {
+        CertIssuer::Ca { cert_der, .. } => {
+            let (not_before_unix, not_after_unix) =
+                validity_within_issuer(spec.not_before_unix, spec.not_after_unix, cert_der)?;
+            nested = CertSpec { not_before_unix, not_after_unix, ..spec.clone() };
+            &nested
+        }
+        CertIssuer::SelfSigned(_) => spec,
+    };
     let mut serial = spec.serial;
     if let Some(first) = serial.first_mut() {
         *first &= 0x7f;
@@ -203,4 +221,20 @@ pub fn build_certificate(
         return Err(PkiError::Encoding("certificate self-check"));
     }
     Ok(der)
+}
+
+/// The validity (notBefore, notAfter; unix seconds) that a certificate requested for `[not_before, not_after]`
+/// gets when the CA whose certificate is `issuer_cert_der` signs it: the request cut to the CA's own validity,
+/// so the certificate neither predates nor outlives its issuer (whatever the issuer: issuing CA, root).
+/// [`build_certificate`] applies it to every CA-signed certificate; callers use it to know the result ahead.
+///
+/// Errors: [`PkiError::InvalidValidity`] if the request is inverted or lies wholly outside the CA's validity
+/// (nothing left), or the issuer certificate's parse error.
+pub fn validity_within_issuer(not_before: i64, not_after: i64, issuer_cert_der: &[u8]) -> Result<(i64, i64)> {
+    let ca = ParsedCert::from_der(issuer_cert_der)?;
+    let nested = (not_before.max(ca.not_before()), not_after.min(ca.not_after()));
+    if not_before > not_after || nested.0 > nested.1 {
+        return Err(PkiError::InvalidValidity);
+    }
+    Ok(nested)
 }

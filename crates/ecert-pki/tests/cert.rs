@@ -5,6 +5,7 @@
 mod common;
 
 use common::{T0, YEAR, chain, chain_named, keypair, openssl, scratch_dir, spec, tool};
+use ecert_pki::cert_builder::validity_within_issuer;
 use ecert_pki::{
     CertIssuer, KeyUsageBits, ParsedCert, PkiError, Profile, build_certificate, certificate_from_pem,
     certificate_to_pem, verify_issued_by,
@@ -112,6 +113,51 @@ fn builder_rejects_bad_specs() {
     long.subject.common_name = "x".into();
     long.subject.country = "cn".into();
     assert!(build_certificate(&long, k.verifying_key(), CertIssuer::SelfSigned(&k)).is_err());
+}
+
+#[test]
+fn validity_is_nested_in_the_issuers() {
+    let c = chain(); // root T0 .. T0+30y, CA T0 .. T0+10y
+    let ca = ParsedCert::from_der(&c.ca_der).unwrap();
+    let k = keypair("nested");
+    let by_ca = CertIssuer::Ca { cert_der: &c.ca_der, key: &c.ca_key };
+    let build = |nb: i64, na: i64, profile: Profile, by: CertIssuer<'_>| {
+        let mut s = spec("nested", "O", "CN", profile, 1);
+        (s.not_before_unix, s.not_after_unix) = (nb, na);
+        build_certificate(&s, k.verifying_key(), by).map(|der| {
+            let p = ParsedCert::from_der(&der).unwrap();
+            (p.not_before(), p.not_after())
+        })
+    };
+    // Inside the CA's validity: unchanged.
+    assert_eq!(build(T0 + 5, T0 + YEAR, Profile::Seal, by_ca), Ok((T0 + 5, T0 + YEAR)));
+    // A seal asked to outlive its CA ends with it; one asked to start before it starts with it.
+    assert_eq!(build(T0 + YEAR, T0 + 40 * YEAR, Profile::Seal, by_ca), Ok((T0 + YEAR, ca.not_after())));
+    assert_eq!(build(T0 - YEAR, T0 + YEAR, Profile::Seal, by_ca), Ok((ca.not_before(), T0 + YEAR)));
+    assert_eq!(build(T0 - YEAR, T0 + 40 * YEAR, Profile::Seal, by_ca), Ok((ca.not_before(), ca.not_after())));
+    // The last second of the CA still leaves a (one-second) window.
+    assert_eq!(
+        build(ca.not_after(), ca.not_after() + YEAR, Profile::Seal, by_ca),
+        Ok((ca.not_after(), ca.not_after()))
+    );
+    // Nothing left: wholly after the CA expires, or wholly before it starts.
+    assert_eq!(build(ca.not_after() + 1, ca.not_after() + YEAR, Profile::Seal, by_ca), Err(PkiError::InvalidValidity));
+    assert_eq!(build(T0 - 2 * YEAR, T0 - 1, Profile::Seal, by_ca), Err(PkiError::InvalidValidity));
+    // Whatever the issuer: a CA under the root ends with the root.
+    let by_root = CertIssuer::Ca { cert_der: &c.root_der, key: &c.root_key };
+    assert_eq!(build(T0, T0 + 50 * YEAR, Profile::IssuerCa, by_root), Ok((T0, T0 + 30 * YEAR)));
+    // A self-signed root keeps what it asked for.
+    let root = |nb, na| build(nb, na, Profile::Root, CertIssuer::SelfSigned(&k));
+    assert_eq!(root(T0 - YEAR, T0 + 50 * YEAR), Ok((T0 - YEAR, T0 + 50 * YEAR)));
+    // The rule on its own, for callers that want to know the result ahead.
+    assert_eq!(validity_within_issuer(T0 + 1, T0 + 11 * YEAR, &c.ca_der), Ok((T0 + 1, T0 + 10 * YEAR)));
+    assert_eq!(validity_within_issuer(T0 + 2, T0 + 1, &c.ca_der), Err(PkiError::InvalidValidity));
+    assert!(validity_within_issuer(T0, T0 + 1, b"not a certificate").is_err());
+    // The chain still verifies with the clamped certificate.
+    let mut s = spec("nested-chain", "O", "CN", Profile::Seal, 40);
+    s.not_before_unix = T0 - YEAR;
+    let der = build_certificate(&s, k.verifying_key(), by_ca).unwrap();
+    verify_issued_by(&ParsedCert::from_der(&der).unwrap(), &ca).unwrap();
 }
 
 #[test]
