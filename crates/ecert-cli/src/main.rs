@@ -213,14 +213,61 @@ struct VerifyArgs {
     /// Show full ID numbers instead of masked ones.
     #[arg(long)]
     reveal_id_number: bool,
+    /// Rollback floor: the state file that keeps, per pinned root, the highest trust-list sequence accepted so
+    /// far. A list older than that is refused (exit 2); a newer accepted one raises it. Default
+    /// $XDG_STATE_HOME/ecert/trust-list-floor, else $HOME/.local/state/ecert/trust-list-floor.
+    #[arg(long, value_name = "PATH")]
+    state_file: Option<PathBuf>,
+    /// Accept a trust list older than one already accepted (a deliberate rollback); the floor is not lowered.
+    #[arg(long)]
+    allow_rollback: bool,
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode> {
+    use ecert_format::trust_list::TrustListError;
+    use ecert_verify::TrustError;
+    use verify_cmd::floor;
+
     let root = verify_cmd::read_root_spki(&args.root)?;
     let list = std::fs::read(&args.trust_list)
         .with_context(|| format!("无法读取信任列表 / cannot read the trust list {}", args.trust_list.display()))?;
-    let trust = ecert_verify::VerifiedTrustList::from_signed_json(&list, &root, 0)
-        .map_err(|e| anyhow::anyhow!("信任列表无效 / trust list refused [{}]: {e}", e.code()))?;
+    // The rollback floor of this root, from the state file (problems there are warnings, never a refusal).
+    let root_key_id = ecert_format::trust_list::key_id_of_spki(&root);
+    let state = args.state_file.clone().or_else(floor::default_path);
+    let held = match &state {
+        None => {
+            eprintln!(
+                "警告 warning: 无状态文件位置（未设置 HOME 或 XDG_STATE_HOME），不做回滚检查 / no state file location \
+                 (neither HOME nor XDG_STATE_HOME is set; --state-file sets one): trust-list rollback is not checked"
+            );
+            0
+        }
+        Some(path) => floor::read(path, &root_key_id).unwrap_or_else(|e| {
+            eprintln!("警告 warning: {e:#}；本次不做回滚检查 / trust-list rollback is not checked this time");
+            0
+        }),
+    };
+    let min_sequence = if args.allow_rollback { 0 } else { held };
+    let trust = ecert_verify::VerifiedTrustList::from_signed_json(&list, &root, min_sequence).map_err(|e| match e {
+        TrustError::List(TrustListError::Rollback { found, held }) => anyhow::anyhow!(
+            "信任列表序号 {found} 早于此前已接受的序号 {held}（回滚），已拒绝；确需使用旧列表请加 --allow-rollback / \
+             the trust list (sequence {found}) is older than one already accepted (sequence {held}): rollback \
+             refused; pass --allow-rollback to accept it anyway [TRUST_LIST_ROLLBACK] (state: {})",
+            state.as_deref().map(|p| p.display().to_string()).unwrap_or_default()
+        ),
+        e => anyhow::anyhow!("信任列表无效 / trust list refused [{}]: {e}", e.code()),
+    })?;
+    if let Some(path) = &state
+        && trust.sequence() > held
+        && let Err(e) = floor::raise(path, &root_key_id, trust.sequence())
+    {
+        eprintln!(
+            "警告 warning: 无法记录信任列表序号 {} / cannot record trust-list sequence {} in {}: {e:#}",
+            trust.sequence(),
+            trust.sequence(),
+            path.display()
+        );
+    }
     let at = match &args.at {
         Some(s) => clock::parse_instant(s)?,
         None => clock::now_unix(),

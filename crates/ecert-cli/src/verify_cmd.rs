@@ -184,3 +184,108 @@ pub fn render(fv: &FileVerdict, lang: Lang) -> String {
     out.push_str(&format!("  {}\n", checks.join(" ")));
     out
 }
+
+/// The trust-list rollback floor: the highest trust-list sequence `ecert verify` has accepted, per pinned root
+/// (a sequence only orders the lists of one root), kept in a small state file, one `<root key id> <sequence>`
+/// line per root. A list older than its root's floor is refused (rollback); an accepted newer one raises it.
+pub mod floor {
+    use std::path::{Path, PathBuf};
+
+    use anyhow::{Context as _, Result};
+
+    /// At most this many roots are remembered (the oldest-updated are dropped): every `ecert demo` makes a root.
+    const MAX_ROOTS: usize = 256;
+    const HEADER: &str = "# ecert verify: the highest trust-list sequence accepted, per pinned root (key id)\n";
+
+    /// The default state file: `$XDG_STATE_HOME/ecert/trust-list-floor`, else
+    /// `$HOME/.local/state/ecert/trust-list-floor`; `None` if neither variable gives an absolute directory.
+    pub fn default_path() -> Option<PathBuf> {
+        let dir = |var: &str| std::env::var_os(var).map(PathBuf::from).filter(|p| p.is_absolute());
+        let base = dir("XDG_STATE_HOME").or_else(|| dir("HOME").map(|h| h.join(".local").join("state")))?;
+        Some(base.join("ecert").join("trust-list-floor"))
+    }
+
+    /// The entries of a state file in order, or `None` if a line is not `<key id> <sequence>`.
+    fn parse(text: &str) -> Option<Vec<(String, u64)>> {
+        let mut out = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let mut words = line.split_whitespace();
+            let (Some(key_id), Some(seq), None) = (words.next(), words.next(), words.next()) else { return None };
+            out.push((key_id.to_owned(), seq.parse().ok()?));
+        }
+        Some(out)
+    }
+
+    /// The entries now in the file: `Ok(empty)` if it does not exist.
+    fn entries(path: &Path) -> Result<Vec<(String, u64)>> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                parse(&text).with_context(|| format!("状态文件格式无效 / malformed state file {}", path.display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(e).with_context(|| format!("无法读取 / cannot read {}", path.display())),
+        }
+    }
+
+    /// The floor for the root with `root_key_id` (0 if none is recorded). A state file that cannot be read or
+    /// parsed gives `Err` (the caller warns and goes on with floor 0; the file is rewritten on the next update).
+    pub fn read(path: &Path, root_key_id: &str) -> Result<u64> {
+        Ok(entries(path)?.iter().find(|(k, _)| k == root_key_id).map_or(0, |(_, s)| *s))
+    }
+
+    /// Raise the root's floor to `sequence` if it is higher than the recorded one (the file is re-read here,
+    /// so a concurrent `ecert verify` that raised it further is kept): written to a temporary file and renamed,
+    /// the directories created. Returns whether the file changed.
+    pub fn raise(path: &Path, root_key_id: &str, sequence: u64) -> Result<bool> {
+        // An unreadable or malformed file is replaced rather than left to block every update.
+        let mut all = entries(path).unwrap_or_default();
+        if all.iter().any(|(k, s)| k == root_key_id && *s >= sequence) {
+            return Ok(false);
+        }
+        all.retain(|(k, _)| k != root_key_id);
+        all.push((root_key_id.to_owned(), sequence));
+        let skip = all.len().saturating_sub(MAX_ROOTS);
+        let mut text = String::from(HEADER);
+        for (k, s) in all.iter().skip(skip) {
+            text.push_str(&format!("{k} {s}\n"));
+        }
+        crate::register::write_atomic(path, text.as_bytes())?;
+        Ok(true)
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        #[test]
+        fn parse_accepts_comments_and_refuses_garbage() {
+            assert_eq!(parse("# c\n\nab 5\ncd 7\n"), Some(vec![("ab".into(), 5), ("cd".into(), 7)]));
+            assert_eq!(parse(""), Some(vec![]));
+            assert_eq!(parse("ab five\n"), None);
+            assert_eq!(parse("ab 5 6\n"), None);
+            assert_eq!(parse("ab\n"), None);
+            assert_eq!(parse("ab -1\n"), None);
+        }
+
+        #[test]
+        fn raise_keeps_the_highest_and_the_most_recent_roots() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a/b/floor");
+            assert_eq!(read(&path, "r1").unwrap(), 0);
+            assert!(raise(&path, "r1", 5).unwrap());
+            assert!(!raise(&path, "r1", 4).unwrap());
+            assert!(!raise(&path, "r1", 5).unwrap());
+            assert!(raise(&path, "r2", 1).unwrap());
+            assert_eq!((read(&path, "r1").unwrap(), read(&path, "r2").unwrap()), (5, 1));
+            for i in 0..MAX_ROOTS {
+                raise(&path, &format!("x{i}"), 1).unwrap();
+            }
+            assert_eq!(read(&path, "r1").unwrap(), 0, "the oldest root is dropped");
+            assert_eq!(read(&path, &format!("x{}", MAX_ROOTS - 1)).unwrap(), 1);
+            std::fs::write(&path, "garbage\n").unwrap();
+            assert!(read(&path, "r1").is_err());
+            assert!(raise(&path, "r1", 3).unwrap(), "a malformed file is replaced");
+            assert_eq!(read(&path, "r1").unwrap(), 3);
+        }
+    }
+}

@@ -894,7 +894,7 @@ fn cli_verify_prints_summaries_json_and_exit_codes() {
         a.extend(files.iter().map(|f| demo().join("samples").join(f).display().to_string()));
         a
     };
-    let run = |a: Vec<String>| Command::new(env!("CARGO_BIN_EXE_ecert")).args(a).output().unwrap();
+    let run = |a: Vec<String>| common::ecert_cmd().args(a).output().unwrap();
     let o = run(args(&["valid-style1.pdf"], &[]));
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
@@ -912,7 +912,7 @@ fn cli_verify_prints_summaries_json_and_exit_codes() {
     // A missing file is an error for that file, exit 2; a bad root refuses the trust list.
     let o = run(args(&["does-not-exist.pdf"], &[]));
     assert_eq!(o.status.code(), Some(2));
-    let o = Command::new(env!("CARGO_BIN_EXE_ecert"))
+    let o = common::ecert_cmd()
         .args(["verify", "--trust-list", tl.to_str().unwrap(), "--root"])
         .arg(demo().join("untrusted-pki/root/spki.pem"))
         .arg(demo().join("samples/valid-style1.pdf"))

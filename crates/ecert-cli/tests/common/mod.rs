@@ -10,7 +10,21 @@ use std::sync::OnceLock;
 pub const TODAY: &str = "2026-11-23";
 
 pub fn ecert(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ecert")).args(args).output().expect("run ecert")
+    ecert_cmd().args(args).output().expect("run ecert")
+}
+
+/// The `ecert` binary as a command, its state (the trust-list rollback floor of `ecert verify`) in a directory
+/// of this test binary's own, never the user's.
+pub fn ecert_cmd() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_ecert"));
+    c.env("XDG_STATE_HOME", state_home());
+    c
+}
+
+/// The XDG_STATE_HOME of the tests' `ecert` runs: one temporary directory per test binary.
+pub fn state_home() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("tempdir").keep())
 }
 
 pub fn stderr(o: &Output) -> String {
