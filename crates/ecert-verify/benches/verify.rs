@@ -1,6 +1,9 @@
 //! In-process verify of a demo certificate against the floor: one SHA-256 over the file plus the one ECDSA
-//! P-256 verification any verifier must do. Run through `scripts/bench-verify.sh`, which writes the demo and
-//! points `ECERT_BENCH_DEMO` at it.
+//! P-256 verification any verifier must do. Warm: the trust list verified once, its seal chain checked on the
+//! first verify and kept. Cold: each iteration loads the trust list from its signed JSON
+//! ([`VerifiedTrustList::from_signed_json`]: the root's signature, the CA certificates) and then verifies one
+//! certificate, paying the seal chain's first-use checks too — what a process that verifies one file does.
+//! Run through `scripts/bench-verify.sh`, which writes the demo and points `ECERT_BENCH_DEMO` at it.
 
 // Bench setup code: a missing or broken demo directory should stop the run loudly.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::indexing_slicing)]
@@ -52,6 +55,12 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("ecert_verify::verify", |b| {
         b.iter(|| std::hint::black_box(verify(&pdf, &trust, at, &StatusInput::NotChecked, &options)))
+    });
+    g.bench_function("cold: from_signed_json + ecert_verify::verify", |b| {
+        b.iter(|| {
+            let trust = VerifiedTrustList::from_signed_json(&list, &root, 0).expect("trust list");
+            std::hint::black_box(verify(&pdf, &trust, at, &StatusInput::NotChecked, &options))
+        })
     });
     g.finish();
 }
