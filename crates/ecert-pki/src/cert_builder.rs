@@ -36,6 +36,9 @@ pub enum Profile {
     IssuerCa,
     /// Document seal: cA=FALSE (critical), KeyUsage digitalSignature|nonRepudiation (critical).
     Seal,
+    /// Time-stamping authority (RFC 3161 §2.3), issued by the root: cA=FALSE (critical), KeyUsage
+    /// digitalSignature (critical), ExtendedKeyUsage {id-kp-timeStamping} (critical).
+    TimeStampAuthority,
 }
 
 /// Everything that varies between certificates, apart from keys.
@@ -151,7 +154,7 @@ pub fn build_certificate(
             }
             (subject_der, ski.to_vec(), key)
         }
-        (Profile::IssuerCa | Profile::Seal, CertIssuer::Ca { cert_der, key }) => {
+        (Profile::IssuerCa | Profile::Seal | Profile::TimeStampAuthority, CertIssuer::Ca { cert_der, key }) => {
             let ca = ParsedCert::from_der(cert_der)?;
             if ca.spki_der() != key.spki_der()?.as_slice() {
                 return Err(PkiError::InvalidKey("issuer key does not match issuer certificate"));
@@ -178,7 +181,7 @@ pub fn build_certificate(
         (Profile::Root, CertIssuer::Ca { .. }) => {
             return Err(PkiError::Encoding("root profile must be self-signed"));
         }
-        (Profile::IssuerCa | Profile::Seal, CertIssuer::SelfSigned(_)) => {
+        (Profile::IssuerCa | Profile::Seal | Profile::TimeStampAuthority, CertIssuer::SelfSigned(_)) => {
             return Err(PkiError::Encoding("only the root profile may be self-signed"));
         }
     };
@@ -187,13 +190,17 @@ pub fn build_certificate(
         Profile::Root => (true, None, KeyUsages::KeyCertSign | KeyUsages::CRLSign),
         Profile::IssuerCa => (true, Some(0), KeyUsages::KeyCertSign | KeyUsages::CRLSign),
         Profile::Seal => (false, None, KeyUsages::DigitalSignature | KeyUsages::NonRepudiation),
+        Profile::TimeStampAuthority => (false, None, KeyUsages::DigitalSignature.into()),
     };
-    let exts: Extensions = vec![
+    let mut exts: Extensions = vec![
         extensions::basic_constraints(ca, path_len)?,
         extensions::key_usage(usages)?,
         extensions::subject_key_id(&ski)?,
         extensions::authority_key_id(&aki)?,
     ];
+    if spec.profile == Profile::TimeStampAuthority {
+        exts.push(extensions::time_stamping_eku()?);
+    }
 
     let tbs = TbsCertificateV3 {
         version: Version::V3,

@@ -206,6 +206,10 @@ impl ParsedCert {
     pub fn has_extended_key_usage(&self) -> bool {
         self.ext.has_extended_key_usage
     }
+    /// Whether the ExtendedKeyUsage is critical and exactly id-kp-timeStamping (a TSA certificate).
+    pub fn is_time_stamping_only(&self) -> bool {
+        self.ext.time_stamping_only
+    }
     /// Whether a critical extension this crate does not interpret is present.
     pub fn has_unknown_critical_extension(&self) -> bool {
         self.ext.has_unknown_critical

@@ -1,16 +1,22 @@
-//! Strict, fail-closed parsing and verification of the detached CMS
-//! `SignedData` produced by [`crate::cms_sign::sign_detached`] (PAdES B-B).
+//! Strict, fail-closed parsing and verification of the CMS `SignedData` this project deals in: the detached
+//! seal signature produced by [`crate::cms_sign::sign_detached`] (PAdES), and the RFC 3161 time-stamp token
+//! inside it ([`crate::time_stamp_token`]).
 //!
-//! Only one shape is accepted: ContentInfo(id-signedData) → SignedData v1 with
-//! SHA-256 digests, detached id-data content, embedded X.509 certificates and
-//! exactly one SignerInfo v1 (IssuerAndSerialNumber, ecdsa-with-SHA256, signed
-//! attributes present). Everything else is an error.
+//! Only two shapes parse: ContentInfo(id-signedData) → SignedData with SHA-256 digests, embedded X.509
+//! certificates and exactly one SignerInfo v1 (IssuerAndSerialNumber, ecdsa-with-SHA256, signed attributes
+//! present), carrying either detached id-data (version 1: a seal) or an attached id-ct-TSTInfo (version 3, RFC
+//! 5652 §5.1: a time-stamp token). Everything else is an error.
+//!
+//! What parses is not yet the one canonical copy the issuer writes: unsigned attributes, CRLs, the order and
+//! choice of certificates and high-S signatures are reported ([`SignedCms::unsigned_attributes`],
+//! [`SignedCms::has_crls`], [`SignedCms::certificates`], [`crate::ecdsa_verify::is_low_s`]) for the verifier to
+//! judge; they do not make the signature invalid.
 
 use cms::cert::CertificateChoices;
 use cms::content_info::{CmsVersion, ContentInfo};
 use cms::signed_data::{SignedData, SignerIdentifier};
 use const_oid::ObjectIdentifier;
-use der::Decode;
+use der::{Decode, Encode};
 use spki::AlgorithmIdentifierOwned;
 
 use crate::cert_parsed::ParsedCert;
@@ -31,10 +37,47 @@ pub const MAX_CERTIFICATES: usize = 8;
 /// DER tag byte of `[0] IMPLICIT` certificates in SignedData.
 const CERTIFICATES_TAG: u8 = 0xA0;
 
-/// A parsed detached CMS signature, ready for [`SignedCms::verify`].
+/// What a SignedData encapsulates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encapsulated {
+    /// Detached id-data, SignedData version 1: a PAdES seal over the PDF's byte ranges.
+    DetachedData,
+    /// Attached id-ct-TSTInfo, SignedData version 3: an RFC 3161 time-stamp token.
+    TstInfo,
+}
+
+impl Encapsulated {
+    fn content_type(self) -> ObjectIdentifier {
+        match self {
+            Encapsulated::DetachedData => oids::ID_DATA,
+            Encapsulated::TstInfo => oids::ID_CT_TST_INFO,
+        }
+    }
+    fn version(self) -> CmsVersion {
+        match self {
+            Encapsulated::DetachedData => CmsVersion::V1,
+            Encapsulated::TstInfo => CmsVersion::V3,
+        }
+    }
+}
+
+/// One unsigned attribute of the SignerInfo: its type and the DER of each value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsignedAttribute {
+    /// The attribute type.
+    pub oid: ObjectIdentifier,
+    /// Each value's DER, in the order they were encoded.
+    pub values: Vec<Vec<u8>>,
+}
+
+/// A parsed CMS signature, ready for [`SignedCms::verify`].
 #[derive(Debug, Clone)]
 pub struct SignedCms {
     der_len: usize,
+    encapsulated: Encapsulated,
+    econtent: Option<Vec<u8>>,
+    unsigned_attrs: Vec<UnsignedAttribute>,
+    has_crls: bool,
     certificates: Vec<ParsedCert>,
     signer: ParsedCert,
     signed_attrs_der: Vec<u8>,
@@ -95,6 +138,11 @@ fn raw_parts(der: &[u8]) -> Result<(Vec<&[u8]>, Tlv<'_>)> {
 /// types or attributes without exactly one value; more than [`MAX_CERTIFICATES`]
 /// certificates; a signer certificate that is missing or ambiguous.
 pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
+    parse_shape(input, Encapsulated::DetachedData)
+}
+
+/// Parse a CMS SignedData of the given shape (see [`parse_signed_data`] for the rules both shapes share).
+pub fn parse_shape(input: &[u8], shape: Encapsulated) -> Result<SignedCms> {
     if input.len() > MAX_CMS_INPUT_LEN {
         return Err(PkiError::TooLarge { len: input.len(), limit: MAX_CMS_INPUT_LEN });
     }
@@ -110,18 +158,25 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
         return Err(PkiError::ContentTypeMismatch);
     }
     let sd: SignedData = ci.content.decode_as().map_err(|_| PkiError::Malformed("SignedData"))?;
-    if sd.version != CmsVersion::V1 {
+    if sd.version != shape.version() {
         return Err(PkiError::UnsupportedVersion);
     }
     if sd.digest_algorithms.is_empty() || !sd.digest_algorithms.iter().all(is_sha256) {
         return Err(PkiError::UnsupportedAlgorithm("digestAlgorithms"));
     }
-    if sd.encap_content_info.econtent_type != oids::ID_DATA {
+    if sd.encap_content_info.econtent_type != shape.content_type() {
         return Err(PkiError::ContentTypeMismatch);
     }
-    if sd.encap_content_info.econtent.is_some() {
-        return Err(PkiError::NotDetached);
-    }
+    let econtent = match (shape, &sd.encap_content_info.econtent) {
+        (Encapsulated::DetachedData, None) => None,
+        (Encapsulated::DetachedData, Some(_)) => return Err(PkiError::NotDetached),
+        (Encapsulated::TstInfo, None) => return Err(PkiError::Malformed("time-stamp token without TSTInfo")),
+        (Encapsulated::TstInfo, Some(any)) => {
+            let octets: der::asn1::OctetString =
+                any.decode_as().map_err(|_| PkiError::Malformed("encapsulated TSTInfo"))?;
+            Some(octets.into_bytes().into_vec())
+        }
+    };
     let signer_info = match sd.signer_infos.0.as_slice() {
         [one] => one,
         other => return Err(PkiError::SignerInfoCount(other.len())),
@@ -142,6 +197,21 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
     if signer_info.signed_attrs.is_none() {
         return Err(PkiError::SignedAttrsMissing);
     }
+    let unsigned_attrs = match &signer_info.unsigned_attrs {
+        None => Vec::new(),
+        Some(attrs) => attrs
+            .iter()
+            .map(|a| {
+                let values = a
+                    .values
+                    .iter()
+                    .map(|v| v.to_der().map_err(|_| PkiError::Malformed("unsigned attribute")))
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(UnsignedAttribute { oid: a.oid, values })
+            })
+            .collect::<Result<Vec<_>>>()?,
+    };
+    let has_crls = sd.crls.is_some();
     let cert_choices = sd.certificates.map(|c| c.0.into_vec()).unwrap_or_default();
     if cert_choices.len() > MAX_CERTIFICATES {
         return Err(PkiError::TooManyCertificates(cert_choices.len()));
@@ -160,11 +230,23 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
     if raw_certs.len() != decoded.len() {
         return Err(PkiError::Malformed("certificates"));
     }
-    // Each certificate was decoded (strictly) with the SignedData; pair it with its raw bytes in SET order.
+    // Each certificate was decoded (strictly) with the SignedData, but `der` sorts a SET OF as it decodes, so
+    // the decoded list need not be in the file's order: pair each raw certificate with the decoded one whose
+    // encoding is exactly its bytes (never by position), and keep the file's order for the canonical-form check.
+    let mut decoded: Vec<Option<(Vec<u8>, cms::cert::x509::Certificate)>> = decoded
+        .into_iter()
+        .map(|c| Ok(Some((c.to_der().map_err(|_| PkiError::Malformed("certificate"))?, c))))
+        .collect::<Result<_>>()?;
     let certificates = raw_certs
         .into_iter()
-        .zip(decoded)
-        .map(|(raw, cert)| ParsedCert::from_decoded(raw, cert))
+        .map(|raw| {
+            let (_, cert) = decoded
+                .iter_mut()
+                .find(|slot| slot.as_ref().is_some_and(|(der, _)| der.as_slice() == raw))
+                .and_then(Option::take)
+                .ok_or(PkiError::Malformed("certificates"))?;
+            ParsedCert::from_decoded(raw, cert)
+        })
         .collect::<Result<Vec<_>>>()?;
 
     let mut matches = certificates.iter().filter(|c| {
@@ -187,6 +269,10 @@ pub fn parse_signed_data(input: &[u8]) -> Result<SignedCms> {
 
     Ok(SignedCms {
         der_len,
+        encapsulated: shape,
+        econtent,
+        unsigned_attrs,
+        has_crls,
         certificates,
         signer,
         signed_attrs_der,
@@ -199,6 +285,18 @@ impl SignedCms {
     /// Length of the DER object (the input minus its zero padding).
     pub fn der_len(&self) -> usize {
         self.der_len
+    }
+    /// The encapsulated content (the TSTInfo DER of a time-stamp token; `None` for a detached seal).
+    pub fn econtent(&self) -> Option<&[u8]> {
+        self.econtent.as_deref()
+    }
+    /// The SignerInfo's unsigned attributes, as encoded.
+    pub fn unsigned_attributes(&self) -> &[UnsignedAttribute] {
+        &self.unsigned_attrs
+    }
+    /// Whether the SignedData carries a `crls` field (the issuer never writes one).
+    pub fn has_crls(&self) -> bool {
+        self.has_crls
     }
     /// The certificate matching the SignerInfo's issuer and serial number.
     pub fn signer_certificate(&self) -> &ParsedCert {
@@ -240,8 +338,8 @@ impl SignedCms {
     /// Verify the signature against the SHA-256 of the signed content (the PDF
     /// byte ranges). Checks, in order:
     ///
-    /// 1. contentType attribute present and id-data;
-    /// 2. messageDigest attribute present and equal to `content_sha256`;
+    /// 1. contentType attribute present and equal to the encapsulated content type (id-data, id-ct-TSTInfo);
+    /// 2. messageDigest attribute present and equal to `content_sha256` (for a token: of its TSTInfo);
     /// 3. signingCertificateV2 present, certHash = SHA-256(signer cert DER), and
     ///    issuerSerial (if present) names the signer certificate;
     /// 4. the signer certificate's KeyUsage (if present) allows
@@ -254,7 +352,7 @@ impl SignedCms {
     pub fn verify(&self, content_sha256: &[u8; 32]) -> Result<()> {
         match self.attrs.content_type {
             None => return Err(PkiError::MissingAttribute("contentType")),
-            Some(ct) if ct != oids::ID_DATA => return Err(PkiError::ContentTypeMismatch),
+            Some(ct) if ct != self.encapsulated.content_type() => return Err(PkiError::ContentTypeMismatch),
             Some(_) => {}
         }
         let digest = self.attrs.message_digest.as_deref().ok_or(PkiError::MissingAttribute("messageDigest"))?;

@@ -34,10 +34,20 @@ impl ParsedSignature {
         Signature::try_from(der).map(Self).map_err(|_| PkiError::SignatureEncoding)
     }
 
+    /// Whether `s ≤ n/2` (the low-S form; its twin `n − s` verifies as well).
+    pub fn is_low_s(&self) -> bool {
+        self.0.normalize_s() == self.0
+    }
+
     /// `r ‖ s`, 32 bytes each, big-endian.
     pub fn to_fixed_bytes(&self) -> [u8; 64] {
         self.0.to_bytes().into()
     }
+}
+
+/// Whether a DER `ECDSA-Sig-Value` is well-formed (as [`ParsedSignature::from_der`] requires) and low-S.
+pub fn is_low_s(sig_der: &[u8]) -> bool {
+    ParsedSignature::from_der(sig_der).is_ok_and(|s| s.is_low_s())
 }
 
 /// Verify `sig` over SHA-256(`msg`) with `key`, on the backend this build was compiled with.

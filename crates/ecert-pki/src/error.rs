@@ -160,4 +160,23 @@ pub enum PkiError {
     /// signingCertificateV2 does not identify the signer certificate.
     #[error("signingCertificateV2 does not match the signer certificate")]
     SigningCertV2Mismatch,
+
+    /// The time-stamp token's imprint is not the SHA-256 of what it should time-stamp (the seal's signature).
+    #[error("the time-stamp token does not cover this signature")]
+    TimeStampImprintMismatch,
+
+    /// The time-stamp token's signer is not a time-stamping authority certificate (critical EKU
+    /// id-kp-timeStamping only, KeyUsage digitalSignature) or is not the one certificate it carries.
+    #[error("the time-stamp token is not signed by a time-stamping authority certificate")]
+    TimeStampSigner,
+
+    /// The time-stamping authority refused or did not answer with a token (RFC 3161 PKIStatus), or answered
+    /// for another request (nonce, imprint).
+    #[error("time-stamping authority: {0}")]
+    TimeStampFailed(String),
+
+    /// The signer's claimed signingTime and the time-stamp's genTime differ by more than
+    /// [`crate::time_stamp_token::MAX_SIGNING_TIME_DRIFT`].
+    #[error("the claimed signing time differs from the time-stamp by more than the allowed drift")]
+    SigningTimeDrift,
 }

@@ -1,13 +1,15 @@
-//! The four certificate extensions this project issues (BasicConstraints,
-//! KeyUsage, SubjectKeyIdentifier, AuthorityKeyIdentifier): building them and
-//! reading them back.
+//! The certificate extensions this project issues (BasicConstraints, KeyUsage, SubjectKeyIdentifier,
+//! AuthorityKeyIdentifier, and a time-stamping authority's ExtendedKeyUsage): building them and reading them
+//! back.
 
 use der::asn1::OctetString;
 use der::flagset::FlagSet;
 use der::{Decode, Encode};
 use sha2::{Digest, Sha256};
 use x509_cert::ext::Extension;
-use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, KeyUsage, KeyUsages, SubjectKeyIdentifier};
+use x509_cert::ext::pkix::{
+    AuthorityKeyIdentifier, BasicConstraints, ExtendedKeyUsage, KeyUsage, KeyUsages, SubjectKeyIdentifier,
+};
 
 use crate::error::{PkiError, Result};
 use crate::oids;
@@ -89,6 +91,13 @@ pub fn key_usage(bits: FlagSet<KeyUsages>) -> Result<Extension> {
     wrap(oids::EXT_KEY_USAGE, true, &KeyUsage(bits))
 }
 
+/// ExtendedKeyUsage {id-kp-timeStamping}, critical: the one purpose of a time-stamping authority's certificate
+/// (RFC 3161 §2.3: "the corresponding certificate MUST contain only one instance of the extended key usage field
+/// extension ... with KeyPurposeID having value id-kp-timeStamping. This extension MUST be critical.").
+pub fn time_stamping_eku() -> Result<Extension> {
+    wrap(oids::EXT_EXTENDED_KEY_USAGE, true, &ExtendedKeyUsage(vec![oids::KP_TIME_STAMPING]))
+}
+
 /// SubjectKeyIdentifier (non-critical).
 pub fn subject_key_id(key_id: &[u8]) -> Result<Extension> {
     let ski = SubjectKeyIdentifier(OctetString::new(key_id).map_err(|_| PkiError::Encoding("key identifier"))?);
@@ -118,8 +127,11 @@ pub struct ExtensionSummary {
     pub subject_key_id: Option<Vec<u8>>,
     /// AuthorityKeyIdentifier keyIdentifier bytes.
     pub authority_key_id: Option<Vec<u8>>,
-    /// Whether an ExtendedKeyUsage extension is present (its content is not interpreted).
+    /// Whether an ExtendedKeyUsage extension is present.
     pub has_extended_key_usage: bool,
+    /// The ExtendedKeyUsage is critical and names exactly id-kp-timeStamping (RFC 3161 §2.3): a time-stamping
+    /// authority's certificate.
+    pub time_stamping_only: bool,
     /// A critical extension other than the ones above (or a critical EKU) was seen.
     pub has_unknown_critical: bool,
 }
@@ -155,7 +167,10 @@ pub fn summarize(extensions: &[Extension]) -> Result<ExtensionSummary> {
             }
             oid if oid == oids::EXT_EXTENDED_KEY_USAGE => {
                 out.has_extended_key_usage = true;
-                out.has_unknown_critical |= ext.critical;
+                let eku = ExtendedKeyUsage::from_der(value).map_err(|_| PkiError::Malformed("extKeyUsage"))?;
+                out.time_stamping_only = ext.critical && eku.0.as_slice() == [oids::KP_TIME_STAMPING];
+                // A critical EKU is understood only in its one form: a TSA's.
+                out.has_unknown_critical |= ext.critical && !out.time_stamping_only;
             }
             _ => out.has_unknown_critical |= ext.critical,
         }

@@ -2,7 +2,7 @@
 //! encodings, key ids, and ECDSA-with-SHA-256 signing and verification.
 
 use p256::ecdsa::signature::hazmat::PrehashSigner;
-use p256::ecdsa::{DerSignature, SigningKey, VerifyingKey};
+use p256::ecdsa::{SigningKey, VerifyingKey};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use sha2::{Digest, Sha256};
 use spki::SubjectPublicKeyInfoRef;
@@ -99,10 +99,13 @@ impl SigningKeyPair {
         self.sign_digest_der(&digest)
     }
 
-    /// ECDSA P-256 signature over an existing SHA-256 digest (RFC 6979 nonce), DER-encoded.
+    /// ECDSA P-256 signature over an existing SHA-256 digest (RFC 6979 nonce), DER-encoded, in its low-S form
+    /// (`s ≤ n/2`): of the two values that verify, ecert writes only the low one, and its verifier takes only
+    /// that one for a seal (one canonical file).
     pub fn sign_digest_der(&self, sha256_digest: &[u8; 32]) -> Result<Vec<u8>> {
-        let sig: DerSignature = self.signing.sign_prehash(sha256_digest).map_err(|_| PkiError::SigningFailed)?;
-        Ok(sig.as_bytes().to_vec())
+        let sig: p256::ecdsa::Signature =
+            self.signing.sign_prehash(sha256_digest).map_err(|_| PkiError::SigningFailed)?;
+        Ok(sig.normalize_s().to_der().as_bytes().to_vec())
     }
 }
 

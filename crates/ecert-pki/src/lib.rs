@@ -6,7 +6,9 @@
 //! * [`name`]: `C=CN, O=…, CN=…` names (UTF8String, Chinese-safe).
 //! * [`cert_builder`]: root CA, issuing CA and seal certificates.
 //! * [`cert_parsed`] / [`cert_chain`]: certificate parsing and one-link chain checks.
-//! * [`cms_sign`] / [`cms_verify`]: PAdES B-B detached CMS SignedData.
+//! * [`cms_sign`] / [`cms_verify`]: PAdES detached CMS SignedData (B-T: with a signature time-stamp).
+//! * [`tst_info`] / [`time_stamp_token`] / [`time_stamp_protocol`]: RFC 3161 time-stamp tokens — a local TSA,
+//!   strict verification, and the request/response of a TSA over HTTP.
 //!
 //! The crate is pure: no file I/O, no clock and no RNG. Callers pass entropy
 //! and times in. It builds for `wasm32-unknown-unknown`, and nothing in it
@@ -30,18 +32,22 @@ pub mod oids;
 mod raw_der;
 pub mod signed_attrs;
 pub mod time;
+pub mod time_stamp_protocol;
+pub mod time_stamp_token;
+pub mod tst_info;
 
 pub use cert_builder::{CertIssuer, CertSpec, Profile, build_certificate};
 pub use cert_chain::verify_issued_by;
 pub use cert_parsed::{CertificateOutline, ParsedCert};
 pub use cert_pem::{certificate_from_pem, certificate_to_pem};
-pub use cms_sign::sign_detached;
-pub use cms_verify::{SignedCms, parse_signed_data};
+pub use cms_sign::{sign_detached, sign_detached_time_stamped};
+pub use cms_verify::{Encapsulated, SignedCms, UnsignedAttribute, parse_signed_data};
 pub use error::{PkiError, Result};
 pub use extensions::KeyUsageBits;
 pub use key::{SigningKeyPair, spki_sha256_hex, verify_p256_sha256, verify_p256_sha256_with_key};
 pub use name::NameSpec;
 /// Re-exported so callers can name the verifying-key type without depending on `p256`.
 pub use p256::ecdsa::VerifyingKey;
+pub use time_stamp_token::{LocalTsa, MAX_SIGNING_TIME_DRIFT, TimeStamper, VerifiedTimeStamp};
 /// Re-exported: private-key PEM is returned in a zeroize-on-drop wrapper.
 pub use zeroize::Zeroizing;

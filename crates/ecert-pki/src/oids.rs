@@ -42,3 +42,13 @@ pub const EXT_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap
 pub const EXT_AUTHORITY_KEY_ID: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.35");
 /// id-ce-extKeyUsage.
 pub const EXT_EXTENDED_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
+
+/// id-ct-TSTInfo: the encapsulated content type of an RFC 3161 time-stamp token (RFC 3161 §2.4.2).
+pub const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
+/// id-aa-signatureTimeStampToken: the unsigned attribute carrying a time-stamp over a SignerInfo's signature
+/// value (RFC 3161 Appendix A; ETSI EN 319 122-1 §5.3, PAdES B-T).
+pub const ATTR_SIGNATURE_TIME_STAMP_TOKEN: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.14");
+/// id-kp-timeStamping (RFC 5280 §4.2.1.12): the only extended key usage of a time-stamping authority's
+/// certificate, and critical (RFC 3161 §2.3).
+pub const KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");

@@ -27,9 +27,14 @@ fn attribute(oid: ObjectIdentifier, value: &impl Encode, what: &'static str) -> 
     Ok(Attribute { oid, values })
 }
 
-/// Build contentType(id-data), signingTime, messageDigest and
-/// signingCertificateV2 for `signer`, as a DER SET OF (sorted by encoding).
-pub fn build(content_sha256: &[u8; 32], signing_time_unix: i64, signer: &ParsedCert) -> Result<Attributes> {
+/// Build contentType(`content_type`: id-data for a seal, id-ct-TSTInfo for a time-stamp token), signingTime,
+/// messageDigest and signingCertificateV2 for `signer`, as a DER SET OF (sorted by encoding).
+pub fn build(
+    content_type: ObjectIdentifier,
+    content_sha256: &[u8; 32],
+    signing_time_unix: i64,
+    signer: &ParsedCert,
+) -> Result<Attributes> {
     let tbs = signer.certificate().tbs_certificate();
     let cert_hash: [u8; 32] = Sha256::digest(signer.der()).into();
     let signing_cert = SigningCertificateV2 {
@@ -45,7 +50,7 @@ pub fn build(content_sha256: &[u8; 32], signing_time_unix: i64, signer: &ParsedC
     };
     let digest = OctetString::new(content_sha256.as_slice()).map_err(|_| PkiError::Encoding("messageDigest"))?;
     let attrs = vec![
-        attribute(oids::ATTR_CONTENT_TYPE, &oids::ID_DATA, "contentType")?,
+        attribute(oids::ATTR_CONTENT_TYPE, &content_type, "contentType")?,
         attribute(oids::ATTR_SIGNING_TIME, &time_from_unix(signing_time_unix)?, "signingTime")?,
         attribute(oids::ATTR_MESSAGE_DIGEST, &digest, "messageDigest")?,
         attribute(oids::ATTR_SIGNING_CERTIFICATE_V2, &signing_cert, "signingCertificateV2")?,
