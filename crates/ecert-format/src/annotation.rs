@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
+use crate::trust_list::AnnotationRule;
 
 /// Longest validity window of one annotation, in days (first and last day included).
 pub const MAX_WINDOW_DAYS: i64 = 90;
@@ -67,9 +68,9 @@ impl Annotation {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AnnotationRuleError {
     #[error(
-        "加注有效期最长为{MAX_WINDOW_DAYS}天，所请求为{0}天 / an annotation window is at most {MAX_WINDOW_DAYS} days; {0} requested"
+        "加注有效期最长为{max}天，所请求为{requested}天 / an annotation window is at most {max} days; {requested} requested"
     )]
-    WindowTooLong(i64),
+    WindowTooLong { requested: i64, max: i64 },
     #[error("加注有效期至少为1天 / an annotation window covers at least one day")]
     WindowEmpty,
     #[error("加注有效期不能早于申请日 / the window cannot start before the day of application")]
@@ -81,9 +82,9 @@ pub enum AnnotationRuleError {
     #[error("加注有效期不能早于证书制发日期 / the window cannot start before the certificate was issued")]
     BeforeIssue,
     #[error(
-        "自申请日向前90日内该证书已有{count}次有效加注，最多{MAX_IN_TRAILING_WINDOW}次；最早可于{next_allowed}再次申请 / {count} annotations were already made in the trailing 90 days (at most {MAX_IN_TRAILING_WINDOW}); the next is possible on {next_allowed}"
+        "自申请日向前{days}日内该证书已有{count}次有效加注，最多{max}次；最早可于{next_allowed}再次申请 / {count} annotations were already made in the trailing {days} days (at most {max}); the next is possible on {next_allowed}"
     )]
-    TooManyInTrailingWindow { count: usize, next_allowed: Date },
+    TooManyInTrailingWindow { count: usize, max: usize, days: i64, next_allowed: Date },
     #[error("日期超出范围 / date out of range")]
     DateRange,
 }
@@ -99,23 +100,29 @@ pub struct LedgerEntry {
     pub valid_until: Date,
 }
 
-/// Check an application for a new annotation against the rules and the certificate's history.
+/// Check an application for a new annotation against `rule` (the signed trust list's: one source of truth for
+/// issuer and verifier) and the certificate's history.
 ///
 /// `history` holds the certificate's earlier annotations. Those applied for within the trailing
-/// [`TRAILING_WINDOW_DAYS`] days (the day of application included, i.e. on or after
-/// `applied_on - 89 days`) count; with [`MAX_IN_TRAILING_WINDOW`] of them a further one is refused.
+/// `rule.trailing_window_days` days (the day of application included, i.e. on or after
+/// `applied_on - (trailing_window_days - 1)`) count; with `rule.max_in_trailing_window` of them a further one is
+/// refused, naming the first day another becomes possible.
 pub fn check_application(
+    rule: &AnnotationRule,
     history: &[LedgerEntry],
     issue_date: Date,
     applied_on: Date,
     valid_from: Date,
     days: i64,
 ) -> Result<Date, AnnotationRuleError> {
+    let max_days = i64::from(rule.max_window_days);
+    let trailing = i64::from(rule.trailing_window_days);
+    let max_count = usize::from(rule.max_in_trailing_window);
     if days < 1 {
         return Err(AnnotationRuleError::WindowEmpty);
     }
-    if days > MAX_WINDOW_DAYS {
-        return Err(AnnotationRuleError::WindowTooLong(days));
+    if days > max_days {
+        return Err(AnnotationRuleError::WindowTooLong { requested: days, max: max_days });
     }
     if valid_from < applied_on {
         return Err(AnnotationRuleError::StartsInPast);
@@ -126,15 +133,21 @@ pub fn check_application(
     if valid_from < issue_date {
         return Err(AnnotationRuleError::BeforeIssue);
     }
-    let window_start = applied_on.add_days(-(TRAILING_WINDOW_DAYS - 1)).ok_or(AnnotationRuleError::DateRange)?;
+    let window_start = applied_on.add_days(-(trailing - 1)).ok_or(AnnotationRuleError::DateRange)?;
     let mut in_window: Vec<Date> =
         history.iter().map(|e| e.applied_on).filter(|d| *d >= window_start && *d <= applied_on).collect();
-    if in_window.len() >= MAX_IN_TRAILING_WINDOW {
+    if in_window.len() >= max_count {
         in_window.sort();
         // The application becomes possible once enough of the counted ones leave the window.
-        let leaving = in_window[in_window.len() - MAX_IN_TRAILING_WINDOW];
-        let next_allowed = leaving.add_days(TRAILING_WINDOW_DAYS).ok_or(AnnotationRuleError::DateRange)?;
-        return Err(AnnotationRuleError::TooManyInTrailingWindow { count: in_window.len(), next_allowed });
+        let leaving =
+            in_window.len().checked_sub(max_count).and_then(|i| in_window.get(i)).copied().unwrap_or(applied_on);
+        let next_allowed = leaving.add_days(trailing).ok_or(AnnotationRuleError::DateRange)?;
+        return Err(AnnotationRuleError::TooManyInTrailingWindow {
+            count: in_window.len(),
+            max: max_count,
+            days: trailing,
+            next_allowed,
+        });
     }
     valid_from.add_days(days - 1).ok_or(AnnotationRuleError::DateRange)
 }
@@ -173,6 +186,9 @@ mod tests {
     fn d(s: &str) -> Date {
         s.parse().unwrap()
     }
+    fn rule() -> AnnotationRule {
+        AnnotationRule::official()
+    }
     fn entry(applied: &str) -> LedgerEntry {
         LedgerEntry { number: applied.into(), applied_on: d(applied), valid_from: d(applied), valid_until: d(applied) }
     }
@@ -181,17 +197,26 @@ mod tests {
     fn window_length_edges() {
         let issue = d("2022-01-01");
         let today = d("2026-11-23");
-        assert_eq!(check_application(&[], issue, today, today, 90), Ok(d("2027-02-20")));
-        assert_eq!(check_application(&[], issue, today, today, 91), Err(AnnotationRuleError::WindowTooLong(91)));
-        assert_eq!(check_application(&[], issue, today, today, 0), Err(AnnotationRuleError::WindowEmpty));
-        assert_eq!(check_application(&[], issue, today, today, 1), Ok(today));
-        assert_eq!(check_application(&[], issue, today, d("2026-11-22"), 5), Err(AnnotationRuleError::StartsInPast));
-        assert!(check_application(&[], issue, today, today.add_days(90).unwrap(), 5).is_ok());
+        assert_eq!(check_application(&rule(), &[], issue, today, today, 90), Ok(d("2027-02-20")));
         assert_eq!(
-            check_application(&[], issue, today, today.add_days(91).unwrap(), 5),
+            check_application(&rule(), &[], issue, today, today, 91),
+            Err(AnnotationRuleError::WindowTooLong { requested: 91, max: 90 })
+        );
+        assert_eq!(check_application(&rule(), &[], issue, today, today, 0), Err(AnnotationRuleError::WindowEmpty));
+        assert_eq!(check_application(&rule(), &[], issue, today, today, 1), Ok(today));
+        assert_eq!(
+            check_application(&rule(), &[], issue, today, d("2026-11-22"), 5),
+            Err(AnnotationRuleError::StartsInPast)
+        );
+        assert!(check_application(&rule(), &[], issue, today, today.add_days(90).unwrap(), 5).is_ok());
+        assert_eq!(
+            check_application(&rule(), &[], issue, today, today.add_days(91).unwrap(), 5),
             Err(AnnotationRuleError::StartsTooLate)
         );
-        assert_eq!(check_application(&[], d("2026-12-01"), today, today, 5), Err(AnnotationRuleError::BeforeIssue));
+        assert_eq!(
+            check_application(&rule(), &[], d("2026-12-01"), today, today, 5),
+            Err(AnnotationRuleError::BeforeIssue)
+        );
     }
 
     #[test]
@@ -201,17 +226,46 @@ mod tests {
         let edge = today.add_days(-89).unwrap().to_string(); // still inside the window
         let outside = today.add_days(-90).unwrap().to_string(); // just left it
         let two = [entry(&edge), entry("2026-11-01")];
-        assert!(check_application(&two, issue, today, today, 30).is_ok());
+        assert!(check_application(&rule(), &two, issue, today, today, 30).is_ok());
         let three = [entry(&edge), entry("2026-11-01"), entry("2026-11-23")];
         assert_eq!(
-            check_application(&three, issue, today, today, 30),
-            Err(AnnotationRuleError::TooManyInTrailingWindow { count: 3, next_allowed: d("2026-11-24") })
+            check_application(&rule(), &three, issue, today, today, 30),
+            Err(AnnotationRuleError::TooManyInTrailingWindow {
+                count: 3,
+                max: 3,
+                days: 90,
+                next_allowed: d("2026-11-24")
+            })
         );
         let three_one_old = [entry(&outside), entry("2026-11-01"), entry("2026-11-23")];
-        assert!(check_application(&three_one_old, issue, today, today, 30).is_ok());
+        assert!(check_application(&rule(), &three_one_old, issue, today, today, 30).is_ok());
         // Entries recorded after the application day (clock skew in a ledger) do not count against it.
         let future = [entry("2026-11-24"), entry("2026-11-25"), entry("2026-11-26")];
-        assert!(check_application(&future, issue, today, today, 30).is_ok());
+        assert!(check_application(&rule(), &future, issue, today, today, 30).is_ok());
+    }
+
+    #[test]
+    fn a_tightened_rule_is_applied() {
+        let issue = d("2022-01-01");
+        let today = d("2026-11-23");
+        let tight =
+            AnnotationRule { max_window_days: 30, max_in_trailing_window: 1, trailing_window_days: 60, ..rule() };
+        assert_eq!(
+            check_application(&tight, &[], issue, today, today, 31),
+            Err(AnnotationRuleError::WindowTooLong { requested: 31, max: 30 })
+        );
+        assert!(check_application(&tight, &[], issue, today, today, 30).is_ok());
+        let one = [entry("2026-11-01")];
+        assert_eq!(
+            check_application(&tight, &one, issue, today, today, 30),
+            Err(AnnotationRuleError::TooManyInTrailingWindow {
+                count: 1,
+                max: 1,
+                days: 60,
+                next_allowed: d("2026-12-31")
+            })
+        );
+        assert!(check_application(&rule(), &one, issue, today, today, 30).is_ok());
     }
 
     #[test]

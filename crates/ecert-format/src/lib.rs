@@ -12,13 +12,16 @@ pub mod date;
 pub mod id_number;
 pub mod record;
 pub mod registry;
+pub mod sealed_file;
 pub mod status;
 pub mod trust_list;
 
 pub use annotation::{Annotation, AnnotationState, LedgerEntry, Scenario};
 pub use date::{Date, YearMonth};
 pub use id_number::{IdNumber, mask_id_number};
-pub use record::{CertificateRecord, Holder, IssuerRef, QualificationRef, RECORD_SCHEMA, Sex};
+pub use record::{CertificateRecord, Holder, IssuerRef, QualificationRef, RECORD_SCHEMA, SealingDayError, Sex};
 pub use registry::{Issuer, IssuerKind, Qualification, Registry, Style};
 pub use status::{CertificateStatus, StatusBucket, StatusEntry, StatusInput, status_id, status_prefix};
-pub use trust_list::{AnnotationRule, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal};
+pub use trust_list::{
+    AnnotationRule, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedTimeStampAuthority,
+};

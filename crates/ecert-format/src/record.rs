@@ -152,6 +152,21 @@ pub fn valid_name(s: &str) -> bool {
         })
 }
 
+/// Why a record cannot have been sealed on a given day (China time) — the day its trusted time-stamp proves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SealingDayError {
+    /// A certificate is never sealed before its issue date (制发日期).
+    #[error("盖章日 {sealed_on} 早于制发日期 {issue_date} / sealed on {sealed_on}, before the issue date {issue_date}")]
+    BeforeIssueDate { sealed_on: Date, issue_date: Date },
+    /// An annotated copy is sealed when its 加注 is made: on the day of application or, within the 24-hour
+    /// generation promise, the next; its window starts on or after the day of application and within
+    /// [`crate::annotation::MAX_START_DELAY_DAYS`] of it.
+    #[error(
+        "加注件应在加注时盖章，盖章日 {sealed_on} 与自 {valid_from} 起的有效期不符 / an annotated copy is sealed when its annotation is made; {sealed_on} does not fit a window starting {valid_from}"
+    )]
+    AnnotationNotSealedWhenMade { sealed_on: Date, valid_from: Date },
+}
+
 impl CertificateRecord {
     /// Parse a record from JSON bytes and check it against the registry.
     pub fn from_json(bytes: &[u8], registry: &Registry) -> Result<CertificateRecord, RecordError> {
@@ -177,6 +192,24 @@ impl CertificateRecord {
     pub fn to_json(&self) -> Vec<u8> {
         // Serialising plain structs of strings and dates cannot fail.
         serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Whether this record can have been sealed on `sealed_on` (see [`SealingDayError`]): the issuer refuses to
+    /// seal otherwise, and the verifier refuses a seal whose time-stamp says otherwise.
+    pub fn check_sealing_day(&self, sealed_on: Date) -> Result<(), SealingDayError> {
+        if sealed_on < self.issue_date {
+            return Err(SealingDayError::BeforeIssueDate { sealed_on, issue_date: self.issue_date });
+        }
+        if let Some(a) = &self.annotation {
+            let valid_from = a.valid_from;
+            let latest = valid_from.add_days(1);
+            let earliest = valid_from.add_days(-crate::annotation::MAX_START_DELAY_DAYS);
+            let fits = latest.is_some_and(|l| sealed_on <= l) && earliest.is_some_and(|e| sealed_on >= e);
+            if !fits {
+                return Err(SealingDayError::AnnotationNotSealedWhenMade { sealed_on, valid_from });
+            }
+        }
+        Ok(())
     }
 
     /// Check every field: registry membership, the ID number, date order and the annotation window.

@@ -1,5 +1,6 @@
-//! The trust list: which issuers and seal keys are trusted, for which qualifications, and the annotation rule.
-//! It is published as a [`SignedTrustList`] signed by the root key that verifiers pin.
+//! The trust list: which issuers and seal keys are trusted, for which qualifications, which time-stamping
+//! authorities date the seals, and the annotation rule. It is published as a [`SignedTrustList`] signed by the
+//! root key that verifiers pin.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -8,8 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 use crate::registry::IssuerKind;
 
-/// The schema tag of the trust list payload.
-pub const TRUST_LIST_SCHEMA: &str = "ecert.trust-list/1";
+/// The schema tag of the trust list payload. Version 2 added `time_stamp_authorities` (every seal is
+/// time-stamped: PAdES B-T) and made `annotation_rule`'s numbers binding on verifier and issuer alike.
+pub const TRUST_LIST_SCHEMA: &str = "ecert.trust-list/2";
 /// The schema tag of the signed envelope.
 pub const SIGNED_TRUST_LIST_SCHEMA: &str = "ecert.signed-trust-list/1";
 /// The only signature algorithm: ECDSA P-256 with SHA-256 over the payload bytes, DER signature.
@@ -46,6 +48,14 @@ impl AnnotationRule {
         }
     }
 
+    /// Whether the rule is within what the format allows: a window of 1 to 90 days (the notice's limit; a list
+    /// may tighten it, never widen it), at least one annotation in a trailing window of at least one day.
+    pub fn is_within_format(&self) -> bool {
+        (1..=crate::annotation::MAX_WINDOW_DAYS).contains(&i64::from(self.max_window_days))
+            && self.max_in_trailing_window >= 1
+            && self.trailing_window_days >= 1
+    }
+
     /// Whether a certificate issued on `issue_date` by an issuer of `kind` needs an annotation.
     pub fn requires_annotation(&self, issue_date: Date, kind: IssuerKind) -> bool {
         !(issue_date < self.required_from && self.exempt_before_for.contains(&kind))
@@ -64,6 +74,26 @@ pub struct TrustedSeal {
     pub use_from: i64,
     /// ... and before this one are accepted. After a rotation the old key's `use_until` is the rotation time;
     /// certificates it sealed before then stay valid.
+    pub use_until: i64,
+}
+
+/// A time-stamping authority (RFC 3161) whose tokens date seal signatures: its certificate is issued by the
+/// root with the TSA role (critical extended key usage id-kp-timeStamping only), and, like a seal, it is used
+/// during a window: a token whose `genTime` falls outside it does not date anything.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedTimeStampAuthority {
+    /// A short stable id (`ecert-tsa`, …).
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Lowercase hex SHA-256 of the TSA certificate's SubjectPublicKeyInfo DER.
+    pub key_id: String,
+    /// The TSA certificate, base64 DER (issued by the root).
+    pub certificate: String,
+    /// Tokens with a `genTime` at or after this instant (Unix seconds) ...
+    pub use_from: i64,
+    /// ... and before this one are accepted.
     pub use_until: i64,
 }
 
@@ -100,6 +130,10 @@ pub struct TrustList {
     pub root_key_id: String,
     pub annotation_rule: AnnotationRule,
     pub issuers: Vec<TrustedIssuer>,
+    /// The time-stamping authorities whose tokens date seals (absent in a version 1 list, which is refused by
+    /// its schema tag).
+    #[serde(default)]
+    pub time_stamp_authorities: Vec<TrustedTimeStampAuthority>,
 }
 
 impl TrustList {
@@ -110,6 +144,11 @@ impl TrustList {
     /// The issuer and seal entry for a seal key id.
     pub fn seal_by_key_id(&self, key_id: &str) -> Option<(&TrustedIssuer, &TrustedSeal)> {
         self.issuers.iter().find_map(|i| i.seals.iter().find(|s| s.key_id == key_id).map(|s| (i, s)))
+    }
+
+    /// The time-stamping authority with this key id.
+    pub fn time_stamp_authority_by_key_id(&self, key_id: &str) -> Option<&TrustedTimeStampAuthority> {
+        self.time_stamp_authorities.iter().find(|t| t.key_id == key_id)
     }
 
     /// Canonical JSON bytes of this payload.
