@@ -38,6 +38,8 @@ pub enum IssueError {
     Write(String),
     #[error("签名时间超出范围 / signing time out of range")]
     Time,
+    #[error("{0}")]
+    SealingDay(#[from] ecert_format::SealingDayError),
 }
 
 /// The seal that signs: its key, its certificate, and the issuer CA certificate to carry along.
@@ -67,15 +69,19 @@ pub fn pdf_date(unix: i64) -> Option<String> {
     ))
 }
 
-/// Issue one certificate PDF.
+/// Issue one certificate PDF, sealed at `signing_time_unix` and time-stamped by `stamper` (PAdES B-T). The
+/// record must be one that can be sealed on that day (not before its issue date; an annotated copy when its 加注
+/// is made: [`CertificateRecord::check_sealing_day`]).
 pub fn issue_pdf(
     record: &CertificateRecord,
     registry: &Registry,
     fonts: &FontBook,
     seal: &Seal<'_>,
     signing_time_unix: i64,
+    stamper: &dyn ecert_pki::TimeStamper,
 ) -> Result<Vec<u8>, IssueError> {
     record.validate(registry)?;
+    record.check_sealing_day(Date::in_china_at(signing_time_unix).ok_or(IssueError::Time)?)?;
     let parsed = fonts.parsed()?;
     let page = page::layout_page(&parsed, record, registry)?;
     let seal_content = seal::draw_seal(&parsed, seal.ring_text, seal.center_text)?;
@@ -97,10 +103,21 @@ pub fn issue_pdf(
             document_id,
         },
     )?;
+    // The file ends with `%%EOF` and one EOL, and the signature covers all of it: nothing may follow.
+    let mut pdf = pdf;
+    if !pdf.ends_with(b"\n") {
+        pdf.push(b'\n');
+    }
     let prepared = signature::Prepared::new(pdf)?;
     let digest = prepared.signed_digest();
-    let cms =
-        ecert_pki::cms_sign::sign_detached(digest, signing_time_unix, seal.certificate_der, &seal.chain_der, seal.key)
-            .map_err(|e| IssueError::Sign(e.to_string()))?;
+    let cms = ecert_pki::sign_detached_time_stamped(
+        digest,
+        signing_time_unix,
+        seal.certificate_der,
+        &seal.chain_der,
+        seal.key,
+        stamper,
+    )
+    .map_err(|e| IssueError::Sign(e.to_string()))?;
     Ok(prepared.finish(&cms)?)
 }

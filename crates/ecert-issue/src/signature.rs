@@ -3,8 +3,9 @@
 
 use sha2::{Digest as _, Sha256};
 
-/// Bytes reserved for the DER CMS in /Contents (written as twice as many hex digits).
-pub const CONTENTS_RESERVED_BYTES: usize = 8192;
+use ecert_format::sealed_file::CONTENTS_HEX_DIGITS;
+/// Bytes reserved for the DER CMS in /Contents (written as twice as many hex digits): a format fact.
+pub use ecert_format::sealed_file::CONTENTS_RESERVED_BYTES;
 /// The placeholder written for /ByteRange; each of the last three numbers is padded to this width.
 pub const BYTE_RANGE_PLACEHOLDER: &[u8] = b"[0 9999999999 9999999999 9999999999]";
 const FIELD_WIDTH: usize = 10;
@@ -92,7 +93,7 @@ impl Prepared {
         if cms_der.len() > CONTENTS_RESERVED_BYTES {
             return Err(PlaceholderError::TooLarge(cms_der.len()));
         }
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        const HEX: &[u8; 16] = CONTENTS_HEX_DIGITS;
         let mut at = self.contents_start + 1;
         for b in cms_der {
             self.pdf[at] = HEX[usize::from(b >> 4)];

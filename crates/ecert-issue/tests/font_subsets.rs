@@ -9,7 +9,7 @@ use std::sync::Arc;
 use ecert_format::record::{Holder, IssuerRef, QualificationRef, RECORD_SCHEMA};
 use ecert_format::{CertificateRecord, Date, IdNumber, Registry, YearMonth};
 use ecert_issue::{FontBook, FontFace, Seal, issue_pdf};
-use ecert_pki::{CertIssuer, CertSpec, NameSpec, Profile, SigningKeyPair, build_certificate};
+use ecert_pki::{CertIssuer, CertSpec, LocalTsa, NameSpec, Profile, SigningKeyPair, build_certificate};
 
 const NOTO: &str = "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc";
 const SIGNING_TIME: i64 = 1_795_400_000;
@@ -57,6 +57,8 @@ fn record(code: &str, name: &str, management_number: &str) -> CertificateRecord 
 struct TestSeal {
     key: SigningKeyPair,
     cert: Vec<u8>,
+    tsa_key: SigningKeyPair,
+    tsa_cert: Vec<u8>,
 }
 
 fn test_seal() -> TestSeal {
@@ -81,19 +83,27 @@ fn test_seal() -> TestSeal {
         CertIssuer::Ca { cert_der: &root, key: &root_key },
     )
     .expect("seal");
-    TestSeal { key, cert }
+    let tsa_key = SigningKeyPair::from_entropy(&[9u8; 32]).expect("key");
+    let tsa_cert = build_certificate(
+        &spec(3, "test TSA", Profile::TimeStampAuthority),
+        tsa_key.verifying_key(),
+        CertIssuer::Ca { cert_der: &root, key: &root_key },
+    )
+    .expect("tsa");
+    TestSeal { key, cert, tsa_key, tsa_cert }
 }
 
-fn issue(book: &FontBook, seal: &TestSeal, record: &CertificateRecord) -> Vec<u8> {
+fn issue(book: &FontBook, seal_keys: &TestSeal, record: &CertificateRecord) -> Vec<u8> {
     let seal = Seal {
-        key: &seal.key,
-        certificate_der: &seal.cert,
+        key: &seal_keys.key,
+        certificate_der: &seal_keys.cert,
         chain_der: Vec::new(),
         name: "测试专用章",
         ring_text: "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章",
         center_text: "专用章",
     };
-    issue_pdf(record, Registry::builtin(), book, &seal, SIGNING_TIME).expect("issue")
+    let tsa = LocalTsa { key: &seal_keys.tsa_key, certificate_der: &seal_keys.tsa_cert, gen_time_unix: SIGNING_TIME };
+    issue_pdf(record, Registry::builtin(), book, &seal, SIGNING_TIME, &tsa).expect("issue")
 }
 
 /// The BaseFont names (subset tag + PostScript name) of the Type0 fonts in a PDF we wrote (object
