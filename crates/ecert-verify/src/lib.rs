@@ -14,12 +14,18 @@
 //! 2. the certification signature in the first revision ([`signature_field`]), its /ByteRange and CMS
 //!    ([`seal_signature`]);
 //! 3. modifications after the certified revision ([`modification`]);
-//! 4. trust and authorization of the seal key ([`trust`], [`seal_signature`]);
-//! 5. the record embedded in the signed revision ([`embedded_record`]) and the 加注 rule;
-//! 6. the status the caller supplied.
+//! 4. trust of the seal key at the time its trusted RFC 3161 time-stamp proves ([`trust`], [`seal_signature`]),
+//!    under a trust list that has not expired;
+//! 5. the copy is the one canonical file the issuer writes ([`canonical_form`]);
+//! 6. authorization of the seal for this record at that time;
+//! 7. the record embedded in the signed revision ([`embedded_record`]) and the trust list's 加注 rule;
+//! 8. the status the caller supplied.
+//!
+//! `VALID` is built positively: only when every required check ran and passed.
 
 #![forbid(unsafe_code)]
 
+pub mod canonical_form;
 pub mod embedded_record;
 pub mod messages;
 pub mod modification;

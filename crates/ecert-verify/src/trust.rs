@@ -10,7 +10,7 @@
 //! an unverified one.
 
 use ecert_format::trust_list::{TrustListError, decode_der, key_id_of_spki};
-use ecert_format::{Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal};
+use ecert_format::{Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedTimeStampAuthority};
 use std::sync::OnceLock;
 
 use ecert_pki::{CertificateOutline, ParsedCert, verify_issued_by, verify_p256_sha256};
@@ -64,12 +64,23 @@ impl SealEntry {
     }
 }
 
+/// A time-stamping authority entry: its certificate's DER, parsed and checked against the root on first use.
+#[derive(Debug)]
+pub(crate) struct TsaEntry {
+    index: usize,
+    der: Vec<u8>,
+    /// The full strict parse, if it is a TSA certificate (critical EKU id-kp-timeStamping only, not a CA,
+    /// digitalSignature) signed by the pinned root; `None`: not trusted.
+    checked: OnceLock<Option<ParsedCert>>,
+}
+
 /// A trust list whose root signature, registry references, CA certificates and seal entries have been checked
 /// (seal certificates' full parse and chain signatures on first use; see the module documentation).
 #[derive(Debug)]
 pub struct VerifiedTrustList {
     list: TrustList,
     seals: Vec<SealEntry>,
+    tsas: Vec<TsaEntry>,
     /// Each issuer's CA certificate, in `list.issuers` order.
     ca_certificates: Vec<ParsedCert>,
     /// Whether each CA certificate is signed by the pinned root (checked on first use, once per issuer).
@@ -99,6 +110,24 @@ impl VerifiedTrustList {
         let mut ca_certificates = Vec::new();
         if list.next_update <= list.issued_at {
             return Err(bad("next_update is not after issued_at".into()));
+        }
+        if !list.annotation_rule.is_within_format() {
+            return Err(bad("the annotation rule is outside the format's bounds (window 1 to 90 days)".into()));
+        }
+        let mut tsas = Vec::new();
+        for (index, tsa) in list.time_stamp_authorities.iter().enumerate() {
+            let der = decode_der(&tsa.certificate)?;
+            let outline = CertificateOutline::locate(&der).map_err(|e| bad(format!("TSA {:?}: {e}", tsa.id)))?;
+            if key_id_of_spki(outline.spki) != tsa.key_id {
+                return Err(bad(format!("TSA {:?}: key id does not match its certificate", tsa.id)));
+            }
+            if list.time_stamp_authorities.iter().filter(|o| o.id == tsa.id || o.key_id == tsa.key_id).count() != 1 {
+                return Err(bad(format!("TSA {:?} listed twice", tsa.id)));
+            }
+            if tsa.use_from >= tsa.use_until {
+                return Err(bad(format!("TSA {:?}: empty use window", tsa.id)));
+            }
+            tsas.push(TsaEntry { index, der, checked: OnceLock::new() });
         }
         for (i, issuer) in list.issuers.iter().enumerate() {
             let Some(known) = registry.issuer(&issuer.id) else {
@@ -148,7 +177,7 @@ impl VerifiedTrustList {
             ca_certificates.push(ca);
         }
         let ca_root_signed = ca_certificates.iter().map(|_| OnceLock::new()).collect();
-        Ok(VerifiedTrustList { list, seals, ca_certificates, ca_root_signed, root_spki: root_spki_der.to_vec() })
+        Ok(VerifiedTrustList { list, seals, tsas, ca_certificates, ca_root_signed, root_spki: root_spki_der.to_vec() })
     }
 
     /// The verified payload.
@@ -178,6 +207,12 @@ impl VerifiedTrustList {
     /// publisher, which must not hand verifiers a list with a seal they would not trust (a verifier only
     /// finds that out when a document with that seal arrives). Costs two ECDSA verifies per seal.
     pub fn check_every_seal(&self) -> Result<(), TrustError> {
+        if let Some(entry) = self.tsas.iter().find(|entry| self.tsa_checked(entry).is_none()) {
+            let id = self.list.time_stamp_authorities.get(entry.index).map_or("?", |t| t.id.as_str());
+            return Err(TrustError::Inconsistent(format!(
+                "TSA {id:?}: its certificate does not parse, is not a TSA certificate, or is not signed by the root"
+            )));
+        }
         match self.seals.iter().find(|entry| !self.chain_verified(entry)) {
             None => Ok(()),
             Some(entry) => {
@@ -189,10 +224,37 @@ impl VerifiedTrustList {
         }
     }
 
-    /// The CA certificate DER of the issuer with `issuer_id`.
-    pub(crate) fn ca_certificate_of(&self, issuer_id: &str) -> Option<&[u8]> {
+    /// The CA certificate of the issuer with `issuer_id`.
+    pub(crate) fn ca_certificate_of(&self, issuer_id: &str) -> Option<&ParsedCert> {
         let i = self.list.issuers.iter().position(|x| x.id == issuer_id)?;
-        self.ca_certificates.get(i).map(ParsedCert::der)
+        self.ca_certificates.get(i)
+    }
+
+    /// The listed time-stamping authority whose certificate is byte-identical to `cert_der`, if that certificate
+    /// is a TSA certificate signed by the pinned root.
+    pub(crate) fn tsa_for_certificate(&self, cert_der: &[u8]) -> Option<(&TrustedTimeStampAuthority, &ParsedCert)> {
+        let entry = self.tsas.iter().find(|t| t.der == cert_der)?;
+        let cert = self.tsa_checked(entry)?;
+        Some((self.list.time_stamp_authorities.get(entry.index)?, cert))
+    }
+
+    /// The TSA entry's certificate, if it parses as a TSA certificate (RFC 3161 §2.3) signed by the root.
+    fn tsa_checked<'a>(&self, entry: &'a TsaEntry) -> Option<&'a ParsedCert> {
+        entry
+            .checked
+            .get_or_init(|| {
+                let cert = ParsedCert::from_der(&entry.der).ok()?;
+                let is_tsa = cert.is_time_stamping_only()
+                    && !cert.is_ca()
+                    && cert.key_usage().is_some_and(|ku| ku.digital_signature())
+                    && !cert.has_unknown_critical_extension()
+                    && cert.is_ecdsa_sha256_signed();
+                let root_signed = cert
+                    .signature_bytes()
+                    .is_some_and(|sig| verify_p256_sha256(&self.root_spki, cert.tbs_der(), sig).is_ok());
+                (is_tsa && root_signed).then_some(cert)
+            })
+            .as_ref()
     }
 
     /// Whether the seal entry's chain verifies: the issuer CA signed by the pinned root, the seal certificate by

@@ -11,17 +11,43 @@ pub const VERDICT_SCHEMA: &str = "ecert.verdict/1";
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum VerdictCode {
     Malformed,
+    Encrypted,
     NotACertificate,
     SignatureInvalid,
     Modified,
     UntrustedSeal,
     SealNotAuthorized,
     Revoked,
+    NonCanonical,
+    AnnotationInvalid,
     AnnotationMissing,
     AnnotationExpired,
     AnnotationNotYetValid,
+    TrustListExpired,
     StatusUnknown,
     Valid,
+}
+
+impl VerdictCode {
+    /// Every code, most severe first.
+    pub const ALL: [VerdictCode; 16] = [
+        VerdictCode::Malformed,
+        VerdictCode::Encrypted,
+        VerdictCode::NotACertificate,
+        VerdictCode::SignatureInvalid,
+        VerdictCode::Modified,
+        VerdictCode::UntrustedSeal,
+        VerdictCode::SealNotAuthorized,
+        VerdictCode::Revoked,
+        VerdictCode::NonCanonical,
+        VerdictCode::AnnotationInvalid,
+        VerdictCode::AnnotationMissing,
+        VerdictCode::AnnotationExpired,
+        VerdictCode::AnnotationNotYetValid,
+        VerdictCode::TrustListExpired,
+        VerdictCode::StatusUnknown,
+        VerdictCode::Valid,
+    ];
 }
 
 impl VerdictCode {
@@ -29,15 +55,19 @@ impl VerdictCode {
     pub fn as_str(self) -> &'static str {
         match self {
             VerdictCode::Malformed => "MALFORMED",
+            VerdictCode::Encrypted => "ENCRYPTED",
             VerdictCode::NotACertificate => "NOT_A_CERTIFICATE",
             VerdictCode::SignatureInvalid => "SIGNATURE_INVALID",
             VerdictCode::Modified => "MODIFIED",
             VerdictCode::UntrustedSeal => "UNTRUSTED_SEAL",
             VerdictCode::SealNotAuthorized => "SEAL_NOT_AUTHORIZED",
             VerdictCode::Revoked => "REVOKED",
+            VerdictCode::NonCanonical => "NON_CANONICAL",
+            VerdictCode::AnnotationInvalid => "ANNOTATION_INVALID",
             VerdictCode::AnnotationMissing => "ANNOTATION_MISSING",
             VerdictCode::AnnotationExpired => "ANNOTATION_EXPIRED",
             VerdictCode::AnnotationNotYetValid => "ANNOTATION_NOT_YET_VALID",
+            VerdictCode::TrustListExpired => "TRUST_LIST_EXPIRED",
             VerdictCode::StatusUnknown => "STATUS_UNKNOWN",
             VerdictCode::Valid => "VALID",
         }
@@ -46,15 +76,16 @@ impl VerdictCode {
     /// The coarse state a user interface colours by.
     pub fn state(self) -> VerdictState {
         match self {
-            VerdictCode::Malformed => VerdictState::Broken,
+            VerdictCode::Malformed | VerdictCode::Encrypted => VerdictState::Broken,
             VerdictCode::NotACertificate => VerdictState::NotACertificate,
-            VerdictCode::SignatureInvalid | VerdictCode::Modified => VerdictState::Modified,
+            VerdictCode::SignatureInvalid | VerdictCode::Modified | VerdictCode::NonCanonical => VerdictState::Modified,
             VerdictCode::UntrustedSeal | VerdictCode::SealNotAuthorized => VerdictState::Untrusted,
             VerdictCode::Revoked => VerdictState::Revoked,
-            VerdictCode::AnnotationMissing | VerdictCode::AnnotationExpired | VerdictCode::AnnotationNotYetValid => {
-                VerdictState::AnnotationProblem
-            }
-            VerdictCode::StatusUnknown => VerdictState::StatusUnknown,
+            VerdictCode::AnnotationInvalid
+            | VerdictCode::AnnotationMissing
+            | VerdictCode::AnnotationExpired
+            | VerdictCode::AnnotationNotYetValid => VerdictState::AnnotationProblem,
+            VerdictCode::TrustListExpired | VerdictCode::StatusUnknown => VerdictState::StatusUnknown,
             VerdictCode::Valid => VerdictState::Valid,
         }
     }
@@ -88,6 +119,8 @@ pub enum CheckId {
     Signature,
     Modification,
     Trust,
+    /// The copy is byte for byte the shape the issuer writes (`canonical_form`).
+    Canonical,
     Authorization,
     Record,
     Annotation,
@@ -179,8 +212,14 @@ pub struct SealView {
     /// Lowercase hex SHA-256 of the seal key's SubjectPublicKeyInfo.
     pub key_id: String,
     pub subject_cn: String,
-    /// The signing time the signature claims (Unix seconds; no time-stamp authority in format v1).
+    /// The signing time the signature claims (Unix seconds): within minutes of `sealed_at`.
     pub signing_time: i64,
+    /// When the seal was made, as its trusted RFC 3161 time-stamp proves (`genTime`, Unix seconds).
+    pub sealed_at: i64,
+    /// The trust list's id of the time-stamping authority that dated it.
+    pub tsa_id: String,
+    /// Its name (Chinese).
+    pub tsa_name_zh: String,
     pub certificate_not_before: i64,
     pub certificate_not_after: i64,
 }

@@ -1,9 +1,12 @@
 //! Runs the checks in order and assembles the [`Verdict`].
 
 use ecert_format::annotation::{AnnotationState, evaluate};
-use ecert_format::{CertificateRecord, CertificateStatus, Date, Registry, StatusInput, mask_id_number, status_id};
+use ecert_format::{
+    CertificateRecord, CertificateStatus, Date, Registry, SealingDayError, StatusInput, mask_id_number, status_id,
+};
 use ecert_pdf_structure::{Budget, Document, walk};
 
+use crate::canonical_form;
 use crate::embedded_record;
 use crate::messages;
 use crate::modification::{describe_unreadable_tail, describe_updates};
@@ -70,16 +73,7 @@ impl Builder {
     }
 
     fn skip_rest(&mut self, after: &[CheckId]) {
-        for id in [
-            CheckId::Structure,
-            CheckId::Signature,
-            CheckId::Modification,
-            CheckId::Trust,
-            CheckId::Authorization,
-            CheckId::Record,
-            CheckId::Annotation,
-            CheckId::Status,
-        ] {
+        for id in ALL_CHECKS {
             if !after.contains(&id) && !self.checks.iter().any(|c| c.id == id) {
                 self.add(
                     id,
@@ -101,9 +95,51 @@ impl Builder {
     }
 }
 
+/// Every check, in the order they run.
+const ALL_CHECKS: [CheckId; 9] = [
+    CheckId::Structure,
+    CheckId::Signature,
+    CheckId::Modification,
+    CheckId::Trust,
+    CheckId::Canonical,
+    CheckId::Authorization,
+    CheckId::Record,
+    CheckId::Annotation,
+    CheckId::Status,
+];
+
+/// The checks that must each have passed for a `VALID`. (Status is not among them yet: a verifier without a
+/// status source reports `not_checked`, which the verdict shows.)
+const REQUIRED_FOR_VALID: [CheckId; 8] = [
+    CheckId::Structure,
+    CheckId::Signature,
+    CheckId::Modification,
+    CheckId::Trust,
+    CheckId::Canonical,
+    CheckId::Authorization,
+    CheckId::Record,
+    CheckId::Annotation,
+];
+
+/// The overall code: the most severe failure; or `VALID` only when every required check ran and passed and no
+/// check contributed a code. A required check that is missing, skipped or only warned — which no path of
+/// [`verify`] produces — is never `VALID`: it ends as `MALFORMED` (fail closed).
+fn overall_code(checks: &[Check]) -> VerdictCode {
+    if let Some(worst) = checks.iter().filter_map(|c| c.verdict).min() {
+        return worst;
+    }
+    let passed = |id: CheckId| checks.iter().any(|c| c.id == id && c.outcome == Outcome::Pass);
+    let each_once = |id: CheckId| checks.iter().filter(|c| c.id == id).count() == 1;
+    if REQUIRED_FOR_VALID.iter().all(|&id| passed(id) && each_once(id)) {
+        VerdictCode::Valid
+    } else {
+        VerdictCode::Malformed
+    }
+}
+
 /// Recompute code, state and summary from the checks.
 fn finalize(v: &mut Verdict) {
-    v.code = v.checks.iter().filter_map(|c| c.verdict).min().unwrap_or(VerdictCode::Valid);
+    v.code = overall_code(&v.checks);
     v.state = v.code.state();
     v.summary = messages::summary(v);
 }
@@ -128,6 +164,16 @@ pub fn verify(
         Ok(doc) => (doc, None),
         Err(error) => match recover_sealed_prefix(pdf, &options.budget) {
             Some((doc, prefix_len)) => (doc, Some((error, pdf.len().saturating_sub(prefix_len)))),
+            None if error.code() == "ENCRYPTED" => {
+                b.fail(
+                    CheckId::Structure,
+                    error.code(),
+                    "文件已加密（设置了打开或权限密码），无法核验；签发的原始证书文件不加密。".into(),
+                    "The PDF is encrypted (an open or permissions password was set), so it cannot be checked; issued certificates are never encrypted.".into(),
+                    VerdictCode::Encrypted,
+                );
+                return b.finish();
+            }
             None => {
                 b.fail(
                     CheckId::Structure,
@@ -199,25 +245,42 @@ pub fn verify(
     // 3. Modifications after the certified revision.
     modifications(&mut b, &doc);
 
-    // 4. Trust.
+    // 4. Trust: the seal, dated by its trusted time-stamp, under a trust list that is still current.
     let signer = match evaluate_signer(&signed.cms, trust, at_unix) {
-        Ok(s) => {
-            let stale = at_unix > trust.list().next_update;
-            b.add(
+        Ok(s) if at_unix >= trust.list().next_update => {
+            b.fail(
                 CheckId::Trust,
-                if stale { Outcome::Warn } else { Outcome::Pass },
-                if stale { "TRUST_LIST_STALE" } else { "OK" },
+                "TRUST_LIST_EXPIRED",
                 format!(
-                    "印章「{}」在信任列表中，签章时（{}）处于有效期内{}。",
-                    s.issuer.seal_name_zh,
-                    china_date(s.signing_time),
-                    if stale { "；信任列表已过更新时间，建议获取新版" } else { "" }
+                    "信任列表（第 {} 版）已于 {} 过期，无法确认印章当前是否仍可信；请联网更新信任列表后再核验。",
+                    trust.sequence(),
+                    china_date(trust.list().next_update)
                 ),
                 format!(
-                    "The seal of {} is in the trust list and was valid at signing time ({}){}.",
+                    "The trust list (sequence {}) expired on {}, so the seal cannot be confirmed as still trusted; connect to update the trust list, then check again.",
+                    trust.sequence(),
+                    china_date(trust.list().next_update)
+                ),
+                VerdictCode::TrustListExpired,
+            );
+            Some(s)
+        }
+        Ok(s) => {
+            b.add(
+                CheckId::Trust,
+                Outcome::Pass,
+                "OK",
+                format!(
+                    "印章「{}」在信任列表中；可信时间戳（{}）证明其盖章时间为 {}，当时印章及其证书链均有效。",
+                    s.issuer.seal_name_zh,
+                    s.tsa.name_zh,
+                    china_time(s.sealed_at)
+                ),
+                format!(
+                    "The seal of {} is in the trust list; a trusted time-stamp ({}) proves it sealed at {}, when the seal and its certificate chain were valid.",
                     s.issuer.name_en,
-                    china_date(s.signing_time),
-                    if stale { "; the trust list is past its next-update time" } else { "" }
+                    s.tsa.name_en,
+                    china_time(s.sealed_at)
                 ),
                 None,
             );
@@ -229,6 +292,10 @@ pub fn verify(
             None
         }
     };
+
+    // 4b. One canonical file: exactly the bytes the issuer writes.
+    let issued = signer.as_ref().and_then(|s| Some([s.cert.der(), trust.ca_certificate_of(&s.issuer.id)?.der()]));
+    canonical(&mut b, pdf, &signed, issued);
 
     // 5. The record, from the signed revision only.
     let registry = Registry::builtin();
@@ -257,7 +324,9 @@ pub fn verify(
         return b.finish();
     };
 
-    // 6. Authorization: the trusted issuer may seal this qualification, and the record names that issuer.
+    // 6. Authorization: the trusted issuer may seal this qualification, the record names that issuer, and it
+    //    sealed the record at a time it could have (not before its issue date; an annotated copy when its 加注
+    //    was made).
     authorize(&mut b, &signer, &record, registry);
 
     // 7. Fields, seal and annotation.
@@ -312,10 +381,59 @@ fn modifications(b: &mut Builder, doc: &Document) {
     }
 }
 
+fn canonical(b: &mut Builder, pdf: &[u8], signed: &VerifiedSignature, issued: Option<[&[u8]; 2]>) {
+    let found = canonical_form::deviations(pdf, signed, issued);
+    let Some(first) = found.first() else {
+        b.pass(
+            CheckId::Canonical,
+            "文件与签发时的原件逐字节一致（唯一规范形式）。",
+            "The file is byte for byte the form the issuer writes (its one canonical form).",
+        );
+        return;
+    };
+    let zh: Vec<&str> = found.iter().map(|d| d.text().0).collect();
+    let en: Vec<&str> = found.iter().map(|d| d.text().1).collect();
+    b.fail(
+        CheckId::Canonical,
+        first.code(),
+        format!("签名本身完好，但这不是签发的原始文件：{}", zh.join("")),
+        format!("The signature is intact, but this is not the file as issued: {}", en.join(" ")),
+        VerdictCode::NonCanonical,
+    );
+}
+
+/// The record's own dates against the day its trusted time-stamp proves it was sealed
+/// ([`CertificateRecord::check_sealing_day`], the rule the issuer applies too).
+fn sealing_time_problem(sealed_at: i64, record: &CertificateRecord) -> Option<(&'static str, String, String)> {
+    let Some(sealed_on) = Date::in_china_at(sealed_at) else {
+        return Some(("BAD_CHECK_TIME", "盖章时间超出范围。".into(), "The sealing time is out of range.".into()));
+    };
+    match record.check_sealing_day(sealed_on).err()? {
+        SealingDayError::BeforeIssueDate { sealed_on, issue_date } => Some((
+            "SEALED_BEFORE_ISSUE_DATE",
+            format!("可信时间戳证明该证书于 {sealed_on} 盖章，早于其制发日期 {issue_date}，真实签发不会如此。"),
+            format!(
+                "The trusted time-stamp shows it was sealed on {sealed_on}, before its issue date {issue_date}: no genuine issuance does that."
+            ),
+        )),
+        SealingDayError::AnnotationNotSealedWhenMade { sealed_on, valid_from } => Some((
+            "ANNOTATION_NOT_SEALED_WHEN_MADE",
+            format!(
+                "加注件应在加注时生成，但可信时间戳证明它于 {sealed_on} 盖章，与自 {valid_from} 起的加注有效期不符。"
+            ),
+            format!(
+                "An annotated copy is sealed when its annotation is made, but the trusted time-stamp shows {sealed_on}, which does not fit a window starting {valid_from}."
+            ),
+        )),
+    }
+}
+
 fn authorize(b: &mut Builder, signer: &TrustedSigner<'_>, record: &CertificateRecord, registry: &Registry) {
     let code = &record.qualification.code;
     let registry_issuer = registry.qualification(code).map(|q| q.issuer.as_str());
-    if record.issuer.id != signer.issuer.id {
+    if let Some((problem, zh, en)) = sealing_time_problem(signer.sealed_at, record) {
+        b.fail(CheckId::Authorization, problem, zh, en, VerdictCode::SealNotAuthorized);
+    } else if record.issuer.id != signer.issuer.id {
         b.fail(
             CheckId::Authorization,
             "ISSUER_MISMATCH",
@@ -379,6 +497,9 @@ fn fill_views(b: &mut Builder, signer: &TrustedSigner<'_>, record: &CertificateR
         key_id: signer.seal.key_id.clone(),
         subject_cn: signer.cert.subject_cn().unwrap_or_default().to_owned(),
         signing_time: signer.signing_time,
+        sealed_at: signer.sealed_at,
+        tsa_id: signer.tsa.id.clone(),
+        tsa_name_zh: signer.tsa.name_zh.clone(),
         certificate_not_before: signer.cert.not_before(),
         certificate_not_after: signer.cert.not_after(),
     });
@@ -416,6 +537,22 @@ fn annotation(
     };
     let window = a.map(|a| format!("{} 至 {}", a.valid_from, a.valid_until)).unwrap_or_default();
     let window_en = a.map(|a| format!("{} to {}", a.valid_from, a.valid_until)).unwrap_or_default();
+    // The signed trust list's rule is the one source of truth for the window's length.
+    let max_days = i64::from(trust.list().annotation_rule.max_window_days);
+    if let Some(days) = a.map(|a| a.window_days()).filter(|&days| days > max_days) {
+        view.state = "invalid".into();
+        b.fail(
+            CheckId::Annotation,
+            "ANNOTATION_WINDOW_TOO_LONG",
+            format!("加注有效期为 {days} 天（{window}），超过信任列表规定的最长 {max_days} 天，该加注无效。"),
+            format!(
+                "The annotation's window is {days} days ({window_en}), longer than the trust list's maximum of {max_days}; it is not valid."
+            ),
+            VerdictCode::AnnotationInvalid,
+        );
+        b.verdict.annotation = Some(view);
+        return;
+    }
     match state {
         AnnotationState::Valid { days_left } => {
             view.state = "valid".into();
@@ -552,33 +689,71 @@ fn trust_failure_text(e: &TrustFailure) -> (String, String) {
             "The signature carries a certificate that is neither the seal's nor its issuer's from the trust list."
                 .into(),
         ),
-        TrustFailure::NoSigningTime => (
-            "签名缺少签章时间，无法确认印章当时是否有效。".into(),
-            "The signature carries no signing time; the seal's validity cannot be checked.".into(),
+        TrustFailure::NoSigningTime => ("签名缺少签章时间。".into(), "The signature carries no signing time.".into()),
+        TrustFailure::TimeStampMissing => (
+            "签章没有可信时间戳，盖章时间只是签章方自己的声明，无法证明印章当时有效。".into(),
+            "The seal carries no time-stamp: its time is only the signer's own claim, which proves nothing.".into(),
         ),
-        TrustFailure::SigningTimeInFuture { signing_time } => (
-            format!("签章时间（{}）晚于核验时间。", china_date(*signing_time)),
-            format!("The claimed signing time ({}) is after the time of check.", china_date(*signing_time)),
+        TrustFailure::TimeStampInvalid { detail } => (
+            "签章的时间戳无效（无法验证，或不属于这一签名）。".into(),
+            format!("The seal's time-stamp is not valid: {detail}."),
         ),
-        TrustFailure::OutsideUseWindow { signing_time, use_from, use_until } => (
+        TrustFailure::TimeStampAuthorityUntrusted => (
+            "签章的时间戳不是由信任列表中的时间戳服务机构签发的。".into(),
+            "The seal's time-stamp was not issued by a time-stamping authority of the trust list.".into(),
+        ),
+        TrustFailure::TimeStampAuthorityNotValid { gen_time } => (
+            format!("时间戳服务机构在时间戳所示时间（{}）不在其有效期内。", china_time(*gen_time)),
+            format!("The time-stamping authority was not valid at the time-stamp's time ({}).", china_time(*gen_time)),
+        ),
+        TrustFailure::TimeStampInFuture { gen_time } => (
+            format!("时间戳时间（{}）晚于核验时间。", china_time(*gen_time)),
+            format!("The time-stamp's time ({}) is after the time of check.", china_time(*gen_time)),
+        ),
+        TrustFailure::SigningTimeMismatch { signing_time, gen_time } => (
             format!(
-                "签章时间（{}）不在该印章的使用期（{} 至 {}）内。",
-                china_date(*signing_time),
+                "签章方声明的签章时间（{}）与可信时间戳（{}）不符。",
+                china_time(*signing_time),
+                china_time(*gen_time)
+            ),
+            format!(
+                "The claimed signing time ({}) disagrees with the trusted time-stamp ({}).",
+                china_time(*signing_time),
+                china_time(*gen_time)
+            ),
+        ),
+        TrustFailure::OutsideUseWindow { sealed_at, use_from, use_until } => (
+            format!(
+                "可信时间戳证明盖章时间为 {}，不在该印章的使用期（{} 至 {}）内。",
+                china_time(*sealed_at),
                 china_date(*use_from),
                 china_date(*use_until)
             ),
             format!(
-                "The signing time ({}) is outside the seal's use window ({} to {}).",
-                china_date(*signing_time),
+                "The trusted time-stamp shows it was sealed at {}, outside the seal's use window ({} to {}).",
+                china_time(*sealed_at),
                 china_date(*use_from),
                 china_date(*use_until)
             ),
+        ),
+        TrustFailure::CaNotValid { sealed_at } => (
+            format!("盖章时（{}）印章所属机构的 CA 证书不在有效期内。", china_time(*sealed_at)),
+            format!("The issuer's CA certificate was not valid when the seal was made ({}).", china_time(*sealed_at)),
         ),
     }
 }
 
 fn short(key_id: &str) -> &str {
     key_id.get(..16).unwrap_or(key_id)
+}
+
+/// `YYYY-MM-DD HH:MM` in China time.
+fn china_time(unix: i64) -> String {
+    let Some(date) = Date::in_china_at(unix) else {
+        return unix.to_string();
+    };
+    let secs = unix.saturating_add(ecert_format::date::CHINA_UTC_OFFSET_SECONDS).rem_euclid(86_400);
+    format!("{date} {:02}:{:02}", secs / 3600, secs / 60 % 60)
 }
 
 fn china_date(unix: i64) -> String {
@@ -637,4 +812,61 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         i = at.checked_add(1)?;
     }
     None
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    fn check(id: CheckId, outcome: Outcome, verdict: Option<VerdictCode>) -> Check {
+        Check { id, outcome, code: "X".into(), zh: String::new(), en: String::new(), verdict }
+    }
+
+    fn all_passed() -> Vec<Check> {
+        let mut checks: Vec<Check> = REQUIRED_FOR_VALID.iter().map(|&id| check(id, Outcome::Pass, None)).collect();
+        checks.push(check(CheckId::Status, Outcome::Skipped, None));
+        checks
+    }
+
+    #[test]
+    fn valid_only_when_every_required_check_passed() {
+        assert_eq!(overall_code(&all_passed()), VerdictCode::Valid);
+        for (i, id) in REQUIRED_FOR_VALID.iter().enumerate() {
+            // Missing.
+            let mut missing = all_passed();
+            missing.remove(i);
+            assert_ne!(overall_code(&missing), VerdictCode::Valid, "{id:?} missing");
+            // Skipped, or only warned about, with no code of its own.
+            for outcome in [Outcome::Skipped, Outcome::Warn, Outcome::Fail] {
+                let mut weak = all_passed();
+                weak[i].outcome = outcome;
+                assert_ne!(overall_code(&weak), VerdictCode::Valid, "{id:?} {outcome:?}");
+            }
+            // Reported twice (once passed, once not): never VALID.
+            let mut twice = all_passed();
+            twice.push(check(*id, Outcome::Skipped, None));
+            assert_ne!(overall_code(&twice), VerdictCode::Valid, "{id:?} twice");
+        }
+        assert_eq!(overall_code(&[]), VerdictCode::Malformed);
+    }
+
+    #[test]
+    fn the_most_severe_failure_wins() {
+        let mut checks = all_passed();
+        checks.push(check(CheckId::Annotation, Outcome::Fail, Some(VerdictCode::AnnotationExpired)));
+        checks.push(check(CheckId::Trust, Outcome::Fail, Some(VerdictCode::TrustListExpired)));
+        assert_eq!(overall_code(&checks), VerdictCode::AnnotationExpired);
+        checks.push(check(CheckId::Canonical, Outcome::Fail, Some(VerdictCode::NonCanonical)));
+        assert_eq!(overall_code(&checks), VerdictCode::NonCanonical);
+    }
+
+    #[test]
+    fn codes_are_ordered_and_named_once() {
+        let all = VerdictCode::ALL;
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "ALL is most severe first");
+        let names: std::collections::BTreeSet<&str> = all.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), all.len());
+        assert_eq!(all.last(), Some(&VerdictCode::Valid));
+    }
 }
