@@ -12,6 +12,7 @@ use ecert_issue::FontBook;
 use crate::issuing::{IssueInput, build_record, seal_record};
 use crate::pki_store::PkiStore;
 use crate::register::save_record;
+use crate::time_stamping::Tsa;
 
 /// What to do with a bad row.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -59,7 +60,7 @@ pub fn run(
     fonts: &FontBook,
     rows: Vec<(usize, Result<IssueInput, String>)>,
     out_dir: &Path,
-    signing_time: i64,
+    (signing_time, tsa): (i64, &Tsa),
     on_error: OnError,
     progress: bool,
 ) -> Result<BatchReport> {
@@ -87,7 +88,7 @@ pub fn run(
             let r = row.and_then(|input| {
                 (|| -> Result<()> {
                     let record = build_record(&input)?;
-                    let pdf = seal_record(store, fonts, &record, signing_time)?;
+                    let pdf = seal_record(store, fonts, &record, signing_time, tsa)?;
                     std::fs::write(out_dir.join(format!("{}.pdf", record.management_number)), pdf)?;
                     save_record(&store.dir, &record)?;
                     Ok(())

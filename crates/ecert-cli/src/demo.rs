@@ -12,6 +12,7 @@ use crate::clock::instant_on;
 use crate::issuing::{IssueInput, annotate_record, build_record, seal_record, seal_with};
 use crate::pki_store::PkiStore;
 use crate::register::{Ledger, save_record};
+use crate::time_stamping::Tsa;
 use crate::trust_list_builder;
 
 /// One sample in `samples/manifest.json`.
@@ -44,10 +45,12 @@ fn years_after(date: Date, years: i64) -> Result<i64> {
     Ok(date.add_days(365 * years).context("date range")?.china_start_unix())
 }
 
-/// Create a PKI: root, every registry issuer's CA, and two seals per issuer (rotated on 2025-01-01).
+/// Create a PKI: root, its time-stamping authority, every registry issuer's CA, and two seals per issuer
+/// (rotated on 2025-01-01).
 pub fn create_pki(store: &PkiStore, root_name: &str, today: Date) -> Result<()> {
     let start = d("2019-01-01")?.china_start_unix();
     store.create_root(root_name, start, years_after(today, 20)?)?;
+    store.create_tsa(start, years_after(today, 5)?, years_after(today, 10)?)?;
     let rotation = d("2025-01-01")?.china_start_unix();
     for issuer in &Registry::builtin().issuers {
         store.create_issuer(&issuer.id, start, years_after(today, 15)?)?;
@@ -100,7 +103,8 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
     create_pki(&rogue, "伪造根 Untrusted Root", today)?;
 
     let now = instant_on(today);
-    let list = trust_list_builder::build(&store, 1, now, now + 7 * 86_400)?;
+    let list = trust_list_builder::build(&store, 1, (now, now + 7 * 86_400), ecert_format::AnnotationRule::official())?;
+    let tsa = Tsa::Local(std::sync::Arc::new(store.tsa()?));
     let signed = trust_list_builder::sign(&store, &list)?;
     std::fs::write(out.join("trust-list.json"), signed.to_json_pretty())?;
     std::fs::copy(store.root_cert_path(), out.join("root.pem"))?;
@@ -274,7 +278,9 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
             Some((applied, start, days)) => {
                 let applied_on = today.add_days(applied).context("date")?;
                 let from = applied_on.add_days(start).context("date")?;
-                let rec = annotate_record(&base, ledger.history(&mgmt), Scenario::SelfUse, applied_on, from, days)?;
+                let history = ledger.history(&mgmt);
+                let rec =
+                    annotate_record(&list.annotation_rule, &base, history, Scenario::SelfUse, applied_on, from, days)?;
                 if let Some(a) = &rec.annotation {
                     ledger.certificates.entry(mgmt.clone()).or_default().push(ecert_format::LedgerEntry {
                         number: a.number.clone(),
@@ -288,12 +294,14 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
             }
         };
         let pdf = match s.seal {
-            SealChoice::Own => seal_record(&store, fonts, &record, signing_time)?,
+            SealChoice::Own => seal_record(&store, fonts, &record, signing_time, &tsa)?,
             SealChoice::OtherIssuer(other) => {
                 let (_, seal) = store.seal_for(other, signing_time)?;
-                seal_with(fonts, &record, other, &seal, &store.issuer_ca_cert(other)?, signing_time)?
+                seal_with(fonts, &record, other, &seal, &store.issuer_ca_cert(other)?, signing_time, &tsa)?
             }
             SealChoice::Untrusted => {
+                // Wholly the rogue PKI's: its seal and its TSA, consistent under its own root.
+                let tsa = Tsa::Local(std::sync::Arc::new(rogue.tsa()?));
                 let (_, seal) = rogue.seal_for(&record.issuer.id, signing_time)?;
                 seal_with(
                     fonts,
@@ -302,6 +310,7 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
                     &seal,
                     &rogue.issuer_ca_cert(&record.issuer.id)?,
                     signing_time,
+                    &tsa,
                 )?
             }
         };

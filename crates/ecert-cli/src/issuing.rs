@@ -1,12 +1,14 @@
 //! From user input to a sealed PDF: building and validating the record, choosing the seal, signing.
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use ecert_format::AnnotationRule;
 use ecert_format::annotation::{Annotation, Scenario, check_application};
 use ecert_format::record::RECORD_SCHEMA;
 use ecert_format::{CertificateRecord, Date, Holder, IdNumber, IssuerRef, QualificationRef, Registry, Sex, YearMonth};
 use ecert_issue::{FontBook, Seal, issue_pdf};
 
 use crate::pki_store::{KeyAndCert, PkiStore};
+use crate::time_stamping::Tsa;
 
 /// The fields of one certificate as given on the command line or in a CSV row.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -83,8 +85,9 @@ pub fn derive_query_number(mgmt: &str) -> String {
     format!("C{:015}", n % 1_000_000_000_000_000)
 }
 
-/// Attach a new annotation to a record after checking the rules against its history.
+/// Attach a new annotation to a record after checking `rule` (the signed trust list's) against its history.
 pub fn annotate_record(
+    rule: &AnnotationRule,
     record: &CertificateRecord,
     history: &[ecert_format::LedgerEntry],
     scenario: Scenario,
@@ -92,7 +95,7 @@ pub fn annotate_record(
     valid_from: Date,
     days: i64,
 ) -> Result<CertificateRecord> {
-    let valid_until = check_application(history, record.issue_date, applied_on, valid_from, days)?;
+    let valid_until = check_application(rule, history, record.issue_date, applied_on, valid_from, days)?;
     let number = format!("{}-A{}", record.management_number, history.len() + 1);
     let mut out = record.clone();
     out.annotation = Some(Annotation { scenario, valid_from, valid_until, number });
@@ -100,16 +103,17 @@ pub fn annotate_record(
     Ok(out)
 }
 
-/// Seal a record with the issuer's seal usable at `signing_time`.
+/// Seal a record with the issuer's seal usable at `signing_time`, time-stamped by `tsa`.
 pub fn seal_record(
     store: &PkiStore,
     fonts: &FontBook,
     record: &CertificateRecord,
     signing_time: i64,
+    tsa: &Tsa,
 ) -> Result<Vec<u8>> {
     let (_, seal) = store.seal_for(&record.issuer.id, signing_time)?;
     let ca = store.issuer_ca_cert(&record.issuer.id)?;
-    seal_with(fonts, record, &record.issuer.id, &seal, &ca, signing_time)
+    seal_with(fonts, record, &record.issuer.id, &seal, &ca, signing_time, tsa)
 }
 
 /// Seal a record with a given seal key (the demo also uses this for deliberately wrong seals).
@@ -120,6 +124,7 @@ pub fn seal_with(
     seal: &KeyAndCert,
     ca_der: &[u8],
     signing_time: i64,
+    tsa: &Tsa,
 ) -> Result<Vec<u8>> {
     let registry = Registry::builtin();
     let issuer = registry.issuer(seal_issuer_id).with_context(|| format!("unknown issuer {seal_issuer_id}"))?;
@@ -131,5 +136,5 @@ pub fn seal_with(
         ring_text: &issuer.seal_name_zh,
         center_text: &issuer.seal_center_zh,
     };
-    Ok(issue_pdf(record, registry, fonts, &seal, signing_time)?)
+    Ok(issue_pdf(record, registry, fonts, &seal, signing_time, tsa.stamper(signing_time).as_ref())?)
 }

@@ -7,6 +7,7 @@ mod fonts;
 mod issuing;
 mod pki_store;
 mod register;
+mod time_stamping;
 mod trust_list_builder;
 mod verify_cmd;
 
@@ -51,6 +52,15 @@ enum Command {
         sequence: Option<u64>,
         #[arg(long, default_value_t = 7)]
         next_update_days: i64,
+        /// 加注 rule: longest window in days (1–90; default: the existing list's, else 90).
+        #[arg(long)]
+        max_window_days: Option<u16>,
+        /// 加注 rule: most annotations within the trailing window (default: the existing list's, else 3).
+        #[arg(long)]
+        max_in_trailing_window: Option<u8>,
+        /// 加注 rule: the trailing window in days (default: the existing list's, else 90).
+        #[arg(long)]
+        trailing_window_days: Option<u16>,
     },
     /// 签发证书：单张（参数）或批量（CSV） / issue one certificate from flags, or a batch from CSV
     Issue(IssueArgs),
@@ -79,6 +89,10 @@ enum Keygen {
         pki: PathBuf,
         #[arg(long, default_value = "ecert Root")]
         name: String,
+        /// Start of validity (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default one day ago. Every
+        /// certificate below the root is valid only inside the root's validity.
+        #[arg(long)]
+        valid_from: Option<String>,
         #[arg(long, default_value_t = 20)]
         valid_years: i64,
     },
@@ -89,7 +103,23 @@ enum Keygen {
         /// Issuer id from the registry; `all` for every issuer.
         #[arg(long)]
         issuer: String,
+        /// Start of validity; default one day ago (never before the root's).
+        #[arg(long)]
+        valid_from: Option<String>,
         #[arg(long, default_value_t = 15)]
+        valid_years: i64,
+    },
+    /// The issuing side's own time-stamping authority (RFC 3161), certified by the root; the trust list names it.
+    Tsa {
+        #[arg(long)]
+        pki: PathBuf,
+        /// Start of use (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now.
+        #[arg(long)]
+        use_from: Option<String>,
+        /// End of use; default five years after the start.
+        #[arg(long)]
+        use_until: Option<String>,
+        #[arg(long, default_value_t = 10)]
         valid_years: i64,
     },
     /// A seal key; an older seal still in use ends where the new one starts (rotation).
@@ -155,9 +185,14 @@ struct IssueArgs {
     /// Batch: no progress bar.
     #[arg(long)]
     no_progress: bool,
-    /// Signing time (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now.
-    #[arg(long)]
+    /// Signing time (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now. Only with the store's
+    /// own TSA: a TSA over HTTP dates the seal by its own clock.
+    #[arg(long, conflicts_with = "tsa_url")]
     signing_time: Option<String>,
+    /// An RFC 3161 time-stamping authority (http:// or https://) instead of the store's own (<pki>/tsa); its
+    /// certificate must be in the trust list for the certificate to verify.
+    #[arg(long)]
+    tsa_url: Option<String>,
     #[arg(long)]
     font: Vec<String>,
 }
@@ -186,6 +221,9 @@ struct AnnotateArgs {
     ledger: Option<PathBuf>,
     #[arg(long)]
     out: PathBuf,
+    /// An RFC 3161 time-stamping authority (http:// or https://) instead of the store's own (<pki>/tsa).
+    #[arg(long)]
+    tsa_url: Option<String>,
     #[arg(long)]
     font: Vec<String>,
 }
@@ -304,17 +342,35 @@ fn years(from: i64, n: i64) -> i64 {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Keygen { what } => keygen(what),
-        Command::TrustList { pki, out, sequence, next_update_days } => {
+        Command::TrustList {
+            pki,
+            out,
+            sequence,
+            next_update_days,
+            max_window_days,
+            max_in_trailing_window,
+            trailing_window_days,
+        } => {
             let store = PkiStore::new(&pki);
             let out = out.unwrap_or_else(|| pki.join("trust-list.json"));
             let root_spki = ecert_pki::ParsedCert::from_der(&store.root_cert()?)?.spki_der().to_vec();
-            let prev = trust_list_builder::previous_sequence(&out, &root_spki);
+            let previous = trust_list_builder::previous(&out, &root_spki);
+            let prev = previous.as_ref().map(|l| l.sequence);
+            let mut rule = previous.map_or_else(ecert_format::AnnotationRule::official, |l| l.annotation_rule);
+            rule.max_window_days = max_window_days.unwrap_or(rule.max_window_days);
+            rule.max_in_trailing_window = max_in_trailing_window.unwrap_or(rule.max_in_trailing_window);
+            rule.trailing_window_days = trailing_window_days.unwrap_or(rule.trailing_window_days);
+            if !rule.is_within_format() {
+                bail!(
+                    "加注规则超出格式允许范围（有效期 1–90 天） / the annotation rule is outside the format's bounds (window 1 to 90 days)"
+                );
+            }
             let sequence = sequence.unwrap_or(prev.map_or(1, |p| p + 1));
             if let Some(p) = prev.filter(|p| sequence <= *p) {
                 bail!("序号 {sequence} 不大于现有信任列表的 {p} / sequence must exceed the existing list's {p}");
             }
             let now = clock::now_unix();
-            let list = trust_list_builder::build(&store, sequence, now, now + next_update_days * 86_400)?;
+            let list = trust_list_builder::build(&store, sequence, (now, now + next_update_days * 86_400), rule)?;
             let signed = trust_list_builder::sign(&store, &list)?;
             register::write_atomic(&out, signed.to_json_pretty().as_bytes())?;
             println!(
@@ -344,15 +400,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
 fn keygen(what: Keygen) -> Result<ExitCode> {
     let now = clock::now_unix();
     match what {
-        Keygen::Root { pki, name, valid_years } => {
+        Keygen::Root { pki, name, valid_from, valid_years } => {
             let store = PkiStore::new(&pki);
             if store.root_cert_path().exists() {
                 bail!("根密钥已存在 / a root already exists in {}", pki.display());
             }
-            store.create_root(&name, now - 86_400, years(now, valid_years))?;
+            let from = valid_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now - 86_400);
+            store.create_root(&name, from, years(now, valid_years))?;
             println!("根密钥已生成 root created: {}", store.root_cert_path().display());
         }
-        Keygen::Issuer { pki, issuer, valid_years } => {
+        Keygen::Issuer { pki, issuer, valid_from, valid_years } => {
+            let from = valid_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now - 86_400);
             let store = PkiStore::new(&pki);
             let ids: Vec<String> = if issuer == "all" {
                 ecert_format::Registry::builtin().issuers.iter().map(|i| i.id.clone()).collect()
@@ -360,7 +418,7 @@ fn keygen(what: Keygen) -> Result<ExitCode> {
                 vec![issuer]
             };
             for id in ids {
-                store.create_issuer(&id, now - 86_400, years(now, valid_years))?;
+                store.create_issuer(&id, from, years(now, valid_years))?;
                 println!("发证机构CA已生成 issuer CA created: {id}");
             }
         }
@@ -371,12 +429,20 @@ fn keygen(what: Keygen) -> Result<ExitCode> {
             let id = store.create_seal(&issuer, from, until, years(now, valid_years))?;
             println!("印章密钥已生成 seal created: {issuer}/{id}");
         }
+        Keygen::Tsa { pki, use_from, use_until, valid_years } => {
+            let store = PkiStore::new(&pki);
+            let from = use_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now);
+            let until = use_until.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(years(from, 5));
+            store.create_tsa(from, until, years(now, valid_years))?;
+            println!("时间戳服务密钥已生成 TSA created: {}", pki.join("tsa").display());
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn issue(args: IssueArgs) -> Result<ExitCode> {
     let store = PkiStore::new(&args.pki);
+    let tsa = time_stamping::Tsa::choose(&store, args.tsa_url.clone())?;
     let signing_time =
         args.signing_time.as_deref().map(clock::parse_instant).transpose()?.unwrap_or_else(clock::now_unix);
     if let Some(csv) = &args.csv {
@@ -386,7 +452,8 @@ fn issue(args: IssueArgs) -> Result<ExitCode> {
         let fonts = fonts::font_book_for(&args.font, Some(&names))?;
         let total = rows.len();
         let started = std::time::Instant::now();
-        let report = batch::run(&store, &fonts, rows, &out_dir, signing_time, args.on_error, !args.no_progress)?;
+        let report =
+            batch::run(&store, &fonts, rows, &out_dir, (signing_time, &tsa), args.on_error, !args.no_progress)?;
         for (line, e) in &report.failed {
             eprintln!("第{line}行 line {line}: {e}");
         }
@@ -413,7 +480,7 @@ fn issue(args: IssueArgs) -> Result<ExitCode> {
     };
     let record = issuing::build_record(&input)?;
     let fonts = fonts::font_book_for(&args.font, Some(&[record.holder.name.as_str()]))?;
-    let pdf = issuing::seal_record(&store, &fonts, &record, signing_time)?;
+    let pdf = issuing::seal_record(&store, &fonts, &record, signing_time, &tsa)?;
     let out = args.out.unwrap_or_else(|| PathBuf::from(format!("{}.pdf", record.management_number)));
     std::fs::write(&out, pdf).with_context(|| format!("无法写入 / cannot write {}", out.display()))?;
     register::save_record(&args.pki, &record)?;
@@ -434,10 +501,14 @@ fn annotate(args: AnnotateArgs) -> Result<ExitCode> {
     let ledger_path = args.ledger.unwrap_or_else(|| args.pki.join("annotation-ledger.json"));
     let mut ledger = register::Ledger::load(&ledger_path)?;
     let base = register::load_record(&args.pki, &args.management_number)?;
-    let record =
-        issuing::annotate_record(&base, ledger.history(&args.management_number), scenario, today, from, args.days)?;
+    let rule = trust_list_builder::annotation_rule(&store)?;
+    let history = ledger.history(&args.management_number);
+    let record = issuing::annotate_record(&rule, &base, history, scenario, today, from, args.days)?;
     let fonts = fonts::font_book(&args.font)?;
-    let pdf = issuing::seal_record(&store, &fonts, &record, clock::instant_on(today))?;
+    let tsa = time_stamping::Tsa::choose(&store, args.tsa_url.clone())?;
+    // The annotated copy is sealed when the 加注 is made. A remote TSA dates it by its own clock: now.
+    let signing_time = if tsa.is_remote() { clock::now_unix() } else { clock::instant_on(today) };
+    let pdf = issuing::seal_record(&store, &fonts, &record, signing_time, &tsa)?;
     std::fs::write(&args.out, pdf).with_context(|| format!("无法写入 / cannot write {}", args.out.display()))?;
     let Some(a) = &record.annotation else { bail!("internal: annotation missing") };
     ledger.certificates.entry(args.management_number.clone()).or_default().push(ecert_format::LedgerEntry {

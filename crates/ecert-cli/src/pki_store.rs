@@ -243,10 +243,11 @@ impl PkiStore {
         };
         let cert =
             build_certificate(&spec, key.verifying_key(), CertIssuer::Ca { cert_der: &ca.cert_der, key: &ca.key })?;
+        let window = window_within(&cert, use_from, use_until)?;
         let d = self.issuer_dir(id).join("seals").join(&seal_id);
         write_private_key(&d.join("key.pem"), &key)?;
         write_new(&d.join("cert.pem"), certificate_to_pem(&cert)?.as_bytes())?;
-        write_new(&d.join("window.json"), &serde_json::to_vec_pretty(&SealWindow { use_from, use_until })?)?;
+        write_new(&d.join("window.json"), &serde_json::to_vec_pretty(&window)?)?;
         Ok(seal_id)
     }
 
@@ -284,6 +285,62 @@ impl PkiStore {
         read_cert(&seal.dir.join("cert.pem"))
     }
 
+    fn tsa_dir(&self) -> PathBuf {
+        self.dir.join("tsa")
+    }
+
+    /// Create the issuing side's own time-stamping authority under the root: a key and a certificate with the
+    /// TSA role (critical EKU id-kp-timeStamping), used from `use_from` until `use_until`. Its key signs RFC 3161
+    /// tokens (`pki/tsa/key.pem`, PKCS#8 PEM: an independent TSA such as OpenSSL's `ts` can run with it too).
+    pub fn create_tsa(&self, use_from: i64, use_until: i64, cert_not_after: i64) -> Result<()> {
+        if use_until <= use_from {
+            bail!("时间戳服务启用时间须早于停用时间 / a TSA's use window must end after it starts");
+        }
+        let d = self.tsa_dir();
+        if d.join("cert.pem").exists() {
+            bail!("{} 已有时间戳服务密钥 / already holds a TSA key", d.display());
+        }
+        let root = self.root()?;
+        let key = new_key()?;
+        let spec = CertSpec {
+            serial: new_serial()?,
+            subject: NameSpec::cn("ecert 时间戳服务", "ecert 可信时间戳服务 Time-Stamping Authority"),
+            not_before_unix: use_from,
+            not_after_unix: cert_not_after.max(use_until),
+            profile: Profile::TimeStampAuthority,
+        };
+        let cert =
+            build_certificate(&spec, key.verifying_key(), CertIssuer::Ca { cert_der: &root.cert_der, key: &root.key })?;
+        let window = window_within(&cert, use_from, use_until)?;
+        write_private_key(&d.join("key.pem"), &key)?;
+        write_new(&d.join("cert.pem"), certificate_to_pem(&cert)?.as_bytes())?;
+        write_new(&d.join("window.json"), &serde_json::to_vec_pretty(&window)?)?;
+        Ok(())
+    }
+
+    /// The store's TSA certificate and use window, if it has one.
+    pub fn tsa_certificate(&self) -> Result<Option<(Vec<u8>, SealWindow)>> {
+        let d = self.tsa_dir();
+        if !d.join("cert.pem").exists() {
+            return Ok(None);
+        }
+        let window: SealWindow = serde_json::from_slice(&fs::read(d.join("window.json"))?)
+            .with_context(|| format!("时间戳服务窗口文件无效 / invalid {}", d.join("window.json").display()))?;
+        Ok(Some((read_cert(&d.join("cert.pem"))?, window)))
+    }
+
+    /// The store's TSA key and certificate (for time-stamping in process).
+    pub fn tsa(&self) -> Result<KeyAndCert> {
+        let d = self.tsa_dir();
+        if !d.join("cert.pem").exists() {
+            bail!(
+                "{} 没有时间戳服务密钥（先运行 ecert keygen tsa，或用 --tsa-url 指定时间戳服务） / no TSA key (run `ecert keygen tsa`, or give --tsa-url)",
+                self.dir.display()
+            );
+        }
+        Ok(KeyAndCert { key: read_key(&d.join("key.pem"))?, cert_der: read_cert(&d.join("cert.pem"))? })
+    }
+
     /// Issuers with a CA in this store.
     pub fn issuer_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = fs::read_dir(self.dir.join("issuers"))
@@ -292,6 +349,17 @@ impl PkiStore {
         ids.sort();
         ids
     }
+}
+
+/// A use window inside the certificate's validity (the builder nests a certificate in its issuer's, which may
+/// have shortened it): a key is never in use while its certificate is not valid.
+fn window_within(cert_der: &[u8], use_from: i64, use_until: i64) -> Result<SealWindow> {
+    let cert = ecert_pki::ParsedCert::from_der(cert_der)?;
+    let window = SealWindow { use_from: use_from.max(cert.not_before()), use_until: use_until.min(cert.not_after()) };
+    if window.use_until <= window.use_from {
+        bail!("使用期不在证书有效期内 / the use window lies outside the certificate's validity");
+    }
+    Ok(window)
 }
 
 fn ca_not_before(cert_der: &[u8]) -> Result<i64> {

@@ -4,13 +4,20 @@ use std::path::Path;
 
 use anyhow::{Context as _, Result};
 use ecert_format::trust_list::{TRUST_LIST_SCHEMA, encode_der, key_id_of_spki};
-use ecert_format::{AnnotationRule, Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal};
+use ecert_format::{
+    AnnotationRule, Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedTimeStampAuthority,
+};
 use ecert_pki::ParsedCert;
 
 use crate::pki_store::PkiStore;
 
-/// Build the trust list payload for every issuer with a CA in the store.
-pub fn build(store: &PkiStore, sequence: u64, issued_at: i64, next_update: i64) -> Result<TrustList> {
+/// Build the trust list payload for every issuer with a CA in the store, the store's TSA, and `rule`.
+pub fn build(
+    store: &PkiStore,
+    sequence: u64,
+    (issued_at, next_update): (i64, i64),
+    rule: AnnotationRule,
+) -> Result<TrustList> {
     let registry = Registry::builtin();
     let root = store.root_cert()?;
     let root_spki = ParsedCert::from_der(&root)?.spki_der().to_vec();
@@ -40,14 +47,28 @@ pub fn build(store: &PkiStore, sequence: u64, issued_at: i64, next_update: i64) 
             seals,
         });
     }
+    let mut time_stamp_authorities = Vec::new();
+    if let Some((cert, window)) = store.tsa_certificate()? {
+        let parsed = ParsedCert::from_der(&cert)?;
+        time_stamp_authorities.push(TrustedTimeStampAuthority {
+            id: "ecert-tsa".into(),
+            name_zh: "ecert 可信时间戳服务".into(),
+            name_en: "ecert time-stamping authority".into(),
+            key_id: key_id_of_spki(parsed.spki_der()),
+            certificate: encode_der(&cert),
+            use_from: window.use_from,
+            use_until: window.use_until,
+        });
+    }
     Ok(TrustList {
         schema: TRUST_LIST_SCHEMA.to_owned(),
         sequence,
         issued_at,
         next_update,
         root_key_id: key_id_of_spki(&root_spki),
-        annotation_rule: AnnotationRule::official(),
+        annotation_rule: rule,
         issuers,
+        time_stamp_authorities,
     })
 }
 
@@ -63,8 +84,16 @@ pub fn sign(store: &PkiStore, list: &TrustList) -> Result<SignedTrustList> {
     Ok(signed)
 }
 
-/// The sequence of an existing signed list at `path`, if any.
-pub fn previous_sequence(path: &Path, root_spki: &[u8]) -> Option<u64> {
+/// The existing signed list at `path`, if any (verified under the store's root).
+pub fn previous(path: &Path, root_spki: &[u8]) -> Option<TrustList> {
     let bytes = std::fs::read(path).ok()?;
-    SignedTrustList::from_json(&bytes).ok()?.verify(root_spki, 0).ok().map(|l| l.sequence)
+    SignedTrustList::from_json(&bytes).ok()?.verify(root_spki, 0).ok()
+}
+
+/// The annotation rule the issuing side applies: the one its published trust list (`<pki>/trust-list.json`)
+/// states — the rule verifiers apply — or the official rule before a list exists.
+pub fn annotation_rule(store: &PkiStore) -> Result<AnnotationRule> {
+    let root_spki = ParsedCert::from_der(&store.root_cert()?)?.spki_der().to_vec();
+    Ok(previous(&store.dir.join("trust-list.json"), &root_spki)
+        .map_or_else(AnnotationRule::official, |l| l.annotation_rule))
 }

@@ -21,13 +21,16 @@ pub enum Lang {
 pub fn exit_code(code: VerdictCode) -> u8 {
     match code {
         VerdictCode::Valid => 0,
-        VerdictCode::StatusUnknown => 10,
-        VerdictCode::AnnotationNotYetValid | VerdictCode::AnnotationExpired | VerdictCode::AnnotationMissing => 11,
+        VerdictCode::StatusUnknown | VerdictCode::TrustListExpired => 10,
+        VerdictCode::AnnotationNotYetValid
+        | VerdictCode::AnnotationExpired
+        | VerdictCode::AnnotationMissing
+        | VerdictCode::AnnotationInvalid => 11,
         VerdictCode::Revoked => 12,
         VerdictCode::SealNotAuthorized | VerdictCode::UntrustedSeal => 13,
-        VerdictCode::Modified | VerdictCode::SignatureInvalid => 14,
+        VerdictCode::Modified | VerdictCode::SignatureInvalid | VerdictCode::NonCanonical => 14,
         VerdictCode::NotACertificate => 15,
-        VerdictCode::Malformed => 16,
+        VerdictCode::Malformed | VerdictCode::Encrypted => 16,
     }
 }
 
@@ -100,16 +103,26 @@ fn state_word(code: VerdictCode, lang: Lang) -> &'static str {
         (Valid, Lang::En) => "valid",
         (StatusUnknown, Lang::Zh) => "签名有效，状态未知",
         (StatusUnknown, Lang::En) => "signature valid, status unknown",
-        (AnnotationExpired | AnnotationMissing | AnnotationNotYetValid, Lang::Zh) => "加注问题",
-        (AnnotationExpired | AnnotationMissing | AnnotationNotYetValid, Lang::En) => "annotation problem",
+        (TrustListExpired, Lang::Zh) => "信任列表已过期，无法确认",
+        (TrustListExpired, Lang::En) => "trust list expired, cannot confirm",
+        (AnnotationExpired | AnnotationMissing | AnnotationNotYetValid | AnnotationInvalid, Lang::Zh) => "加注问题",
+        (AnnotationExpired | AnnotationMissing | AnnotationNotYetValid | AnnotationInvalid, Lang::En) => {
+            "annotation problem"
+        }
         (Revoked, Lang::Zh) => "已撤销",
         (Revoked, Lang::En) => "revoked",
-        (UntrustedSeal | SealNotAuthorized, Lang::Zh) => "印章不可信",
-        (UntrustedSeal | SealNotAuthorized, Lang::En) => "untrusted",
-        (Modified | SignatureInvalid, Lang::Zh) => "已被改动",
-        (Modified | SignatureInvalid, Lang::En) => "modified",
+        (UntrustedSeal, Lang::Zh) => "印章不可信",
+        (UntrustedSeal, Lang::En) => "untrusted seal",
+        (SealNotAuthorized, Lang::Zh) => "印章无权为此证书作证",
+        (SealNotAuthorized, Lang::En) => "seal not authorized for this certificate",
+        (NonCanonical, Lang::Zh) => "不是签发的原始文件",
+        (NonCanonical, Lang::En) => "not the original file issued",
+        (Modified | SignatureInvalid, Lang::Zh) => "已被改动或不是原始文件",
+        (Modified | SignatureInvalid, Lang::En) => "changed, or not the original file",
         (NotACertificate, Lang::Zh) => "不是电子证书",
         (NotACertificate, Lang::En) => "not a certificate",
+        (Encrypted, Lang::Zh) => "文件已加密",
+        (Encrypted, Lang::En) => "encrypted",
         (Malformed, Lang::Zh) => "文件损坏",
         (Malformed, Lang::En) => "broken",
     }
@@ -121,6 +134,7 @@ fn check_name(id: CheckId, lang: Lang) -> &'static str {
         CheckId::Signature => ("签章", "signature"),
         CheckId::Modification => ("改动", "modification"),
         CheckId::Trust => ("信任", "trust"),
+        CheckId::Canonical => ("原件", "canonical"),
         CheckId::Authorization => ("授权", "authorization"),
         CheckId::Record => ("记录", "record"),
         CheckId::Annotation => ("加注", "annotation"),

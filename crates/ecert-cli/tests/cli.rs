@@ -73,7 +73,8 @@ fn every_sample_validates_in_pyhanko_against_its_root() {
             .unwrap();
         let out = String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{}: {out}{}", s.file, stderr(&o));
-        assert!(out.contains(":INTACT:TRUSTED,UNTOUCHED"), "{}: {out}", s.file);
+        // The seal intact and trusted, its RFC 3161 time-stamp intact and trusted (PAdES B-T), nothing after it.
+        assert!(out.contains(":INTACT:TRUSTED,TIMESTAMP_TOKEN<INTACT:TRUSTED>,UNTOUCHED"), "{}: {out}", s.file);
         if s.expected == "UNTRUSTED_SEAL" {
             // And against the real demo root it must not be trusted.
             let o = Command::new("pyhanko")
@@ -181,7 +182,7 @@ fn private_keys_are_0600() {
             }
         }
     }
-    assert_eq!(n, 1 + 8 + 16);
+    assert_eq!(n, 1 + 1 + 8 + 16, "root, TSA, 8 issuer CAs, 16 seals");
 }
 
 /// A fresh PKI (root, all issuers, one seal each) for tests that write.
@@ -189,8 +190,9 @@ fn fresh_pki() -> (tempfile::TempDir, String) {
     let dir = tempfile::tempdir().unwrap();
     let pki = dir.path().join("pki").to_string_lossy().into_owned();
     for args in [
-        vec!["keygen", "root", "--pki", &pki],
-        vec!["keygen", "issuer", "--pki", &pki, "--issuer", "all"],
+        vec!["keygen", "root", "--pki", &pki, "--valid-from", "2019-01-01"],
+        vec!["keygen", "issuer", "--pki", &pki, "--issuer", "all", "--valid-from", "2019-01-01"],
+        vec!["keygen", "tsa", "--pki", &pki, "--use-from", "2019-01-02", "--use-until", "2036-01-01"],
         vec!["keygen", "seal", "--pki", &pki, "--issuer", "mohrss", "--use-from", "2021-12-17"],
         vec!["keygen", "seal", "--pki", &pki, "--issuer", "auction", "--use-from", "2019-01-02"],
     ] {
@@ -351,7 +353,8 @@ fn bad_input_gets_a_clear_message_and_nonzero_exit() {
     let empty = dir.path().join("empty").to_string_lossy().into_owned();
     let o = ecert(&issue_args(&empty, &out, "11010519491231002X", "M0005"));
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("缺少") || stderr(&o).contains("没有可用印章"), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("缺少") || e.contains("没有可用印章") || e.contains("没有时间戳服务密钥"), "{e}");
     assert!(!stderr(&o).contains("panicked"));
 
     // Keys are never printed.

@@ -144,14 +144,20 @@ fn time_of_check_moves_the_annotation_verdict() {
     let last_day = until.china_start_unix() + 3600;
     let day_after = until.add_days(1).unwrap().china_start_unix();
     let day_before = from.add_days(-1).unwrap().china_start_unix() + 3600;
-    let at = |t| ecert_verify::verify(&pdf, trust(), t, &StatusInput::NotChecked, &VerifyOptions::default()).code;
+    // The demo's list expires a week after its "today"; a list that lasts longer lets the window play out.
+    let lasting = resigned_demo_list(&|l| l.next_update = day_after + 30 * 86_400).unwrap();
+    let at = |t| ecert_verify::verify(&pdf, &lasting, t, &StatusInput::NotChecked, &VerifyOptions::default()).code;
     assert_eq!(at(last_day), VerdictCode::Valid);
     assert_eq!(at(day_after), VerdictCode::AnnotationExpired);
-    // Before the window starts this copy had not even been sealed: a claimed signing time after the time of
-    // check is not trusted.
+    // With the demo's own list, the last day is past its next update: never VALID.
+    let demo_list_at =
+        |t| ecert_verify::verify(&pdf, trust(), t, &StatusInput::NotChecked, &VerifyOptions::default()).code;
+    assert_eq!(demo_list_at(last_day), VerdictCode::TrustListExpired);
+    // Before the window starts this copy had not even been sealed: a time-stamp after the time of check is not
+    // trusted.
     assert_eq!(at(day_before), VerdictCode::UntrustedSeal);
     let v = ecert_verify::verify(&pdf, trust(), day_before, &StatusInput::NotChecked, &VerifyOptions::default());
-    assert_eq!(v.check(CheckId::Trust).unwrap().code, "SIGNING_TIME_IN_FUTURE");
+    assert_eq!(v.check(CheckId::Trust).unwrap().code, "TIMESTAMP_IN_FUTURE");
 }
 
 #[test]
