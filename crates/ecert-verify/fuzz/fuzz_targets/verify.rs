@@ -39,12 +39,15 @@ fuzz_target!(|data: &[u8]| {
             CheckId::Signature,
             CheckId::Modification,
             CheckId::Trust,
+            CheckId::Canonical,
             CheckId::Authorization,
             CheckId::Record,
+            CheckId::Annotation,
         ] {
             assert!(v.check(id).is_some_and(|c| c.outcome == Outcome::Pass), "VALID without {id:?} passing");
         }
         assert!(v.certificate.is_some() && v.seal.is_some(), "VALID without the certificate and seal");
         assert!(v.modifications.is_empty(), "VALID with modifications");
+        assert!(v.seal.as_ref().is_some_and(|s| s.sealed_at <= AT + 300), "VALID with a time-stamp after the check");
     }
 });
