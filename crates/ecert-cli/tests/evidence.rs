@@ -943,3 +943,22 @@ fn two_signature_fields(pdf: &[u8], at: i64) -> Vec<u8> {
         ecert_pki::sign_detached_time_stamped(prepared.signed_digest(), at, &s.cert, &[&s.ca], &s.key, &tsa).unwrap();
     prepared.finish(&cms).unwrap()
 }
+
+#[test]
+fn a_seal_the_list_does_not_authorize_for_the_qualification() {
+    // The trust list no longer lets the MOHRSS seal seal Q07 (一级建造师): its certificates are not authorized.
+    let pdf = sample("valid-style1.pdf");
+    assert_eq!(record_of(&pdf).qualification.code, "Q07");
+    let list = resigned(&|l| {
+        let mohrss = l.issuers.iter_mut().find(|i| i.id == "mohrss").unwrap();
+        mohrss.qualifications.retain(|q| q != "Q07");
+    });
+    let v = check_with(&pdf, &list, AT);
+    assert_eq!(
+        (v.code, code_of(&v, CheckId::Authorization).as_str()),
+        (VerdictCode::SealNotAuthorized, "QUALIFICATION_NOT_AUTHORIZED")
+    );
+    // The summary and the check agree on why (an HR reader sees the reason, not "untrusted").
+    assert!(v.summary.zh.contains("无权签发"), "{}", v.summary.zh);
+    assert!(!v.summary.zh.contains("不可信"), "{}", v.summary.zh);
+}
