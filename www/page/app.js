@@ -3,7 +3,7 @@
 
 import { EcertClient, prewarm, renderCard, h, annotationText, statusText, i18n } from './widget/ecert-verify.js';
 
-const { UI, t, normLang, stateInfo, formatSize, chinaTime, AUTHENTIC_STATES } = i18n;
+const { UI, t, normLang, headline, chinaTime, AUTHENTIC_STATES } = i18n;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
@@ -55,6 +55,12 @@ function renderTrust() {
   if (n) {
     const text = n.kind === 'refused' ? t(UI.trustRefused, lang) : n.kind === 'broken' ? t(UI.trustBroken, lang) : t(UI.trustUnavailable, lang);
     parts.push(h('span', { class: `pill ${n.kind === 'unavailable' ? 'pill-info' : 'pill-bad'}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}（${n.code}）`));
+  }
+  // The list in use is past its next_update (bundled, and no newer one from an edge): every verdict is
+  // TRUST_LIST_EXPIRED until it is updated.
+  if (client.trustExpired()) {
+    parts.push(h('span', { class: 'pill pill-warn', role: 'alert', 'data-trust-notice': 'expired', 'data-code': 'TRUST_LIST_EXPIRED' },
+      `${t(UI.trustExpired, lang, chinaTime(client.trust.next_update).slice(0, 10))}（TRUST_LIST_EXPIRED）`));
   }
   el.append(...parts);
 }
@@ -183,7 +189,7 @@ function rowValues(it) {
   const q = c && c.qualification;
   return {
     file: it.name,
-    result: t(stateInfo(v.state), lang),
+    result: t(headline(v), lang),
     code: v.code || '',
     holder_name: c ? c.holder_name : '',
     qualification: q ? (lang === 'en' ? q.name_en : q.name_zh) : '',
@@ -200,11 +206,11 @@ function renderTable() {
   thead.replaceChildren(h('tr', {}, COLS.map(([, label]) => h('th', { scope: 'col' }, t(label, lang)))));
   const tbody = $('table').tBodies[0];
   tbody.replaceChildren();
-  const counts = {};
+  const counts = new Map(); // headline words → how many
   for (const it of items) {
     const vals = rowValues(it);
-    const info = stateInfo(it.verdict.state);
-    counts[it.verdict.state] = (counts[it.verdict.state] || 0) + 1;
+    const info = headline(it.verdict);
+    if (it.verdict.state !== 'pending') counts.set(vals.result, (counts.get(vals.result) || 0) + 1);
     tbody.append(h('tr', { 'data-state': it.verdict.state, 'data-code': it.verdict.code || '' },
       COLS.map(([k]) => {
         if (k === 'file') return h('td', {}, h('a', { href: `#${it.id}` }, vals.file));
@@ -215,7 +221,7 @@ function renderTable() {
   }
   const done = items.filter((i) => i.verdict.state !== 'pending').length;
   $('counts').textContent = `${done} / ${items.length} ${t(UI.files, lang)}` +
-    Object.entries(counts).filter(([s]) => s !== 'pending').map(([s, n]) => ` · ${t(stateInfo(s), lang)} ${n}`).join('');
+    [...counts].map(([words, n]) => ` · ${words} ${n}`).join('');
 }
 
 function csvCell(v) {

@@ -1,9 +1,10 @@
 // Types of @ecert/verify-widget. The verdict mirrors docs/verdict.md (schema "ecert.verdict/1").
 
+/** Most severe first. Only `VALID` is a pass. */
 export type VerdictCode =
-  | 'MALFORMED' | 'NOT_A_CERTIFICATE' | 'SIGNATURE_INVALID' | 'MODIFIED' | 'UNTRUSTED_SEAL'
-  | 'SEAL_NOT_AUTHORIZED' | 'REVOKED' | 'ANNOTATION_MISSING' | 'ANNOTATION_EXPIRED'
-  | 'ANNOTATION_NOT_YET_VALID' | 'STATUS_UNKNOWN' | 'VALID'
+  | 'MALFORMED' | 'ENCRYPTED' | 'NOT_A_CERTIFICATE' | 'SIGNATURE_INVALID' | 'MODIFIED' | 'UNTRUSTED_SEAL'
+  | 'SEAL_NOT_AUTHORIZED' | 'REVOKED' | 'NON_CANONICAL' | 'ANNOTATION_INVALID' | 'ANNOTATION_MISSING'
+  | 'ANNOTATION_EXPIRED' | 'ANNOTATION_NOT_YET_VALID' | 'TRUST_LIST_EXPIRED' | 'STATUS_UNKNOWN' | 'VALID'
   // Produced by the client when the core could not run (state "broken", client_error true):
   | 'FILE_TOO_LARGE' | 'VERIFIER_CRASHED' | 'VERIFIER_TIMEOUT' | 'TRUST_LIST_INVALID';
 
@@ -14,7 +15,8 @@ export type VerdictState =
 export interface Text { zh: string; en: string }
 
 export interface Check extends Text {
-  id: 'structure' | 'signature' | 'modification' | 'trust' | 'authorization' | 'record' | 'annotation' | 'status';
+  id: 'structure' | 'signature' | 'modification' | 'trust' | 'canonical' | 'authorization' | 'record' | 'annotation'
+    | 'status';
   outcome: 'pass' | 'fail' | 'warn' | 'skipped';
   code: string;
   verdict?: VerdictCode;
@@ -37,11 +39,18 @@ export interface Certificate {
 
 export interface Seal {
   issuer_id: string; seal_name_zh: string; key_id: string; subject_cn: string;
-  signing_time: number; certificate_not_before: number; certificate_not_after: number;
+  /** The signing time the signature claims (Unix seconds); within minutes of `sealed_at`. */
+  signing_time: number;
+  /** When the seal was made, as its trusted RFC 3161 time-stamp proves (genTime, Unix seconds). */
+  sealed_at: number;
+  /** The trust list's id of the time-stamping authority, and its Chinese name. */
+  tsa_id: string; tsa_name_zh: string;
+  certificate_not_before: number; certificate_not_after: number;
 }
 
 export interface Annotation {
-  state: 'valid' | 'expired' | 'not_yet_valid' | 'missing' | 'not_required';
+  /** `invalid`: the window breaks the trust list's 加注 rule (ANNOTATION_INVALID). */
+  state: 'valid' | 'expired' | 'not_yet_valid' | 'missing' | 'not_required' | 'invalid';
   scenario: string | null; valid_from: string | null; valid_until: string | null; number: string | null;
   days_left: number | null; days_ago: number | null; days_until: number | null;
 }
@@ -100,6 +109,8 @@ export class EcertClient {
   trust: TrustInfo | null;
   trustNotice: TrustNotice | null;
   ready(): Promise<TrustInfo>;
+  /** Whether the trust list in use is past its `next_update` at `now` (Unix seconds, default now). */
+  trustExpired(now?: number): boolean;
   verify(bytes: ArrayBuffer | Uint8Array, options?: Omit<VerifyOptions, 'edge'>): Promise<Verdict>;
   onChange(listener: (client: EcertClient) => void): () => void;
   dispose(): void;

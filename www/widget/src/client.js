@@ -249,6 +249,15 @@ export class EcertClient {
     return this.readyPromise;
   }
 
+  /**
+   * Whether the trust list in use is past its `next_update` at `now` (Unix seconds; default now): the bundled
+   * snapshot is too old and no newer list came from an edge. The core then answers TRUST_LIST_EXPIRED for every
+   * certificate it would otherwise accept; the UI says so next to the trust list.
+   */
+  trustExpired(now = Math.floor(Date.now() / 1000)) {
+    return !!this.trust && typeof this.trust.next_update === 'number' && now >= this.trust.next_update;
+  }
+
   async updateTrustFromEdge() {
     let json;
     try {

@@ -8,7 +8,7 @@
 import cardCss from './card.css';
 import widgetCss from './widget.css';
 import { clientVerdict, sharedClient } from './client.js';
-import { UI, normLang, t } from './i18n.js';
+import { UI, chinaTime, normLang, t } from './i18n.js';
 import { h, renderCard } from './render.js';
 
 export { EcertClient, sharedClient, clientVerdict, prewarm, compileSpan } from './client.js';
@@ -105,10 +105,16 @@ export class EcertVerifyElement extends HTMLElement {
     const lang = this.lang;
     const n = this.client.trustNotice;
     this.noticeEl.replaceChildren();
-    if (!n) return;
-    const text = n.kind === 'refused' ? t(UI.trustRefused, lang)
-      : n.kind === 'broken' ? t(UI.trustBroken, lang) : t(UI.trustUnavailable, lang);
-    this.noticeEl.append(h('p', { class: `notice${n.kind === 'unavailable' ? ' info' : ''}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}（${n.code}）`));
+    if (n) {
+      const text = n.kind === 'refused' ? t(UI.trustRefused, lang)
+        : n.kind === 'broken' ? t(UI.trustBroken, lang) : t(UI.trustUnavailable, lang);
+      this.noticeEl.append(h('p', { class: `notice${n.kind === 'unavailable' ? ' info' : ''}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}（${n.code}）`));
+    }
+    if (this.client.trustExpired()) {
+      const day = chinaTime(this.client.trust.next_update).slice(0, 10);
+      this.noticeEl.append(h('p', { class: 'notice warn', role: 'alert', 'data-trust-notice': 'expired', 'data-code': 'TRUST_LIST_EXPIRED' },
+        `${t(UI.trustExpired, lang, day)}（TRUST_LIST_EXPIRED）`));
+    }
   }
 
   cardFor(r) {

@@ -8,14 +8,14 @@ export function normLang(lang) {
 }
 
 // Overall states: word, one-line hint, tone (drives colour), icon. A failure never shares a tone or an icon
-// with a pass.
+// with a pass. The word is the headline of a card unless its code has a more precise one (VERDICT_CODES).
 export const STATES = {
   valid: { tone: 'ok', icon: '✓', zh: '有效', en: 'Valid' },
   status_unknown: { tone: 'warn', icon: '?', zh: '签名有效，状态未知', en: 'Signature valid, status unknown' },
   annotation_problem: { tone: 'warn', icon: '!', zh: '加注有问题', en: 'Annotation problem' },
   revoked: { tone: 'bad', icon: '✕', zh: '已撤销', en: 'Revoked' },
   untrusted: { tone: 'bad', icon: '✕', zh: '印章不受信任', en: 'Untrusted seal' },
-  modified: { tone: 'bad', icon: '✕', zh: '已被篡改', en: 'Modified' },
+  modified: { tone: 'bad', icon: '✕', zh: '已被改动或不是原始文件', en: 'Changed, or not the original file' },
   not_a_certificate: { tone: 'bad', icon: '✕', zh: '不是电子证书', en: 'Not a certificate' },
   broken: { tone: 'bad', icon: '✕', zh: '无法验证', en: 'Cannot be verified' },
   pending: { tone: 'busy', icon: '…', zh: '正在验证…', en: 'Verifying…' },
@@ -23,6 +23,44 @@ export const STATES = {
 
 export function stateInfo(state) {
   return STATES[state] || STATES.broken;
+}
+
+// Every verdict code (docs/verdict.md, most severe first; then the codes the browser client makes itself): its
+// state and its headline, which must agree with the core's summary sentence. The colour comes from the state.
+export const VERDICT_CODES = {
+  MALFORMED: { state: 'broken', zh: '文件损坏或格式不符，无法验证', en: 'Damaged or malformed file, cannot be verified' },
+  ENCRYPTED: { state: 'broken', zh: '文件已加密，无法验证', en: 'Encrypted file, cannot be verified' },
+  NOT_A_CERTIFICATE: { state: 'not_a_certificate', zh: '不是电子证书', en: 'Not a certificate' },
+  SIGNATURE_INVALID: { state: 'modified', zh: '签章无效或不是原始文件', en: 'Seal invalid, or not the original file' },
+  MODIFIED: { state: 'modified', zh: '签章后被改动，不是原始文件', en: 'Changed after sealing: not the original file' },
+  UNTRUSTED_SEAL: { state: 'untrusted', zh: '印章不受信任', en: 'Untrusted seal' },
+  SEAL_NOT_AUTHORIZED: { state: 'untrusted', zh: '印章无权为此证书作证', en: 'Seal not authorized for this certificate' },
+  REVOKED: { state: 'revoked', zh: '已撤销', en: 'Revoked' },
+  NON_CANONICAL: { state: 'modified', zh: '不是签发的原始文件', en: 'Not the original file issued' },
+  ANNOTATION_INVALID: { state: 'annotation_problem', zh: '加注无效', en: 'Annotation not valid' },
+  ANNOTATION_MISSING: { state: 'annotation_problem', zh: '缺少加注', en: 'Annotation missing' },
+  ANNOTATION_EXPIRED: { state: 'annotation_problem', zh: '加注已过期', en: 'Annotation expired' },
+  ANNOTATION_NOT_YET_VALID: { state: 'annotation_problem', zh: '加注尚未生效', en: 'Annotation not yet valid' },
+  TRUST_LIST_EXPIRED: { state: 'status_unknown', zh: '信任列表已过期，无法确认', en: 'Trust list expired, cannot confirm' },
+  STATUS_UNKNOWN: { state: 'status_unknown', zh: '签名有效，状态未知', en: 'Signature valid, status unknown' },
+  VALID: { state: 'valid', zh: '有效', en: 'Valid' },
+  // Made by the browser client when the core could not run (state broken).
+  FILE_TOO_LARGE: { state: 'broken', zh: '文件过大，未验证', en: 'File too large, not checked' },
+  VERIFIER_CRASHED: { state: 'broken', zh: '验证程序出错，无法验证', en: 'Verifier failed, cannot be verified' },
+  VERIFIER_TIMEOUT: { state: 'broken', zh: '验证超时，无法验证', en: 'Timed out, cannot be verified' },
+  TRUST_LIST_INVALID: { state: 'broken', zh: '信任列表无效，无法验证', en: 'Trust list invalid, cannot be verified' },
+};
+
+/**
+ * The headline of a verdict: the tone and icon of its state, and the words of its code (or of its state, for a
+ * code this build does not know). Tone and icon always follow `state`, so an unknown code is never green
+ * unless the core said `valid`.
+ */
+export function headline(v) {
+  const info = stateInfo(v && v.state);
+  const words = v && v.state !== 'pending' && Object.hasOwn(VERDICT_CODES, v.code) && VERDICT_CODES[v.code].state === v.state
+    ? VERDICT_CODES[v.code] : info;
+  return { tone: info.tone, icon: info.icon, zh: words.zh, en: words.en };
 }
 
 // States whose verdict carries an authentic signed record worth showing as fields.
@@ -40,7 +78,8 @@ export const CHECK_NAMES = {
   signature: { zh: '电子签章', en: 'Seal signature' },
   modification: { zh: '签章后未改动', en: 'No change after sealing' },
   trust: { zh: '印章可信', en: 'Seal trusted' },
-  authorization: { zh: '印章有权签发', en: 'Seal authorised' },
+  canonical: { zh: '原始文件', en: 'Original file as issued' },
+  authorization: { zh: '印章有权签发', en: 'Seal authorized' },
   record: { zh: '证书记录', en: 'Certificate record' },
   annotation: { zh: '加注', en: 'Annotation' },
   status: { zh: '证书状态', en: 'Certificate status' },
@@ -58,7 +97,7 @@ export const FIELDS = {
   query_number: { zh: '查询编号', en: 'Query no.' },
   issuer: { zh: '发证机构', en: 'Issuer' },
   seal: { zh: '印章', en: 'Seal' },
-  signing_time: { zh: '签章时间', en: 'Sealed at' },
+  sealed_at: { zh: '可信时间戳时间', en: 'Time-stamped at' },
   annotation: { zh: '加注有效期', en: 'Annotation window' },
   status: { zh: '撤销状态', en: 'Revocation status' },
 };
@@ -88,6 +127,7 @@ export const UI = {
   lastDay: { zh: '今天是最后一天', en: 'last day today' },
   annNotRequired: { zh: '无需加注（2021年12月17日前协会颁发）', en: 'not required (association certificate before 2021-12-17)' },
   annMissing: { zh: '缺少必需的加注', en: 'required annotation missing' },
+  annInvalid: { zh: '不符合信任列表的加注规则，无效', en: "breaks the trust list's rule: not valid" },
   statusNotChecked: {
     zh: '未查询（未配置状态服务）',
     en: 'not checked (no status service configured)',
@@ -116,6 +156,10 @@ export const UI = {
   trustUnavailable: {
     zh: '无法获取最新信任列表，使用内置快照',
     en: 'Could not fetch the latest trust list; using the bundled snapshot',
+  },
+  trustExpired: {
+    zh: (d) => `信任列表已于 ${d} 过期：无法确认任何证书，请联网更新信任列表`,
+    en: (d) => `The trust list expired on ${d}: no certificate can be confirmed; connect to update the trust list`,
   },
   trustBroken: { zh: '内置信任列表无法验证，无法进行任何验证', en: 'The bundled trust list does not verify; nothing can be verified' },
   sequence: { zh: '序号', en: 'sequence' },

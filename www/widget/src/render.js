@@ -2,7 +2,7 @@
 // is ever parsed as HTML. Used by the page (light DOM) and the widget (shadow DOM).
 
 import {
-  AUTHENTIC_STATES, CHECK_NAMES, FIELDS, OUTCOMES, UI, chinaTime, formatSize, stateInfo, t, vt,
+  AUTHENTIC_STATES, CHECK_NAMES, FIELDS, OUTCOMES, UI, chinaTime, formatSize, headline, t, vt,
 } from './i18n.js';
 
 let seq = 0;
@@ -37,6 +37,8 @@ export function annotationText(a, lang) {
     rel = t(UI.daysAgo, lang, a.days_ago);
   } else if (a.state === 'not_yet_valid' && typeof a.days_until === 'number') {
     rel = t(UI.daysUntil, lang, a.days_until);
+  } else if (a.state === 'invalid') {
+    rel = t(UI.annInvalid, lang);
   }
   return [win, rel].filter(Boolean).join(lang === 'en' ? ' · ' : '，');
 }
@@ -74,7 +76,9 @@ export function fieldRows(v, lang) {
     ['id_number', c.id_number],
     ['sex', sexText(c.sex, lang)],
     ['birth', c.birth],
-    ['qualification', `${lang === 'en' ? q.name_en || q.name_zh : q.name_zh}（${q.code}${q.style ? `，${t(UI.style, lang)}${q.style}` : ''}）`],
+    ['qualification', lang === 'en'
+      ? `${q.name_en || q.name_zh} (${q.code}${q.style ? `, ${t(UI.style, lang)} ${q.style}` : ''})`
+      : `${q.name_zh}（${q.code}${q.style ? `，${t(UI.style, lang)}${q.style}` : ''}）`],
     ['approval_date', c.approval_date],
     ['issue_date', c.issue_date],
     ['management_number', c.management_number],
@@ -83,7 +87,10 @@ export function fieldRows(v, lang) {
   ];
   if (v.seal) {
     rows.push(['seal', v.seal.seal_name_zh || v.seal.subject_cn]);
-    rows.push(['signing_time', chinaTime(v.seal.signing_time)]);
+    // When the seal was made, as its trusted RFC 3161 time-stamp proves (not the signer's own claim).
+    if (typeof v.seal.sealed_at === 'number') {
+      rows.push(['sealed_at', [chinaTime(v.seal.sealed_at), v.seal.tsa_name_zh].filter(Boolean).join(' · ')]);
+    }
   }
   if (v.annotation) rows.push(['annotation', annotationText(v.annotation, lang)]);
   rows.push(['status', statusText(v.status, lang)]);
@@ -99,7 +106,7 @@ export function renderCard(v, o = {}) {
   const lang = o.lang || 'zh-CN';
   const display = o.display === 'compact' ? 'compact' : 'full';
   const hl = Math.min(Math.max(o.headingLevel || 3, 2), 5);
-  const info = stateInfo(v.state);
+  const info = headline(v);
   const id = `ec-card-${++seq}`;
   const authentic = AUTHENTIC_STATES.has(v.state) && !!v.certificate;
   const card = h('article', {
