@@ -230,10 +230,29 @@ function csvCell(v) {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * The registry's answer for a CSV row, in words that cannot be read as the verdict: `not_revoked` (the registry
+ * knows it and has not revoked it; whether the certificate is valid is `code`/`state`), `revoked`,
+ * `not_registered`, `unavailable` (asked, no answer), `not_checked` (no status service); and `not_applicable` when
+ * the verdict carries no authentic record to ask about (a failure, or a record the seal may not vouch for).
+ */
+function registryStatus(v) {
+  if (!AUTHENTIC_STATES.has(v.state) || !v.certificate) return 'not_applicable';
+  switch (v.status && v.status.state) {
+    case 'valid': return 'not_revoked';
+    case 'revoked': return 'revoked';
+    case 'not_registered': return 'not_registered';
+    case 'unknown': return 'unavailable';
+    default: return 'not_checked';
+  }
+}
+
 function csvText() {
-  const head = ['file', 'size', 'sha256', 'state', 'code', 'summary_zh', 'summary_en', 'holder_name', 'id_number_masked',
-    'qualification_code', 'qualification_zh', 'management_number', 'query_number', 'issuer', 'issue_date',
-    'annotation_state', 'annotation_valid_from', 'annotation_valid_until', 'status', 'revoked_at', 'checked_at'];
+  // `state` and `code` are the verdict (only VALID / valid is a pass); `verdict_zh`/`verdict_en` its headline.
+  const head = ['file', 'size', 'sha256', 'state', 'code', 'verdict_zh', 'verdict_en', 'summary_zh', 'summary_en',
+    'holder_name', 'id_number_masked', 'qualification_code', 'qualification_zh', 'management_number', 'query_number',
+    'issuer', 'issue_date', 'annotation_state', 'annotation_valid_from', 'annotation_valid_until', 'registry_status',
+    'revoked_at', 'sealed_at', 'checked_at'];
   const lines = [head.join(',')];
   for (const it of items) {
     const v = it.verdict;
@@ -242,11 +261,12 @@ function csvText() {
     const a = c ? v.annotation : null;
     lines.push([
       it.name, v.file ? v.file.size : it.size, v.file ? v.file.sha256 : '', v.state, v.code,
-      v.summary && v.summary.zh, v.summary && v.summary.en,
+      t(headline(v), 'zh-CN'), t(headline(v), 'en'), v.summary && v.summary.zh, v.summary && v.summary.en,
       c && c.holder_name, c && c.id_number, c && c.qualification.code, c && c.qualification.name_zh,
       c && c.management_number, c && c.query_number, c && c.issuer && c.issuer.name_zh, c && c.issue_date,
       a && a.state, a && a.valid_from, a && a.valid_until,
-      v.status && v.status.state, v.status && v.status.revoked_at ? chinaTime(v.status.revoked_at) : '',
+      registryStatus(v), c && v.status && v.status.revoked_at ? chinaTime(v.status.revoked_at) : '',
+      c && v.seal && typeof v.seal.sealed_at === 'number' ? chinaTime(v.seal.sealed_at) : '',
       chinaTime(v.checked_at),
     ].map(csvCell).join(','));
   }
