@@ -2,7 +2,8 @@
 //! (`scripts/bench-browser.sh`). The `ecert` issuer makes ~48 KB files and has no option to grow them, so this
 //! replicates `ecert_issue::issue_pdf` with one addition: a light "guilloche" security background of
 //! pseudo-random hairlines appended to the page content stream until the file reaches the target size. The
-//! record, the seal, the signature and DocMDP are exactly the issuer's; nothing is padded after signing.
+//! record, the seal, the signature, its RFC 3161 time-stamp (PAdES B-T, from the PKI's own TSA, `PKI_DIR/tsa`,
+//! dated `SIGNING_UNIX`) and DocMDP are exactly the issuer's; nothing is padded after signing.
 //!
 //! cargo run --release -p ecert-wasm --example bench_sample -- PKI_DIR RECORD_JSON SIGNING_UNIX TARGET_BYTES OUT
 //!
@@ -15,7 +16,7 @@ use std::sync::Arc;
 
 use ecert_format::{CertificateRecord, Registry};
 use ecert_issue::{FontBook, FontFace, document, page, pdf_date, seal, signature};
-use ecert_pki::{SigningKeyPair, certificate_from_pem};
+use ecert_pki::{LocalTsa, SigningKeyPair, certificate_from_pem};
 
 fn die(msg: String) -> ! {
     eprintln!("bench_sample: {msg}");
@@ -74,6 +75,10 @@ fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segmen
     let cert = certificate_from_pem(&read(seal_dir.join("cert.pem"))).unwrap_or_else(|e| die(e.to_string()));
     let ca = certificate_from_pem(&read(std::path::PathBuf::from(format!("{dir}/ca-cert.pem"))))
         .unwrap_or_else(|e| die(e.to_string()));
+    // The PKI's own time-stamping authority (`ecert keygen tsa`, made by `ecert demo`): it dates the seal.
+    let tsa_dir = std::path::PathBuf::from(format!("{pki}/tsa"));
+    let tsa_key = SigningKeyPair::from_pkcs8_pem(&read(tsa_dir.join("key.pem"))).unwrap_or_else(|e| die(e.to_string()));
+    let tsa_cert = certificate_from_pem(&read(tsa_dir.join("cert.pem"))).unwrap_or_else(|e| die(e.to_string()));
 
     record.validate(registry).unwrap_or_else(|e| die(e.to_string()));
     let parsed = book.parsed().unwrap_or_else(|e| die(e.to_string()));
@@ -115,7 +120,8 @@ fn issue(record: &CertificateRecord, book: &FontBook, pki: &str, at: i64, segmen
     )
     .unwrap_or_else(|e| die(e.to_string()));
     let prepared = signature::Prepared::new(pdf).unwrap_or_else(|e| die(e.to_string()));
-    let cms = ecert_pki::sign_detached(prepared.signed_digest(), at, &cert, &[&ca], &key)
+    let tsa = LocalTsa { key: &tsa_key, certificate_der: &tsa_cert, gen_time_unix: at };
+    let cms = ecert_pki::sign_detached_time_stamped(prepared.signed_digest(), at, &cert, &[&ca], &key, &tsa)
         .unwrap_or_else(|e| die(e.to_string()));
     prepared.finish(&cms).unwrap_or_else(|e| die(e.to_string()))
 }
