@@ -1,11 +1,14 @@
 // The drag-and-drop page in headless Chromium, with the real wasm verifier on real demo certificates.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
 import { containsPdfBytes, launch } from './support/chromium.mjs';
+import { parseCsv } from './support/csv.mjs';
 import { ARTIFACTS, fixture, masked } from './support/fixture.mjs';
 import { serve } from './support/server.mjs';
 
@@ -13,9 +16,10 @@ let fx, server, browser, page;
 const cspViolations = [];
 const STATE_OF = {
   VALID: 'valid', ANNOTATION_EXPIRED: 'annotation_problem', ANNOTATION_NOT_YET_VALID: 'annotation_problem',
-  ANNOTATION_MISSING: 'annotation_problem', SEAL_NOT_AUTHORIZED: 'untrusted', UNTRUSTED_SEAL: 'untrusted',
-  MODIFIED: 'modified', SIGNATURE_INVALID: 'modified', NOT_A_CERTIFICATE: 'not_a_certificate', MALFORMED: 'broken',
-  REVOKED: 'revoked', STATUS_UNKNOWN: 'status_unknown',
+  ANNOTATION_MISSING: 'annotation_problem', ANNOTATION_INVALID: 'annotation_problem', SEAL_NOT_AUTHORIZED: 'untrusted',
+  UNTRUSTED_SEAL: 'untrusted', MODIFIED: 'modified', SIGNATURE_INVALID: 'modified', NON_CANONICAL: 'modified',
+  NOT_A_CERTIFICATE: 'not_a_certificate', MALFORMED: 'broken', ENCRYPTED: 'broken', REVOKED: 'revoked',
+  STATUS_UNKNOWN: 'status_unknown', TRUST_LIST_EXPIRED: 'status_unknown',
 };
 
 /** Drop files on the page as a real drag would: a DataTransfer with File objects, dispatched as `drop`. */
@@ -106,6 +110,26 @@ test('every demo sample dropped on the page gives the manifest verdict and its f
     assert.ok(line && line.includes(`,${s.expected},`), `csv line for ${s.file}`);
     assert.ok(!line.includes(s.id_number), 'CSV holds the masked ID number only');
   }
+  // Only a VALID row reads as valid: the verdict's own columns, and a registry column that cannot be taken for it.
+  const [head, ...rows] = parseCsv(csv);
+  for (const cells of rows) {
+    assert.equal(cells.length, head.length, cells[0]);
+    const cell = (k) => cells[head.indexOf(k)];
+    const valid = cell('code') === 'VALID';
+    assert.equal(cell('state') === 'valid', valid, `${cell('file')}: state`);
+    assert.equal(cell('verdict_zh') === '有效', valid, `${cell('file')}: ${cell('verdict_zh')}`);
+    assert.ok(['not_checked', 'not_applicable'].includes(cell('registry_status')), `${cell('file')}: ${cell('registry_status')}`);
+    assert.doesNotMatch(cell('registry_status'), /^valid|有效/);
+    if (!valid) assert.doesNotMatch(`${cell('verdict_zh')}|${cell('verdict_en')}`, /^有效$|^Valid$/);
+  }
+  // The seal that may not vouch for this certificate is said to be that, as its summary says, not "untrusted".
+  const sna = page.locator('#results .item[data-file="seal-not-authorized.pdf"] .ec-card');
+  assert.equal((await sna.locator('.ec-state').textContent()).trim(), '印章无权为此证书作证');
+  assert.match(await sna.locator('[data-role=summary]').textContent(), /印章本身可信，但它不能为这份证书作证/);
+  // A valid card shows when its trusted time-stamp dates the seal.
+  const sealedAt = page.locator('#results .item[data-file="valid-style1.pdf"] [data-field=sealed_at]');
+  assert.equal((await sealedAt.locator('dt').textContent()).trim(), '可信时间戳时间');
+  assert.match(await sealedAt.locator('dd').textContent(), /^\d{4}-\d\d-\d\d \d\d:\d\d · \S/);
   const dl = page.waitForEvent('download');
   await page.click('#csv');
   const download = await dl;
@@ -117,6 +141,7 @@ test('every demo sample dropped on the page gives the manifest verdict and its f
   await page.screenshot({ path: join(ARTIFACTS, 'page-top.png') });
   await page.locator('#results .item[data-file="valid-style1.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-valid.png') });
   await page.locator('#results .item[data-file="untrusted-seal.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-untrusted.png') });
+  await page.locator('#results .item[data-file="seal-not-authorized.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-seal-not-authorized.png') });
 
   // No request carried the PDF, or any piece of it.
   for (const f of files) {
@@ -151,6 +176,60 @@ test('a broken or truncated PDF gets an error card and the page keeps working', 
   }
   assert.equal(await page.locator('#results .item[data-file="after.pdf"] .ec-card').getAttribute('data-code'), 'VALID');
   await page.screenshot({ path: join(ARTIFACTS, 'page-broken.png'), fullPage: true });
+});
+
+/** `pdf` with the hex of its signature's /Contents in lowercase: the same CMS bytes, spelled as no issuer writes. */
+function lowercaseContents(pdf) {
+  const text = pdf.toString('latin1');
+  const m = /\/Contents\s*<([0-9A-F]{1000,})>/.exec(text);
+  assert.ok(m, 'the seal\'s /Contents');
+  const out = Buffer.from(pdf);
+  out.write(m[1].toLowerCase(), m.index + m[0].indexOf('<') + 1, 'latin1');
+  return out;
+}
+
+/** qpdf run on `pdf` with `args` (a re-save by another program), or null without qpdf. */
+function qpdf(pdf, args) {
+  const dir = mkdtempSync(join(tmpdir(), 'ecert-qpdf-'));
+  try {
+    writeFileSync(join(dir, 'in.pdf'), pdf);
+    execFileSync('qpdf', [...args, join(dir, 'in.pdf'), join(dir, 'out.pdf')], { stdio: 'ignore' });
+    return readFileSync(join(dir, 'out.pdf'));
+  } catch (e) {
+    if (e.code === 'ENOENT' && !process.env.ECERT_REQUIRE_VALIDATORS) return null;
+    throw e;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('copies that are not the file as issued: non-canonical, encrypted, re-saved — each its own red headline', async () => {
+  await page.click('#clear');
+  const valid = readFileSync(join(fx.samplesDir, 'valid-style1.pdf'));
+  const cases = [
+    { name: 'non-canonical.pdf', bytes: lowercaseContents(valid), code: 'NON_CANONICAL', headline: '不是签发的原始文件', check: ['canonical', 'CONTENTS_NOT_AS_ISSUED'] },
+    { name: 'encrypted.pdf', bytes: qpdf(valid, ['--encrypt', '', 'owner', '256', '--']), code: 'ENCRYPTED', headline: '文件已加密，无法验证', check: ['structure', 'ENCRYPTED'] },
+    { name: 'resaved.pdf', bytes: qpdf(valid, []), code: 'SIGNATURE_INVALID', headline: '签章无效或不是原始文件', summary: /不是签发的原始文件/ },
+  ].filter((c) => c.bytes);
+  await dropFiles(page, cases);
+  await waitAllDone(page, cases.length);
+  for (const c of cases) {
+    const card = page.locator(`#results .item[data-file="${c.name}"] .ec-card`);
+    assert.equal(await card.getAttribute('data-code'), c.code, c.name);
+    assert.equal(await card.getAttribute('data-state'), STATE_OF[c.code], c.name);
+    assert.match(await card.getAttribute('class'), /ec-tone-bad/, `${c.name}: red`);
+    assert.equal((await card.locator('.ec-state').textContent()).trim(), c.headline, c.name);
+    assert.equal(await card.locator('.ec-fields').count(), 0, `${c.name}: no fields`);
+    if (c.summary) assert.match(await card.locator('[data-role=summary]').textContent(), c.summary);
+    if (c.check) {
+      const row = card.locator(`[data-check=${c.check[0]}]`);
+      assert.equal(await row.getAttribute('data-outcome'), 'fail', c.name);
+      assert.equal((await row.locator('.ec-check-code').textContent()).trim(), c.check[1]);
+    }
+  }
+  const nc = page.locator('#results .item[data-file="non-canonical.pdf"] [data-check=canonical] .ec-check-name');
+  assert.equal((await nc.textContent()).trim(), '原始文件');
+  await page.locator('#results .item[data-file="non-canonical.pdf"]').screenshot({ path: join(ARTIFACTS, 'card-non-canonical.png') });
 });
 
 test('the page starts the verifier at load and prepares it while idle; the size cap is the core\'s', async () => {

@@ -139,7 +139,7 @@ test('JS API verify(bytes, options) and the compact display', async () => {
   assert.equal(r.annotation, 'expired');
   assert.equal(r.code2, 'ANNOTATION_EXPIRED');
   assert.equal(r.compact, true);
-  assert.equal(r.state, 'Annotation problem');
+  assert.equal(r.state, 'Annotation expired', "the headline names the code, in the widget's language");
   assert.equal(r.fields, 0);
   assert.ok(r.untouched > 1000, "the caller's buffer is not detached");
   await frame.locator('ecert-verify').screenshot({ path: join(ARTIFACTS, 'widget-compact-en.png') });
