@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context as _, Result};
-use ecert_format::{Date, Registry, Scenario};
+use ecert_format::{CertificateRecord, Date, Registry, Scenario};
 use ecert_issue::FontBook;
 use serde::Serialize;
 
@@ -258,6 +258,7 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
     let ledger_path = store.dir.join("annotation-ledger.json");
     let mut ledger = Ledger::load(&ledger_path)?;
     let mut samples = Vec::new();
+    let mut sealed: Vec<CertificateRecord> = Vec::new();
     for (i, s) in specs.iter().enumerate() {
         let mgmt = format!("{}{:04}", s.issue.replace('-', ""), 1001 + i);
         let input = IssueInput {
@@ -315,6 +316,7 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
             }
         };
         std::fs::write(samples_dir.join(s.file), pdf)?;
+        sealed.push(record.clone());
         samples.push(Sample {
             file: s.file.into(),
             expected: s.expected,
@@ -327,8 +329,44 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
             qualification: record.qualification.code.clone(),
         });
     }
+    let (Some(genuine), Some(other)) = (sealed.first(), sealed.get(1)) else {
+        anyhow::bail!("internal: the demo's first samples are missing");
+    };
+    samples.push(retired_seal_forgery(&store, fonts, (genuine, other), (&tsa, now), &samples_dir)?);
     ledger.save(&ledger_path)?;
     let manifest = Manifest { schema: "ecert.demo-manifest/1", today, samples: &samples };
     std::fs::write(samples_dir.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
     Ok(samples)
+}
+
+/// The forgery of the issue-14 audit, as a sample every front end must refuse: `genuine`'s record (its
+/// registered 管理号 kept) with `other`'s holder, sealed with the MOHRSS seal key retired at the 2025-01-01
+/// rotation. The trusted time-stamp dates it now, after the key's use window: `UNTRUSTED_SEAL`
+/// (`SEAL_NOT_VALID_AT_SIGNING_TIME`), whatever signing time the seal might claim.
+fn retired_seal_forgery(
+    store: &PkiStore,
+    fonts: &FontBook,
+    (genuine, other): (&CertificateRecord, &CertificateRecord),
+    (tsa, now): (&Tsa, i64),
+    dir: &Path,
+) -> Result<Sample> {
+    let mut record = genuine.clone();
+    record.holder = other.holder.clone();
+    let retired_at = d("2024-06-01")?.china_start_unix() + 10 * 3600;
+    let (_, retired) = store.seal_for(&record.issuer.id, retired_at)?;
+    let ca = store.issuer_ca_cert(&record.issuer.id)?;
+    let pdf = seal_with(fonts, &record, &record.issuer.id, &retired, &ca, now, tsa)?;
+    let file = "retired-seal.pdf";
+    std::fs::write(dir.join(file), pdf)?;
+    Ok(Sample {
+        file: file.into(),
+        expected: "UNTRUSTED_SEAL",
+        description_zh: "伪造：他人姓名与证件号码、沿用已登记的管理号，用2025年1月1日已停用的人社部印章密钥盖章（可信时间戳证明盖章时间在停用之后）",
+        description_en: "forgery: another holder's name and ID number under a registered management number, sealed with the MOHRSS seal key retired on 2025-01-01 (the trusted time-stamp dates it after the retirement)",
+        management_number: record.management_number.clone(),
+        holder_name: record.holder.name.clone(),
+        id_number: record.holder.id_number.clone(),
+        query_number: record.query_number.clone(),
+        qualification: record.qualification.code.clone(),
+    })
 }
