@@ -1,9 +1,9 @@
 //! # ecert-issue
 //!
 //! Turns a [`CertificateRecord`] into a sealed certificate PDF: the page of 人社厅发〔2021〕97号's style
-//! sheets with an embedded CJK font subset, the record embedded in the signed revision, and a PAdES B-B
-//! certification signature (DocMDP P=1) by the issuer's seal key. Pure apart from the font bytes handed in:
-//! the signing time is a parameter.
+//! sheets with an embedded CJK font subset, the record embedded in the signed revision, and a PAdES B-T
+//! certification signature (DocMDP P=1) by the issuer's seal key, time-stamped (RFC 3161) by the caller's
+//! time-stamper. Pure apart from the font bytes and the time-stamper handed in: the signing time is a parameter.
 
 #![forbid(unsafe_code)]
 

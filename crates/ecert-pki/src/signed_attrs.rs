@@ -1,4 +1,4 @@
-//! The CMS signed-attribute set of a PAdES B-B signature: building it for the
+//! The CMS signed-attribute set of a PAdES signature (and of a time-stamp token): building it for the
 //! signer and reading it back, strictly, for the verifier.
 
 use const_oid::ObjectIdentifier;

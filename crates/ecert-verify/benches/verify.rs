@@ -1,7 +1,7 @@
 //! In-process verify of a demo certificate against the floor: one SHA-256 over the file plus the two ECDSA
 //! P-256 verifications any verifier of format v2 must do — the seal's signature and its RFC 3161 time-stamp's.
-//! The one-verify floor of format v1 (B-B) is timed beside it, so the time-stamp's cost shows. Warm: the trust list verified once, its seal chain checked on the
-//! first verify and kept. Cold: each iteration loads the trust list from its signed JSON
+//! The one-verify floor of format v1 (B-B) is timed beside it, so the time-stamp's cost shows. Warm: the trust
+//! list verified once, its seal chain checked on the first verify and kept. Cold: each iteration loads the trust list from its signed JSON
 //! ([`VerifiedTrustList::from_signed_json`]: the root's signature, the CA certificates) and then verifies one
 //! certificate, paying the seal chain's first-use checks too — what a process that verifies one file does.
 //! Run through `scripts/bench-verify.sh`, which writes the demo and points `ECERT_BENCH_DEMO` at it.
