@@ -113,14 +113,8 @@ enum Keygen {
     Tsa {
         #[arg(long)]
         pki: PathBuf,
-        /// Start of use (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now.
-        #[arg(long)]
-        use_from: Option<String>,
-        /// End of use; default five years after the start.
-        #[arg(long)]
-        use_until: Option<String>,
-        #[arg(long, default_value_t = 10)]
-        valid_years: i64,
+        #[command(flatten)]
+        window: UseWindowArgs,
     },
     /// A seal key; an older seal still in use ends where the new one starts (rotation).
     Seal {
@@ -128,15 +122,31 @@ enum Keygen {
         pki: PathBuf,
         #[arg(long)]
         issuer: String,
-        /// Start of use (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now.
-        #[arg(long)]
-        use_from: Option<String>,
-        /// End of use; default five years after the start.
-        #[arg(long)]
-        use_until: Option<String>,
-        #[arg(long, default_value_t = 10)]
-        valid_years: i64,
+        #[command(flatten)]
+        window: UseWindowArgs,
     },
+}
+
+/// When a signing key (a seal, the TSA) is used, and how long its certificate is valid.
+#[derive(Args)]
+struct UseWindowArgs {
+    /// Start of use (YYYY-MM-DD, YYYY-MM-DDTHH:MM China time, or @unix); default now.
+    #[arg(long)]
+    use_from: Option<String>,
+    /// End of use; default five years after the start.
+    #[arg(long)]
+    use_until: Option<String>,
+    #[arg(long, default_value_t = 10)]
+    valid_years: i64,
+}
+
+impl UseWindowArgs {
+    /// (use from, use until, certificate not after) in Unix seconds.
+    fn resolve(&self, now: i64) -> Result<(i64, i64, i64)> {
+        let from = self.use_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now);
+        let until = self.use_until.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(years(from, 5));
+        Ok((from, until, years(now, self.valid_years)))
+    }
 }
 
 #[derive(Args)]
@@ -422,18 +432,16 @@ fn keygen(what: Keygen) -> Result<ExitCode> {
                 println!("发证机构CA已生成 issuer CA created: {id}");
             }
         }
-        Keygen::Seal { pki, issuer, use_from, use_until, valid_years } => {
+        Keygen::Seal { pki, issuer, window } => {
             let store = PkiStore::new(&pki);
-            let from = use_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now);
-            let until = use_until.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(years(from, 5));
-            let id = store.create_seal(&issuer, from, until, years(now, valid_years))?;
+            let (from, until, not_after) = window.resolve(now)?;
+            let id = store.create_seal(&issuer, from, until, not_after)?;
             println!("印章密钥已生成 seal created: {issuer}/{id}");
         }
-        Keygen::Tsa { pki, use_from, use_until, valid_years } => {
+        Keygen::Tsa { pki, window } => {
             let store = PkiStore::new(&pki);
-            let from = use_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now);
-            let until = use_until.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(years(from, 5));
-            store.create_tsa(from, until, years(now, valid_years))?;
+            let (from, until, not_after) = window.resolve(now)?;
+            store.create_tsa(from, until, not_after)?;
             println!("时间戳服务密钥已生成 TSA created: {}", pki.join("tsa").display());
         }
     }

@@ -108,18 +108,11 @@ const ALL_CHECKS: [CheckId; 9] = [
     CheckId::Status,
 ];
 
-/// The checks that must each have passed for a `VALID`. (Status is not among them yet: a verifier without a
-/// status source reports `not_checked`, which the verdict shows.)
-const REQUIRED_FOR_VALID: [CheckId; 8] = [
-    CheckId::Structure,
-    CheckId::Signature,
-    CheckId::Modification,
-    CheckId::Trust,
-    CheckId::Canonical,
-    CheckId::Authorization,
-    CheckId::Record,
-    CheckId::Annotation,
-];
+/// Whether a check must have passed for a `VALID`: all but the status (a verifier without a status source
+/// reports `not_checked`, which the verdict shows).
+fn required_for_valid(id: CheckId) -> bool {
+    id != CheckId::Status
+}
 
 /// The overall code: the most severe failure; or `VALID` only when every required check ran and passed and no
 /// check contributed a code. A required check that is missing, skipped or only warned — which no path of
@@ -130,7 +123,7 @@ fn overall_code(checks: &[Check]) -> VerdictCode {
     }
     let passed = |id: CheckId| checks.iter().any(|c| c.id == id && c.outcome == Outcome::Pass);
     let each_once = |id: CheckId| checks.iter().filter(|c| c.id == id).count() == 1;
-    if REQUIRED_FOR_VALID.iter().all(|&id| passed(id) && each_once(id)) {
+    if ALL_CHECKS.iter().filter(|&&id| required_for_valid(id)).all(|&id| passed(id) && each_once(id)) {
         VerdictCode::Valid
     } else {
         VerdictCode::Malformed
@@ -824,7 +817,8 @@ mod tests {
     }
 
     fn all_passed() -> Vec<Check> {
-        let mut checks: Vec<Check> = REQUIRED_FOR_VALID.iter().map(|&id| check(id, Outcome::Pass, None)).collect();
+        let mut checks: Vec<Check> =
+            ALL_CHECKS.iter().filter(|&&id| required_for_valid(id)).map(|&id| check(id, Outcome::Pass, None)).collect();
         checks.push(check(CheckId::Status, Outcome::Skipped, None));
         checks
     }
@@ -832,7 +826,9 @@ mod tests {
     #[test]
     fn valid_only_when_every_required_check_passed() {
         assert_eq!(overall_code(&all_passed()), VerdictCode::Valid);
-        for (i, id) in REQUIRED_FOR_VALID.iter().enumerate() {
+        let required: Vec<CheckId> = ALL_CHECKS.into_iter().filter(|&id| required_for_valid(id)).collect();
+        assert_eq!(required.len(), 8);
+        for (i, id) in required.iter().enumerate() {
             // Missing.
             let mut missing = all_passed();
             missing.remove(i);
