@@ -962,3 +962,184 @@ fn a_seal_the_list_does_not_authorize_for_the_qualification() {
     assert!(v.summary.zh.contains("无权签发"), "{}", v.summary.zh);
     assert!(!v.summary.zh.contains("不可信"), "{}", v.summary.zh);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Every code docs/verdict.md documents has a case that produces it.
+
+fn replaced_all(pdf: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    assert_eq!(from.len(), to.len());
+    let mut out = pdf.to_vec();
+    let mut i = 0;
+    let mut n = 0;
+    while let Some(p) = out[i..].windows(from.len()).position(|w| w == from) {
+        out[i + p..i + p + from.len()].copy_from_slice(to);
+        i += p + from.len();
+        n += 1;
+    }
+    assert!(n > 0, "{:?} not found", String::from_utf8_lossy(from));
+    out
+}
+
+/// /Contents emptied to `<>` (spaces keep every offset), /ByteRange rewritten to frame it.
+fn empty_contents(pdf: &[u8]) -> Vec<u8> {
+    let (s, e) = contents_span(pdf);
+    let mut out = pdf.to_vec();
+    out[s + 1] = b'>';
+    out[s + 2..e].fill(b' ');
+    let br = find(&out, b"/ByteRange[") + b"/ByteRange".len();
+    let close = br + out[br..].iter().position(|&b| b == b']').unwrap();
+    let old_len = out[br..].iter().position(|&b| b == b'/' || b == b'>').unwrap();
+    let text = format!("[0 {} {} {}]", s, s + 2, pdf.len() - (s + 2));
+    assert!(text.len() <= old_len && close < br + old_len);
+    out[br..br + old_len].fill(b' ');
+    out[br..br + text.len()].copy_from_slice(text.as_bytes());
+    out
+}
+
+#[test]
+fn every_documented_check_code_has_a_failing_case() {
+    let pdf = sample("valid-style1.pdf");
+    let at = check(&pdf).seal.unwrap().sealed_at;
+    let cases: Vec<(&str, Vec<u8>, CheckId, VerdictCode)> = vec![
+        ("NO_SIGNATURE", replaced(&pdf, b"/FT/Sig", b"/FT/Sih"), CheckId::Signature, VerdictCode::NotACertificate),
+        (
+            "UNSUPPORTED_SIGNATURE",
+            replaced(&pdf, b"ETSI.CAdES.detached", b"ETSI.CAdES.detachee"),
+            CheckId::Signature,
+            VerdictCode::NotACertificate,
+        ),
+        ("CONTENTS_MISSING", empty_contents(&pdf), CheckId::Signature, VerdictCode::SignatureInvalid),
+        (
+            "CMS_MALFORMED",
+            {
+                let (s, _) = contents_span(&pdf);
+                let mut bad = pdf.clone();
+                bad[s + 1..s + 3].copy_from_slice(b"31");
+                bad
+            },
+            CheckId::Signature,
+            VerdictCode::SignatureInvalid,
+        ),
+        (
+            "CMS_SIGNATURE_INVALID",
+            edit_cms(&pdf, &|ci| {
+                let si = signer_info(signed_data(ci));
+                let mut sig = signature_of(si);
+                let n = sig.len();
+                sig[n - 1] ^= 1;
+                set_signature(si, sig);
+            }),
+            CheckId::Signature,
+            VerdictCode::SignatureInvalid,
+        ),
+        (
+            "DIGEST_MISMATCH",
+            {
+                let id = record_of(&pdf).management_number;
+                let mut other = id.clone().into_bytes();
+                other[0] = if other[0] == b'9' { b'8' } else { b'9' };
+                replaced(
+                    &pdf,
+                    format!("\"{id}\"").as_bytes(),
+                    format!("\"{}\"", String::from_utf8(other).unwrap()).as_bytes(),
+                )
+            },
+            CheckId::Signature,
+            VerdictCode::SignatureInvalid,
+        ),
+        ("SEAL_NOT_IN_TRUST_LIST", sample("untrusted-seal.pdf"), CheckId::Trust, VerdictCode::UntrustedSeal),
+        (
+            "RECORD_MISSING",
+            sealed_again(&replaced_all(&pdf, b"ecert-record.json", b"ecert-recorD.json"), at),
+            CheckId::Record,
+            VerdictCode::NotACertificate,
+        ),
+        (
+            "RECORD_UNDECODABLE",
+            // The record stream claims a Flate encoding it does not have.
+            sealed_again(&replaced(&pdf, b"/Subtype/application#2Fjson", b"/Filter/FlateDecode        "), at),
+            CheckId::Record,
+            VerdictCode::NotACertificate,
+        ),
+    ];
+    for (code, bytes, id, verdict) in cases {
+        let v = check(&bytes);
+        assert_eq!((v.code, code_of(&v, id)), (verdict, code.to_owned()), "{code}: {:?}", v.summary);
+        assert!(v.certificate.is_none() || verdict > VerdictCode::SealNotAuthorized, "{code}");
+    }
+    // A self-signed seal carried in the file (made by openssl, as an attacker would).
+    if tool("openssl") {
+        let dir = tempfile::tempdir().unwrap();
+        let (k, c) = (dir.path().join("k.pem"), dir.path().join("c.pem"));
+        let o = Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "3650"])
+            .args(["-subj", "/CN=专业技术人员职业资格证书专用章", "-utf8"])
+            .args(["-addext", "keyUsage=critical,digitalSignature,nonRepudiation", "-keyout"])
+            .arg(&k)
+            .arg("-out")
+            .arg(&c)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s = Signer {
+            key: SigningKeyPair::from_pkcs8_pem(&std::fs::read_to_string(&k).unwrap()).unwrap(),
+            cert: certificate_from_pem(&std::fs::read_to_string(&c).unwrap()).unwrap(),
+            ca: certificate_from_pem(&std::fs::read_to_string(&c).unwrap()).unwrap(),
+        };
+        let v = check(&reseal(&pdf, &s, at, None));
+        assert_eq!((v.code, code_of(&v, CheckId::Trust).as_str()), (VerdictCode::UntrustedSeal, "SELF_SIGNED_SEAL"));
+    }
+}
+
+/// docs/verdict.md's tables name every verdict and check code; each must occur, quoted, in a test.
+#[test]
+fn docs_verdict_codes_all_have_tests() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/verdict.md")).unwrap();
+    let mut codes = std::collections::BTreeSet::new();
+    let mut in_table = false;
+    for line in doc.lines() {
+        if line.starts_with("## `code`") || line.starts_with("## `checks[].id`") {
+            in_table = true;
+        } else if line.starts_with("## ") {
+            in_table = false;
+        }
+        if in_table && line.starts_with('|') {
+            for part in line.split('`').skip(1).step_by(2) {
+                if part.len() > 2 && part.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()) {
+                    codes.insert(part.to_owned());
+                }
+            }
+        }
+    }
+    assert!(codes.len() > 40, "found {} codes", codes.len());
+    let mut tests = String::new();
+    let mut stack = vec![root.join("crates"), root.join("tests")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = e.path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if p.is_dir() {
+                if name != "target" && name != "node_modules" && name != "corpus" {
+                    stack.push(p);
+                }
+            } else if name.ends_with(".rs") || name.ends_with(".mjs") {
+                let text = std::fs::read_to_string(&p).unwrap_or_default();
+                if p.components().any(|c| c.as_os_str() == "tests") || text.contains("#[test]") {
+                    tests.push_str(&text);
+                }
+            }
+        }
+    }
+    let camel =
+        |c: &str| -> String { c.split('_').map(|w| w[..1].to_owned() + &w[1..].to_ascii_lowercase()).collect() };
+    let missing: Vec<&String> = codes
+        .iter()
+        .filter(|c| {
+            !tests.contains(&format!("\"{c}\""))
+                && !tests.contains(&format!("'{c}'"))
+                && !tests.contains(&format!("VerdictCode::{}", camel(c)))
+        })
+        .collect();
+    assert!(missing.is_empty(), "documented codes no test names: {missing:?}");
+}
