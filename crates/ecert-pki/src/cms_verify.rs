@@ -126,6 +126,20 @@ fn raw_parts(der: &[u8]) -> Result<(Vec<&[u8]>, Tlv<'_>)> {
     Ok((certs, *attrs))
 }
 
+/// The signature value of a raw certificate: the content of its last field (a BIT STRING), after the
+/// unused-bits octet.
+fn raw_signature_value(cert: &[u8]) -> Result<&[u8]> {
+    let tlv = raw_der::read_single_tlv(cert, "certificate")?;
+    let fields = raw_der::children(&tlv, "certificate")?;
+    match fields.as_slice() {
+        [_, _, signature] if signature.tag_byte == 0x03 => match signature.value.split_first() {
+            Some((0, bits)) => Ok(bits),
+            _ => Err(PkiError::Malformed("certificate signature")),
+        },
+        _ => Err(PkiError::Malformed("certificate")),
+    }
+}
+
 /// Parse a detached CMS signature (DER `ContentInfo`), optionally followed by
 /// zero bytes only (PDF `/Contents` padding).
 ///
@@ -231,18 +245,30 @@ pub fn parse_shape(input: &[u8], shape: Encapsulated) -> Result<SignedCms> {
         return Err(PkiError::Malformed("certificates"));
     }
     // Each certificate was decoded (strictly) with the SignedData, but `der` sorts a SET OF as it decodes, so
-    // the decoded list need not be in the file's order: pair each raw certificate with the decoded one whose
-    // encoding is exactly its bytes (never by position), and keep the file's order for the canonical-form check.
-    let mut decoded: Vec<Option<(Vec<u8>, cms::cert::x509::Certificate)>> = decoded
-        .into_iter()
-        .map(|c| Ok(Some((c.to_der().map_err(|_| PkiError::Malformed("certificate"))?, c))))
-        .collect::<Result<_>>()?;
+    // the decoded list is a permutation of the file's certificates, not necessarily in the file's order. Pair
+    // each raw certificate with a decoded one of the same length and signature value. Two different raw
+    // certificates sharing that fingerprint are refused; otherwise every candidate is the decoding of the same
+    // bytes, so the pair is the raw bytes' own decoding (no re-encoding, no second decode). The file's order is
+    // kept for the canonical-form check.
+    let fingerprints = raw_certs.iter().map(|raw| raw_signature_value(raw)).collect::<Result<Vec<_>>>()?;
+    let mut decoded: Vec<Option<cms::cert::x509::Certificate>> = decoded.into_iter().map(Some).collect();
     let certificates = raw_certs
-        .into_iter()
-        .map(|raw| {
-            let (_, cert) = decoded
+        .iter()
+        .zip(&fingerprints)
+        .map(|(&raw, &fingerprint)| {
+            let same_fingerprint =
+                raw_certs.iter().zip(&fingerprints).filter(|(r, f)| r.len() == raw.len() && **f == fingerprint);
+            if same_fingerprint.clone().any(|(r, _)| *r != raw) {
+                return Err(PkiError::Malformed("certificates"));
+            }
+            let cert = decoded
                 .iter_mut()
-                .find(|slot| slot.as_ref().is_some_and(|(der, _)| der.as_slice() == raw))
+                .find(|slot| {
+                    slot.as_ref().is_some_and(|c| {
+                        c.encoded_len().ok().and_then(|l| usize::try_from(l).ok()) == Some(raw.len())
+                            && c.signature().as_bytes() == Some(fingerprint)
+                    })
+                })
                 .and_then(Option::take)
                 .ok_or(PkiError::Malformed("certificates"))?;
             ParsedCert::from_decoded(raw, cert)

@@ -7,7 +7,7 @@
 //! can match it byte for byte against the trust list. This is the shape OpenSSL's `ts` responder produces with
 //! `ess_cert_id_alg = sha256` (see the interoperability test).
 
-use der::Encode;
+use der::Encode as _;
 use sha2::{Digest as _, Sha256};
 
 use crate::cert_parsed::ParsedCert;
@@ -71,7 +71,7 @@ pub fn issue_token(tsa: &LocalTsa<'_>, imprint_sha256: &[u8; 32], nonce: Option<
         serial_number: positive_int(serial.get(..16).unwrap_or_default())?,
         gen_time,
         accuracy: None,
-        ordering: false,
+        ordering: None,
         nonce: nonce.map(positive_int).transpose()?,
     };
     let info_der = info.to_der().map_err(|_| PkiError::Encoding("TSTInfo"))?;

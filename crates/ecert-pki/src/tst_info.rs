@@ -20,7 +20,7 @@
 //! them). `accuracy` is read and not used: ecert allows the signer's claimed time minutes of slack anyway.
 
 use der::asn1::{GeneralizedTime, Int, OctetString};
-use der::{Any, Decode, Encode, Sequence};
+use der::{Any, Decode, Sequence};
 use spki::AlgorithmIdentifierOwned;
 
 use crate::error::{PkiError, Result};
@@ -68,9 +68,9 @@ pub struct TstInfo {
     /// Accuracy (read, not used).
     #[asn1(optional = "true")]
     pub accuracy: Option<Accuracy>,
-    /// Ordering (only the DEFAULT FALSE, i.e. absent, is written).
-    #[asn1(default = "Default::default")]
-    pub ordering: bool,
+    /// Ordering: DEFAULT FALSE, so DER writes FALSE as absent; an explicit FALSE is refused on reading.
+    #[asn1(optional = "true")]
+    pub ordering: Option<bool>,
     /// The requester's nonce, echoed.
     #[asn1(optional = "true")]
     pub nonce: Option<Int>,
@@ -91,12 +91,14 @@ pub struct Accuracy {
 }
 
 impl TstInfo {
-    /// Decode a TSTInfo from exactly its DER (a re-encoding must give the same bytes: no BER, no misordered or
-    /// default-valued fields).
+    /// Decode a TSTInfo from exactly its DER. `der`'s reader accepts only DER (definite minimal lengths, minimal
+    /// integers, canonical booleans and times) and nothing after the value; the one DER rule it leaves to the
+    /// type is that a DEFAULT value is never encoded (`ordering` FALSE), checked here. (A re-encoding check would
+    /// link the whole encoder into the browser's verifier for this one rule.)
     pub fn from_der_strict(der: &[u8]) -> Result<TstInfo> {
         let info = TstInfo::from_der(der).map_err(|_| PkiError::Malformed("TSTInfo"))?;
-        if info.to_der().map_err(|_| PkiError::Malformed("TSTInfo"))? != der {
-            return Err(PkiError::Malformed("TSTInfo is not in DER form"));
+        if info.ordering == Some(false) {
+            return Err(PkiError::Malformed("TSTInfo encodes its DEFAULT ordering"));
         }
         if info.version != 1 {
             return Err(PkiError::UnsupportedVersion);

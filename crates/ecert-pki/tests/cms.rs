@@ -554,6 +554,43 @@ fn sid_of(cert_der: &[u8]) -> Vec<u8> {
 }
 
 /// Every field of a detached SignedData as raw DER, re-assembled and re-signed on demand.
+/// `der` sorts a SET OF while decoding: the certificates must still be paired with their own bytes, whatever
+/// order the file has them in, and two different certificates that share a length and a signature value (the
+/// pairing's fingerprint) are refused rather than guessed between.
+#[test]
+fn certificates_are_paired_with_their_own_bytes_in_any_order() {
+    let c = chain();
+    let sorted = {
+        let mut v = vec![c.seal_der.clone(), c.ca_der.clone()];
+        v.sort();
+        v
+    };
+    let issued = Craft::new(&c).encode(&c.seal_key);
+    // The same SignedData with its two certificates swapped (not DER order; the signature does not cover them).
+    let at = issued.windows(sorted[0].len()).position(|w| w == sorted[0].as_slice()).unwrap();
+    let mut swapped = issued.clone();
+    let both = sorted[0].len() + sorted[1].len();
+    swapped[at..at + both].copy_from_slice(&[sorted[1].clone(), sorted[0].clone()].concat());
+    for (der, order) in [(&issued, [&sorted[0], &sorted[1]]), (&swapped, [&sorted[1], &sorted[0]])] {
+        let cms = parse_signed_data(der).unwrap();
+        let carried: Vec<&[u8]> = cms.certificates().iter().map(|p| p.der()).collect();
+        assert!(carried == [order[0].as_slice(), order[1].as_slice()], "the file's order is kept");
+        for p in cms.certificates() {
+            let own = ecert_pki::ParsedCert::from_der(p.der()).unwrap();
+            assert_eq!((p.serial(), p.not_after(), p.is_ca()), (own.serial(), own.not_after(), own.is_ca()));
+        }
+        assert!(cms.signer_certificate().der() == c.seal_der.as_slice());
+        cms.verify(&sha256(CONTENT)).unwrap();
+    }
+    // The CA certificate and a twin of it: the last byte of its serial number changed, its signature value kept.
+    let mut twin = c.ca_der.clone();
+    let at = twin.windows(7).position(|w| w == [0xa0, 0x03, 0x02, 0x01, 0x02, 0x02, 0x10]).unwrap() + 7;
+    twin[at + 15] ^= 1;
+    let mut craft = Craft::new(&c);
+    craft.certs.push(twin);
+    assert_eq!(parse_signed_data(&craft.encode(&c.seal_key)).unwrap_err(), PkiError::Malformed("certificates"));
+}
+
 struct Craft {
     outer_type: Vec<u8>,
     version: Vec<u8>,

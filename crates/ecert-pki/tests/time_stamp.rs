@@ -277,3 +277,36 @@ fn tokens_from_openssls_responder_verify_here() {
         PkiError::TimeStampImprintMismatch
     );
 }
+
+#[test]
+fn a_tstinfo_must_be_der() {
+    use der::Encode as _;
+    use ecert_pki::tst_info::{MessageImprint, TstInfo};
+    let info = |ordering| TstInfo {
+        version: 1,
+        policy: time_stamp_token::ECERT_TSA_POLICY,
+        message_imprint: MessageImprint::sha256(&[1; 32]).unwrap(),
+        serial_number: der::asn1::Int::new(&[1]).unwrap(),
+        gen_time: der::asn1::GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(T0 as u64)).unwrap(),
+        accuracy: None,
+        ordering,
+        nonce: None,
+    };
+    let good = info(None).to_der().unwrap();
+    assert_eq!(TstInfo::from_der_strict(&good).unwrap().gen_time_unix().unwrap(), T0);
+    assert!(TstInfo::from_der_strict(&info(Some(true)).to_der().unwrap()).is_ok());
+    // DEFAULT FALSE written out: not DER.
+    assert!(TstInfo::from_der_strict(&info(Some(false)).to_der().unwrap()).is_err());
+    // A long-form length where the short form fits: not DER.
+    let mut long = vec![0x30, 0x81, good[1]];
+    long.extend_from_slice(&good[2..]);
+    assert!(TstInfo::from_der_strict(&long).is_err());
+    // Version 2, trailing bytes.
+    let mut v2 = good.clone();
+    let at = v2.windows(3).position(|w| w == [0x02, 0x01, 0x01]).unwrap();
+    v2[at + 2] = 2;
+    assert!(TstInfo::from_der_strict(&v2).is_err());
+    let mut trailing = good.clone();
+    trailing.push(0);
+    assert!(TstInfo::from_der_strict(&trailing).is_err());
+}
