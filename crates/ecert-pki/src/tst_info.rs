@@ -117,16 +117,42 @@ impl TstInfo {
     }
 }
 
-/// A positive INTEGER from big-endian bytes (the top bit cleared, never all zero).
+/// A positive INTEGER from big-endian bytes (the top bit of the first byte cleared, never zero), in its minimal
+/// DER form: leading zero bytes dropped, one `00` kept in front of a byte with its top bit set. (A non-minimal
+/// INTEGER does not decode, so an unlucky serial or nonce — a first byte of `00` or `80` — would otherwise make
+/// a token that its own verifier refuses.)
 pub(crate) fn positive_int(bytes: &[u8]) -> Result<Int> {
     let mut b = bytes.to_vec();
     if let Some(first) = b.first_mut() {
         *first &= 0x7f;
     }
-    if b.iter().all(|&x| x == 0) {
-        b.push(1);
+    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    let mut minimal = b.split_off(start);
+    if minimal.is_empty() {
+        minimal.push(1);
     }
-    Int::new(&b).map_err(|_| PkiError::Encoding("INTEGER"))
+    if minimal.first().is_some_and(|&x| x & 0x80 != 0) {
+        minimal.insert(0, 0);
+    }
+    Int::new(&minimal).map_err(|_| PkiError::Encoding("INTEGER"))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use der::{Decode as _, Encode as _};
+
+    #[test]
+    fn positive_ints_are_minimal_der() {
+        for bytes in [&[0x00, 0x01, 0xff][..], &[0x80, 0x80], &[0x00, 0x80], &[0x00, 0x00], &[0x7f, 0x00], &[]] {
+            let int = positive_int(bytes).unwrap();
+            let der = int.to_der().unwrap();
+            assert_eq!(Int::from_der(&der).unwrap(), int, "{bytes:02x?} → {der:02x?}");
+            let value = int.as_bytes();
+            assert!(value.first().is_some_and(|&b| b != 0 || value.get(1).is_some_and(|&n| n & 0x80 != 0)));
+        }
+    }
 }
 
 /// Wrap DER as an `Any` (for SET OF Any attribute values and the like).
