@@ -842,6 +842,8 @@ fn encrypted_and_re_saved_files_are_named_for_what_they_are() {
         assert_ne!(v.code, VerdictCode::Valid, "{name}");
         assert!(v.summary.zh.contains("不是签发的原始文件"), "{name}: {:?} {}", v.code, v.summary.zh);
         assert!(v.summary.en.contains("Not the original file issued"), "{name}: {}", v.summary.en);
+        // Nor does any check claim that nothing was changed after a seal that does not verify.
+        assert_ne!(v.check(CheckId::Modification).map(|c| c.outcome), Some(ecert_verify::Outcome::Pass), "{name}");
     }
 }
 

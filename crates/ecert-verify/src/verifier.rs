@@ -225,7 +225,11 @@ pub fn verify(
                 format!("The seal's signature is invalid: {}.", e.detail()),
                 VerdictCode::SignatureInvalid,
             );
-            modifications(&mut b, &doc);
+            // Later revisions are still worth describing; but with no seal that verifies, "nothing was changed
+            // after the seal" cannot be said: without any, the check is left not run.
+            if !describe_updates(&doc, CERTIFIED).is_empty() || !b.verdict.modifications.is_empty() {
+                modifications(&mut b, &doc);
+            }
             return b.finish();
         }
     };
