@@ -137,11 +137,16 @@ pub(crate) fn positive_int(bytes: &[u8]) -> Result<Int> {
     Int::new(&minimal).map_err(|_| PkiError::Encoding("INTEGER"))
 }
 
+/// Wrap DER as an `Any` (for SET OF Any attribute values and the like).
+pub(crate) fn any_of(der: &[u8], what: &'static str) -> Result<Any> {
+    Any::from_der(der).map_err(|_| PkiError::Encoding(what))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use der::{Decode as _, Encode as _};
+    use der::Encode as _;
 
     #[test]
     fn positive_ints_are_minimal_der() {
@@ -153,9 +158,4 @@ mod tests {
             assert!(value.first().is_some_and(|&b| b != 0 || value.get(1).is_some_and(|&n| n & 0x80 != 0)));
         }
     }
-}
-
-/// Wrap DER as an `Any` (for SET OF Any attribute values and the like).
-pub(crate) fn any_of(der: &[u8], what: &'static str) -> Result<Any> {
-    Any::from_der(der).map_err(|_| PkiError::Encoding(what))
 }
