@@ -170,7 +170,9 @@ pub fn render(fv: &FileVerdict, lang: Lang) -> String {
         let qname = if lang == Lang::Zh { &c.qualification.name_zh } else { &c.qualification.name_en };
         let iname = if lang == Lang::Zh { &c.issuer.name_zh } else { &c.issuer.name_en };
         out.push_str(&format!("  {name} {}  {id} {}  {no} {}\n", c.holder_name, c.id_number, c.management_number));
-        out.push_str(&format!("  {q} {qname}（{}）  {issuer} {iname}\n", c.qualification.code));
+        let code = &c.qualification.code;
+        let code = if lang == Lang::Zh { format!("（{code}）") } else { format!(" ({code})") };
+        out.push_str(&format!("  {q} {qname}{code}  {issuer} {iname}\n"));
     }
     if let Some(a) = &v.annotation
         && let (Some(from), Some(until)) = (&a.valid_from, &a.valid_until)

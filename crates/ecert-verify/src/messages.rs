@@ -2,13 +2,15 @@
 
 use crate::verdict::{CheckId, Summary, Verdict, VerdictCode};
 
-/// The text of the first failing check with `id` (its detail sentence).
+/// The text of the first failing check with `id` (its detail sentence), the English one starting in lower case
+/// so that it continues a sentence.
 fn check_text(v: &Verdict, id: CheckId) -> (String, String) {
-    v.checks
-        .iter()
-        .find(|c| c.id == id && c.verdict.is_some())
-        .map(|c| (c.zh.clone(), c.en.clone()))
-        .unwrap_or_default()
+    let Some(c) = v.checks.iter().find(|c| c.id == id && c.verdict.is_some()) else {
+        return Default::default();
+    };
+    let mut en = c.en.chars();
+    let en = en.next().map(|first| first.to_lowercase().chain(en).collect()).unwrap_or_default();
+    (c.zh.clone(), en)
 }
 
 /// Whether the signature failed because its /ByteRange no longer frames the signature in this file: what

@@ -435,7 +435,11 @@ fn authorize(b: &mut Builder, signer: &TrustedSigner<'_>, record: &CertificateRe
             CheckId::Authorization,
             "ISSUER_MISMATCH",
             format!("记录中的发证机构（{}）与签章机构（{}）不一致。", record.issuer.name_zh, signer.issuer.name_zh),
-            format!("The record names issuer {:?} but the seal belongs to {:?}.", record.issuer.id, signer.issuer.id),
+            format!(
+                "The record names the issuer {}, but the seal belongs to {}.",
+                registry.issuer(&record.issuer.id).map_or(record.issuer.id.as_str(), |i| i.name_en.as_str()),
+                signer.issuer.name_en
+            ),
             VerdictCode::SealNotAuthorized,
         );
     } else if !signer.issuer.qualifications.iter().any(|q| q == code)
