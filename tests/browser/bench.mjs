@@ -1,6 +1,7 @@
 // Browser benchmark (run by scripts/bench-browser.sh): in headless Chromium, for a ~200 KB and a ~5 MB valid
 // certificate — the cold first verdict after page load (fresh browser profile each run: no HTTP or wasm code
-// cache), the warm verify, and the wasm floor (SHA-256 over the file + one ECDSA P-256 verify, same wasm build,
+// cache), the warm verify, and the wasm floor (SHA-256 over the file + two ECDSA P-256 verifies — the seal's and its
+// time-stamp's — same wasm build,
 // timed alternately with verify inside the worker). See www/bench/bench.js for the two cold modes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';

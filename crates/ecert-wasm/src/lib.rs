@@ -5,7 +5,8 @@
 //! (`www/widget/src/worker.js`); network (edge trust list, status buckets) stays in JavaScript, and what it
 //! learns comes back in as a signed trust list or a `StatusInput`.
 //!
-//! Also exports the benchmark floor (SHA-256 over the bytes, one ECDSA P-256 verify) built from the same crates
+//! Also exports the benchmark floor (SHA-256 over the bytes, an ECDSA P-256 verify — called twice per round by the
+//! benchmark, as format v2 has two signatures to check) built from the same crates
 //! the core uses, so `scripts/bench-browser.sh` compares like with like.
 
 #![forbid(unsafe_code)]
