@@ -8,8 +8,11 @@ fn check_text(v: &Verdict, id: CheckId) -> (String, String) {
     let Some(c) = v.checks.iter().find(|c| c.id == id && c.verdict.is_some()) else {
         return Default::default();
     };
-    let mut en = c.en.chars();
-    let en = en.next().map(|first| first.to_lowercase().chain(en).collect()).unwrap_or_default();
+    // ASCII only: `char::to_lowercase` would link Unicode's case tables into the browser's verifier.
+    let mut en = c.en.clone();
+    if let Some(first) = en.get_mut(..1) {
+        first.make_ascii_lowercase();
+    }
     (c.zh.clone(), en)
 }
 
