@@ -72,6 +72,19 @@ fn mohrss_seal(n: u8) -> Signer {
         ca: cert("pki/issuers/mohrss/ca-cert.pem"),
     }
 }
+impl Signer {
+    /// The seal as the issuer draws and signs with it.
+    fn seal(&self) -> Seal<'_> {
+        Seal {
+            key: &self.key,
+            certificate_der: &self.cert,
+            chain_der: vec![&self.ca],
+            name: "专用章",
+            ring_text: "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章",
+            center_text: "专用章",
+        }
+    }
+}
 struct TsaKeys {
     key: SigningKeyPair,
     cert: Vec<u8>,
@@ -321,14 +334,7 @@ fn forged_record_pdf() -> (CertificateRecord, Vec<u8>) {
     record.holder = record_of(&sample("valid-style2.pdf")).holder;
     let s = mohrss_seal(2);
     let t = tsa_keys(true);
-    let seal = Seal {
-        key: &s.key,
-        certificate_der: &s.cert,
-        chain_der: vec![&s.ca],
-        name: "专用章",
-        ring_text: "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章",
-        center_text: "专用章",
-    };
+    let seal = s.seal();
     let tsa = LocalTsa { key: &t.key, certificate_der: &t.cert, gen_time_unix: AT - 3600 };
     let pdf = issue_pdf(&record, Registry::builtin(), &fonts(), &seal, AT - 3600, &tsa).unwrap();
     (record, pdf)
@@ -395,14 +401,7 @@ fn backdating_with_a_retired_seal_key_is_never_valid() {
 fn the_record_dates_are_judged_at_the_time_stamp() {
     let current = mohrss_seal(2);
     let ours = tsa_keys(true);
-    let seal = Seal {
-        key: &current.key,
-        certificate_der: &current.cert,
-        chain_der: vec![&current.ca],
-        name: "专用章",
-        ring_text: "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章",
-        center_text: "专用章",
-    };
+    let seal = current.seal();
     let issue_at = |record: &CertificateRecord, t: i64| {
         let tsa = LocalTsa { key: &ours.key, certificate_der: &ours.cert, gen_time_unix: t };
         issue_pdf(record, Registry::builtin(), &fonts(), &seal, t, &tsa)
@@ -729,18 +728,8 @@ fn the_trust_lists_annotation_rule_is_applied() {
 #[test]
 fn the_issuer_applies_the_same_rule_as_the_verifier() {
     let dir = tempfile::tempdir().unwrap();
-    let pki = dir.path().join("pki");
-    let p = pki.to_str().unwrap();
-    for args in [
-        vec!["keygen", "root", "--pki", p],
-        vec!["keygen", "issuer", "--pki", p, "--issuer", "mohrss"],
-        vec!["keygen", "tsa", "--pki", p],
-        vec!["keygen", "seal", "--pki", p, "--issuer", "mohrss"],
-        vec!["trust-list", "--pki", p, "--max-window-days", "30", "--max-in-trailing-window", "1"],
-    ] {
-        let o = ecert(&args);
-        assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    }
+    let pki = common::mohrss_pki(dir.path(), &["--max-window-days", "30", "--max-in-trailing-window", "1"]);
+    let p = pki.as_str();
     let out = |n: &str| dir.path().join(n).to_string_lossy().into_owned();
     let today = ecert_format::Date::in_china_at(
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64,

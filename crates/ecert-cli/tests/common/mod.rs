@@ -80,3 +80,23 @@ pub struct ManifestSample {
 pub fn manifest() -> Manifest {
     serde_json::from_slice(&std::fs::read(demo().join("samples/manifest.json")).unwrap()).unwrap()
 }
+
+/// A minimal PKI in `dir/pki` made with the CLI (root, MOHRSS CA, TSA, one MOHRSS seal) and its trust list,
+/// `trust_list_args` appended to `ecert trust-list`. Returns the PKI path.
+pub fn mohrss_pki(dir: &Path, trust_list_args: &[&str]) -> String {
+    let pki = dir.join("pki").to_string_lossy().into_owned();
+    let p = pki.as_str();
+    let mut trust_list = vec!["trust-list", "--pki", p];
+    trust_list.extend_from_slice(trust_list_args);
+    for args in [
+        vec!["keygen", "root", "--pki", p],
+        vec!["keygen", "issuer", "--pki", p, "--issuer", "mohrss"],
+        vec!["keygen", "tsa", "--pki", p],
+        vec!["keygen", "seal", "--pki", p, "--issuer", "mohrss"],
+        trust_list,
+    ] {
+        let o = ecert(&args);
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    }
+    pki
+}
