@@ -89,8 +89,7 @@ pub fn deviations(pdf: &[u8], signed: &VerifiedSignature, issued_certificates: O
         found.push(Deviation::CertificatesNotAsIssued);
     }
     let token = pdf.get(signed.ranges.contents.start..signed.ranges.contents.end).unwrap_or_default();
-    let der = signed_der(cms, token);
-    if !der.is_some_and(|der| contents_as_issued(token, &der)) {
+    if !contents_as_issued(token, &signed.cms_der) {
         found.push(Deviation::ContentsNotAsIssued);
     }
     if signed.ranges.second.end != pdf.len() {
@@ -115,15 +114,4 @@ fn certificates_as_issued(cms: &SignedCms, issued: [&[u8]; 2]) -> bool {
     expected.sort_unstable();
     let carried: Vec<&[u8]> = cms.certificates().iter().map(|c| c.der()).collect();
     carried.as_slice() == expected.as_slice()
-}
-
-/// The CMS DER as decoded from the /Contents token (its hex digits, up to the DER's own length).
-fn signed_der(cms: &SignedCms, token: &[u8]) -> Option<Vec<u8>> {
-    let hex = token.get(1..)?.get(..cms.der_len().checked_mul(2)?)?;
-    hex.chunks_exact(2)
-        .map(|pair| {
-            let digit = |c: &u8| (*c as char).to_digit(16);
-            u8::try_from(digit(pair.first()?)? * 16 + digit(pair.get(1)?)?).ok()
-        })
-        .collect()
 }

@@ -19,6 +19,8 @@ const MAX_FUTURE_SKEW: i64 = 300;
 pub struct VerifiedSignature {
     pub ranges: SignedRanges,
     pub cms: SignedCms,
+    /// The CMS's DER as /Contents decodes to it (its zero padding left out).
+    pub cms_der: Vec<u8>,
 }
 
 /// Why the signature failed.
@@ -82,7 +84,8 @@ pub fn verify_signature(
         PkiError::DigestMismatch => SignatureError::DigestMismatch,
         other => SignatureError::Invalid(other),
     })?;
-    Ok(VerifiedSignature { ranges, cms })
+    let cms_der = contents.get(..cms.der_len()).unwrap_or_default().to_vec();
+    Ok(VerifiedSignature { ranges, cms, cms_der })
 }
 
 /// A seal the trust list vouches for at the time its time-stamp proves.
@@ -91,6 +94,8 @@ pub struct TrustedSigner<'a> {
     pub issuer: &'a TrustedIssuer,
     pub seal: &'a TrustedSeal,
     pub cert: &'a ParsedCert,
+    /// The issuer CA's certificate, as the trust list has it.
+    pub ca: &'a ParsedCert,
     /// The signer's own claim (signingTime), within [`MAX_SIGNING_TIME_DRIFT`] of `sealed_at`.
     pub signing_time: i64,
     /// When the seal was made, as the trusted time-stamp proves it (`genTime`): every date is judged at it.
@@ -187,8 +192,11 @@ pub fn evaluate_signer<'a>(
     };
     // Nothing else may ride along: every certificate in the SignedData is the seal's or its issuer CA's, byte
     // for byte as the trust list has them.
-    let ca = trust.ca_certificate_of(&issuer.id);
-    if cms.certificates().iter().any(|c| c.der() != signer.der() && Some(c.der()) != ca.map(ParsedCert::der)) {
+    // (Every listed issuer has its CA certificate: the list was refused otherwise.)
+    let Some(ca) = trust.ca_certificate_of(&issuer.id) else {
+        return Err(TrustFailure::NotListed { key_id });
+    };
+    if cms.certificates().iter().any(|c| c.der() != signer.der() && c.der() != ca.der()) {
         return Err(TrustFailure::ForeignCertificate);
     }
     let signing_time = cms.signing_time().ok_or(TrustFailure::NoSigningTime)?;
@@ -219,8 +227,8 @@ pub fn evaluate_signer<'a>(
             use_until: seal.use_until,
         });
     }
-    if !ca.is_some_and(|ca| ca.is_valid_at(gen_time)) {
+    if !ca.is_valid_at(gen_time) {
         return Err(TrustFailure::CaNotValid { sealed_at: gen_time });
     }
-    Ok(TrustedSigner { issuer, seal, cert, signing_time, sealed_at: gen_time, tsa })
+    Ok(TrustedSigner { issuer, seal, cert, ca, signing_time, sealed_at: gen_time, tsa })
 }

@@ -227,8 +227,9 @@ pub fn verify(
             );
             // Later revisions are still worth describing; but with no seal that verifies, "nothing was changed
             // after the seal" cannot be said: without any, the check is left not run.
-            if !describe_updates(&doc, CERTIFIED).is_empty() || !b.verdict.modifications.is_empty() {
-                modifications(&mut b, &doc);
+            let updates = describe_updates(&doc, CERTIFIED);
+            if !updates.is_empty() || !b.verdict.modifications.is_empty() {
+                modifications(&mut b, updates);
             }
             return b.finish();
         }
@@ -240,7 +241,7 @@ pub fn verify(
     );
 
     // 3. Modifications after the certified revision.
-    modifications(&mut b, &doc);
+    modifications(&mut b, describe_updates(&doc, CERTIFIED));
 
     // 4. Trust: the seal, dated by its trusted time-stamp, under a trust list that is still current.
     let signer = match evaluate_signer(&signed.cms, trust, at_unix) {
@@ -291,7 +292,7 @@ pub fn verify(
     };
 
     // 4b. One canonical file: exactly the bytes the issuer writes.
-    let issued = signer.as_ref().and_then(|s| Some([s.cert.der(), trust.ca_certificate_of(&s.issuer.id)?.der()]));
+    let issued = signer.as_ref().map(|s| [s.cert.der(), s.ca.der()]);
     canonical(&mut b, pdf, &signed, issued);
 
     // 5. The record, from the signed revision only.
@@ -347,8 +348,7 @@ pub fn apply_status(verdict: &mut Verdict, status: &StatusInput) {
     finalize(verdict);
 }
 
-fn modifications(b: &mut Builder, doc: &Document) {
-    let updates = describe_updates(doc, CERTIFIED);
+fn modifications(b: &mut Builder, updates: Vec<crate::verdict::Modification>) {
     if updates.is_empty() && b.verdict.modifications.is_empty() {
         b.pass(
             CheckId::Modification,
