@@ -780,16 +780,7 @@ fn the_issuer_applies_the_same_rule_as_the_verifier() {
     assert_eq!(o.status.code(), Some(2), "a second 加注 within the trailing window: the list allows 1");
     assert!(String::from_utf8_lossy(&o.stderr).contains("最多1次"), "{}", String::from_utf8_lossy(&o.stderr));
     // What the issuer wrote under the tightened list verifies under it.
-    let o = ecert(&[
-        "verify",
-        "--trust-list",
-        &format!("{p}/trust-list.json"),
-        "--root",
-        &format!("{p}/root/spki.pem"),
-        "--state-file",
-        &out("floor"),
-        &out("a30.pdf"),
-    ]);
+    let o = common::verify_in_pki(p, &[&out("a30.pdf")]);
     assert_eq!(
         o.status.code(),
         Some(0),

@@ -104,17 +104,7 @@ fn an_independent_rfc3161_server_dates_the_seal() {
 
     // ecert verify: VALID, sealed (per OpenSSL's token) within a minute of now.
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let o = ecert(&[
-        "verify",
-        "--trust-list",
-        &format!("{p}/trust-list.json"),
-        "--root",
-        &format!("{p}/root/spki.pem"),
-        "--state-file",
-        &out("floor"),
-        "--json",
-        &out("a.pdf"),
-    ]);
+    let o = common::verify_in_pki(p, &["--json", &out("a.pdf")]);
     assert_eq!(o.status.code(), Some(0), "{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
     let verdicts: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let seal = &verdicts[0]["verdict"]["seal"];

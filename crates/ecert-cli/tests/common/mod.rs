@@ -100,3 +100,12 @@ pub fn mohrss_pki(dir: &Path, trust_list_args: &[&str]) -> String {
     }
     pki
 }
+
+/// `ecert verify` under the trust list and root of the PKI at `pki` (a state file beside it), then `args`.
+pub fn verify_in_pki(pki: &str, args: &[&str]) -> Output {
+    let (list, root, floor) =
+        (format!("{pki}/trust-list.json"), format!("{pki}/root/spki.pem"), format!("{pki}/../floor"));
+    let mut all = vec!["verify", "--trust-list", &list, "--root", &root, "--state-file", &floor];
+    all.extend_from_slice(args);
+    ecert(&all)
+}
