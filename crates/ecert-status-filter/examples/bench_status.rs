@@ -1,7 +1,9 @@
 //! The status filter at national scale, on a synthetic universe (run by scripts/bench-status.sh):
 //! `N` issued copies (default 50 000 000) with 0.5 % revoked, then a delta of 10 000 new revocations. Prints the
 //! encoded sizes against the goals and the information-theoretic bound, the build times, the peak memory, the
-//! lookup time, and the number of wrong answers over the whole universe (must be 0).
+//! lookup time, and the number of wrong answers over the whole universe (must be 0). With a third argument DIR it
+//! writes the encoded snapshot and delta to DIR/snapshot.bin and DIR/delta.bin (the wasm benchmark in
+//! `wasm-bench/` reads them back).
 
 // Benchmark code: a filter that does not read back should stop the run loudly.
 #![allow(clippy::panic)]
@@ -58,6 +60,7 @@ fn bound_bits(n: f64, k: f64) -> f64 {
 fn main() {
     let n: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50_000_000);
     let delta_target: u64 = std::env::args().nth(2).and_then(|a| a.parse().ok()).unwrap_or(10_000);
+    let out_dir = std::env::args().nth(3).map(std::path::PathBuf::from);
     let kib = |b: usize| b as f64 / 1024.0;
 
     let t = Instant::now();
@@ -117,6 +120,17 @@ fn main() {
         per * 1e9
     );
     println!("peak memory {:.0} MiB", peak_rss_mib());
+    if let Some(dir) = out_dir {
+        let write = |name: &str, b: &[u8]| {
+            let path = dir.join(name);
+            std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, b)).unwrap_or_else(|e| {
+                eprintln!("{}: {e}", path.display());
+                std::process::exit(1)
+            })
+        };
+        write("snapshot.bin", &bytes);
+        write("delta.bin", &delta_bytes);
+    }
     if wrong != 0 {
         std::process::exit(1);
     }
