@@ -14,7 +14,7 @@ command -v worker-build >/dev/null || { echo "worker-build not found: run script
 
 # Everything the wasm is built from.
 inputs_hash() {
-  (cd "$here" && find worker/src worker/Cargo.toml crates/ecert-format crates/ecert-verify crates/ecert-pki \
+  (cd "$here" && find worker/src worker/Cargo.toml crates/ecert-format crates/ecert-verify crates/ecert-pki crates/ecert-status-filter \
       crates/ecert-pdf-structure Cargo.toml Cargo.lock -type f \( -name '*.rs' -o -name '*.toml' -o -name '*.json' -o -name Cargo.lock \) \
       -not -path '*/target/*' 2>/dev/null | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1)
 }

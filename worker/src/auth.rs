@@ -1,6 +1,7 @@
 //! Administration tokens: `Authorization: Bearer <token>`, compared in constant time, with rights per token.
 //!
-//! Two secrets: `ADMIN_TOKEN` (register, revoke, publish the trust list, read the audit log) and the optional
+//! Two secrets: `ADMIN_TOKEN` (register, revoke, publish the trust list, read the copy universe and publish status
+//! snapshots, read the audit log) and the optional
 //! `AUDIT_TOKEN` (read the audit log only). No token or an unknown one is 401; a known token without the right
 //! is 403. Tokens never reach the audit log: entries name the principal (`admin`, `auditor`).
 
@@ -13,6 +14,8 @@ pub enum Right {
     RegisterCertificates,
     Revoke,
     PublishTrustList,
+    /// Read the universe of copies (`GET /v1/admin/status/universe`) and upload status snapshots and deltas.
+    PublishStatus,
     ReadAudit,
 }
 
@@ -26,7 +29,13 @@ pub struct Principal {
 
 const ADMIN: Principal = Principal {
     name: "admin",
-    rights: &[Right::RegisterCertificates, Right::Revoke, Right::PublishTrustList, Right::ReadAudit],
+    rights: &[
+        Right::RegisterCertificates,
+        Right::Revoke,
+        Right::PublishTrustList,
+        Right::PublishStatus,
+        Right::ReadAudit,
+    ],
 };
 const AUDITOR: Principal = Principal { name: "auditor", rights: &[Right::ReadAudit] };
 

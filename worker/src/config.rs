@@ -5,6 +5,8 @@ use crate::error::{ApiError, ApiResult};
 
 /// D1 binding name.
 pub const DB_BINDING: &str = "DB";
+/// R2 binding holding the status snapshot and delta files (`wrangler.toml`).
+pub const STATUS_BUCKET_BINDING: &str = "STATUS";
 /// Largest PDF `POST /v1/verify` accepts by default: the core's own input limit (16 MiB).
 pub const DEFAULT_MAX_VERIFY_BYTES: usize = ecert_verify::MAX_INPUT_BYTES;
 /// Largest JSON body of any other endpoint (bulk registration included).

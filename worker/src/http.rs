@@ -68,7 +68,11 @@ pub fn set_header(resp: &mut Response, name: &str, value: &str) {
 /// Allow any origin to read a public endpoint's answer (no credentials are involved).
 pub fn add_cors(resp: &mut Response) {
     set_header(resp, "access-control-allow-origin", "*");
-    set_header(resp, "access-control-expose-headers", "etag, retry-after");
+    set_header(
+        resp,
+        "access-control-expose-headers",
+        "etag, retry-after, x-ecert-status-sequence, x-ecert-status-base-sequence, x-ecert-status-issued-at",
+    );
 }
 
 /// The answer to a CORS preflight on a public endpoint.

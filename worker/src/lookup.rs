@@ -137,7 +137,6 @@ pub struct LookupResult {
     pub approval_date: String,
     pub issue_date: String,
     pub status: StatusView,
-    pub status_id: String,
     pub as_of: i64,
 }
 
@@ -188,7 +187,6 @@ pub fn result_for(
         approval_date: row.approval_date.clone(),
         issue_date: row.issue_date.clone(),
         status: StatusView::of(row),
-        status_id: row.status_id.clone(),
         as_of,
     })
 }

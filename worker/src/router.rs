@@ -12,12 +12,17 @@ pub enum Route {
     Lookup,
     /// The bucket prefix as given (validated by the handler).
     Status(String),
+    /// The current signed status snapshot / its delta.
+    StatusSnapshot,
+    StatusDelta,
     Verify,
     Noop,
     AdminCertificates,
     AdminRevocations,
     AdminTrustList,
     AdminAudit,
+    AdminStatusUniverse,
+    AdminStatusSnapshot,
     /// A CORS preflight on a public endpoint.
     Preflight,
 }
@@ -25,7 +30,15 @@ pub enum Route {
 impl Route {
     /// Public endpoints answer any origin (CORS `*`); admin endpoints do not.
     pub fn is_public(&self) -> bool {
-        !matches!(self, Route::AdminCertificates | Route::AdminRevocations | Route::AdminTrustList | Route::AdminAudit)
+        !matches!(
+            self,
+            Route::AdminCertificates
+                | Route::AdminRevocations
+                | Route::AdminTrustList
+                | Route::AdminAudit
+                | Route::AdminStatusUniverse
+                | Route::AdminStatusSnapshot
+        )
     }
 }
 
@@ -37,6 +50,8 @@ pub fn resolve(method: &Method, path: &str) -> ApiResult<Route> {
         ["v1", "scope"] => ("GET, HEAD", get(method).then_some(Route::Scope)),
         ["v1", "trust-list"] => ("GET, HEAD", get(method).then_some(Route::TrustList)),
         ["v1", "noop"] => ("GET, HEAD", get(method).then_some(Route::Noop)),
+        ["v1", "status", "snapshot"] => ("GET, HEAD", get(method).then_some(Route::StatusSnapshot)),
+        ["v1", "status", "delta"] => ("GET, HEAD", get(method).then_some(Route::StatusDelta)),
         ["v1", "status", prefix] => ("GET, HEAD", get(method).then(|| Route::Status((*prefix).to_owned()))),
         ["v1", "lookup"] => ("POST", (*method == Method::Post).then_some(Route::Lookup)),
         ["v1", "verify"] => ("POST", (*method == Method::Post).then_some(Route::Verify)),
@@ -44,6 +59,10 @@ pub fn resolve(method: &Method, path: &str) -> ApiResult<Route> {
         ["v1", "admin", "revocations"] => ("POST", (*method == Method::Post).then_some(Route::AdminRevocations)),
         ["v1", "admin", "trust-list"] => ("PUT", (*method == Method::Put).then_some(Route::AdminTrustList)),
         ["v1", "admin", "audit"] => ("GET", get(method).then_some(Route::AdminAudit)),
+        ["v1", "admin", "status", "universe"] => ("GET", get(method).then_some(Route::AdminStatusUniverse)),
+        ["v1", "admin", "status", "snapshot"] => {
+            ("PUT", (*method == Method::Put).then_some(Route::AdminStatusSnapshot))
+        }
         _ => return Err(ApiError::route_not_found()),
     };
     if let Some(route) = route {
@@ -69,6 +88,12 @@ mod tests {
         assert_eq!(resolve(&Method::Get, "/v1/scope").unwrap(), Route::Scope);
         assert_eq!(resolve(&Method::Get, "/v1/scope/").unwrap(), Route::Scope);
         assert_eq!(resolve(&Method::Get, "/v1/status/ab12").unwrap(), Route::Status("ab12".into()));
+        assert_eq!(resolve(&Method::Head, "/v1/status/snapshot").unwrap(), Route::StatusSnapshot);
+        assert_eq!(resolve(&Method::Get, "/v1/status/delta").unwrap(), Route::StatusDelta);
+        assert_eq!(resolve(&Method::Put, "/v1/admin/status/snapshot").unwrap(), Route::AdminStatusSnapshot);
+        assert_eq!(resolve(&Method::Get, "/v1/admin/status/universe").unwrap(), Route::AdminStatusUniverse);
+        assert_eq!(resolve(&Method::Put, "/v1/status/snapshot").unwrap_err().status, 405);
+        assert!(!Route::AdminStatusSnapshot.is_public() && Route::StatusDelta.is_public());
         assert_eq!(resolve(&Method::Post, "/v1/lookup").unwrap(), Route::Lookup);
         assert_eq!(resolve(&Method::Put, "/v1/admin/trust-list").unwrap(), Route::AdminTrustList);
         assert_eq!(resolve(&Method::Options, "/v1/lookup").unwrap(), Route::Preflight);

@@ -44,7 +44,7 @@ pub struct Fresh {
 /// An answer as served.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cached {
-    /// `ecert.status-bucket/1` JSON, its `as_of` the second `read_started_ms` falls in.
+    /// `ecert.status-bucket/2` JSON, its `as_of` the second `read_started_ms` falls in.
     pub body: Vec<u8>,
     /// Strong ETag of `body`.
     pub etag: String,

@@ -4,6 +4,7 @@ mod admin;
 mod lookup;
 mod scope;
 mod status;
+mod status_snapshot;
 mod trust_list;
 mod verify;
 
@@ -76,12 +77,16 @@ async fn handle(route: &Route, req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
         Route::Scope => scope::get(ctx).await,
         Route::TrustList => trust_list::get(req, ctx).await,
         Route::Status(prefix) => status::get(req, prefix, ctx).await,
+        Route::StatusSnapshot => status_snapshot::get(req, ctx, status_snapshot::Which::Snapshot).await,
+        Route::StatusDelta => status_snapshot::get(req, ctx, status_snapshot::Which::Delta).await,
         Route::Lookup => lookup::post(req, ctx).await,
         Route::Verify => verify::post(req, ctx).await,
         Route::AdminCertificates => admin::register(req, ctx).await,
         Route::AdminRevocations => admin::revoke(req, ctx).await,
         Route::AdminTrustList => admin::publish_trust_list(req, ctx).await,
         Route::AdminAudit => admin::audit(req, ctx).await,
+        Route::AdminStatusUniverse => admin::status_universe(req, ctx).await,
+        Route::AdminStatusSnapshot => admin::publish_status(req, ctx).await,
     }
 }
 

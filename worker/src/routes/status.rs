@@ -1,6 +1,7 @@
-//! `GET /v1/status/{prefix}`: the k-anonymity status bucket. The client sends only the first 4 hex characters
-//! of the certificate's status id and picks its own entry out of the answer, so the edge never learns which
-//! certificate is being checked (docs/edge.md).
+//! `GET /v1/status/{prefix}`: the k-anonymity status bucket, the optional online registry check. The client sends
+//! only the first 4 hex characters of its copy's status id (the digest of the exact sealed record) and picks its
+//! own entry out of the answer — every registered copy in that bucket — so the edge never learns which copy is
+//! being checked, and a copy absent from its bucket was never issued (docs/edge.md).
 //!
 //! Answers are cached per isolate with bounded staleness (`status_cache`): an answer is served only while the
 //! D1 read (or cache validation) it reflects started less than `STATUS_MAX_STALE` seconds ago (default 5), its
@@ -14,14 +15,14 @@ use std::cell::RefCell;
 use worker::{Request, Response};
 
 use ecert_format::status::{STATUS_BUCKET_SCHEMA, is_status_prefix};
-use ecert_format::{CertificateStatus, StatusBucket, StatusEntry};
+use ecert_format::{StatusBucket, StatusEntry};
 
 use super::Ctx;
 use crate::config;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::status_cache::{Cached, DEFAULT_CAPACITY, Decision, Fresh, StatusCache, VALIDATION_LIMIT};
-use crate::storage::{Db, certificates};
+use crate::storage::{Db, copies};
 use crate::trust::if_none_match_matches;
 
 thread_local! {
@@ -50,7 +51,7 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
             ctx.event.wait_until(async move {
                 let started_ms = now_ms();
                 let changed = match env.d1(config::DB_BINDING) {
-                    Ok(db) => certificates::buckets_changed_after(&Db(db), after, VALIDATION_LIMIT).await.ok(),
+                    Ok(db) => copies::buckets_changed_after(&Db(db), after, VALIDATION_LIMIT).await.ok(),
                     Err(_) => None,
                 };
                 CACHE.with(|c| {
@@ -76,18 +77,8 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
 /// Read the bucket from D1; `as_of` will be when the read started.
 async fn read(db: &Db, prefix: &str) -> ApiResult<Fresh> {
     let read_started_ms = now_ms();
-    let read = certificates::bucket(db, prefix).await?;
-    let entries = read
-        .rows
-        .into_iter()
-        .map(|r| StatusEntry {
-            id: r.status_id,
-            status: match (r.revoked_at, r.revocation_reason) {
-                (Some(revoked_at), Some(reason)) => CertificateStatus::Revoked { revoked_at, reason },
-                _ => CertificateStatus::Valid,
-            },
-        })
-        .collect();
+    let read = copies::bucket(db, prefix).await?;
+    let entries = read.rows.into_iter().map(|r| StatusEntry { id: r.status_id, status: r.status }).collect();
     let bucket = StatusBucket {
         schema: STATUS_BUCKET_SCHEMA.to_owned(),
         prefix: prefix.to_owned(),

@@ -1,54 +1,93 @@
-//! `POST /v1/verify`: a PDF in, the verdict of the core (`ecert-verify`, the same code the widget runs) out,
-//! with the status filled from D1. The verdict is the answer whatever it says (200); errors are only about the
-//! request (413, 415, 429) or the edge (503 without a usable trust list).
+//! `POST /v1/verify`: a PDF in, the verdict of the core (`ecert-verify`, the same code the widget runs) out. The
+//! status rests on both sources the edge holds: the current signed status snapshot (+ delta) from R2, verified
+//! under the current trust list exactly as a browser would (its signed time is the floor of the time of check),
+//! and the exact registry — the copy's status id (the digest of the sealed record) looked up in
+//! `certificate_copies`, so a record that was never issued, even under a real 管理号, is `NOT_REGISTERED`. The
+//! verdict is the answer whatever it says (200); errors are only about the request (413, 415, 429) or the edge
+//! (503 without a usable trust list).
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use worker::{Request, Response};
 
-use ecert_format::{CertificateStatus, StatusInput};
-use ecert_verify::{Budget, VerifiedTrustList, VerifyOptions, apply_status, verify};
+use ecert_format::{StatusInput, parse_status_id};
+use ecert_verify::{Budget, StatusEvidence, VerifiedStatus, VerifiedTrustList, VerifyOptions, verify_with};
 
-use super::Ctx;
+use super::{Ctx, status_snapshot};
 use crate::config::{self, DEFAULT_VERIFY_LIMIT};
+use crate::error::worker_log;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::rate_limit;
-use crate::storage::certificates::{self, Key};
-use crate::storage::trust_lists;
+use crate::storage::{copies, trust_lists};
+
+/// The verified status files of this isolate: (trust-list ETag, snapshot ETag, delta ETag) → verified.
+type StatusKey = (String, String, Option<String>);
 
 thread_local! {
     /// The verified current trust list of this isolate, keyed by its ETag: re-verified only when it changes.
     static TRUST: RefCell<Option<(String, Rc<VerifiedTrustList>)>> = const { RefCell::new(None) };
+    /// The verified current snapshot (+ delta), re-verified only when one of them or the trust list changes.
+    static STATUS: RefCell<Option<(StatusKey, Rc<VerifiedStatus>)>> = const { RefCell::new(None) };
 }
 
-async fn trust_list(ctx: &Ctx) -> ApiResult<Rc<VerifiedTrustList>> {
+async fn trust_list(ctx: &Ctx) -> ApiResult<(String, Rc<VerifiedTrustList>)> {
     let stored = trust_lists::current(&ctx.db).await?.ok_or_else(ApiError::trust_list_unavailable)?;
     if let Some(hit) =
         TRUST.with(|t| t.borrow().as_ref().filter(|(etag, _)| *etag == stored.etag).map(|(_, v)| v.clone()))
     {
-        return Ok(hit);
+        return Ok((stored.etag, hit));
     }
     let root = config::root_spki(&ctx.env)?;
     let verified = VerifiedTrustList::from_signed_json(stored.envelope.as_bytes(), &root, 0).map_err(|e| {
         ApiError::internal("stored trust list refused by the core", e.code()).with("trust_list_error", e.code())
     })?;
     let verified = Rc::new(verified);
-    TRUST.with(|t| *t.borrow_mut() = Some((stored.etag, verified.clone())));
-    Ok(verified)
+    TRUST.with(|t| *t.borrow_mut() = Some((stored.etag.clone(), verified.clone())));
+    Ok((stored.etag, verified))
 }
 
-/// What D1 says about the certificate with this status id.
+/// The current snapshot (+ delta) verified under `trust`; `None` when none is published or it does not verify
+/// (then the registry alone answers, and the edge logs why).
+async fn snapshot(ctx: &Ctx, trust_etag: &str, trust: &VerifiedTrustList) -> Option<Rc<VerifiedStatus>> {
+    let files = match status_snapshot::current_files(ctx).await {
+        Ok(Some(files)) => files,
+        Ok(None) => return None,
+        Err(e) => {
+            worker_log(&format!("status snapshot unavailable for /v1/verify: {}", e.code));
+            return None;
+        }
+    };
+    let (snapshot, delta) = files;
+    let key: StatusKey =
+        (trust_etag.to_owned(), crate::trust::etag_of(&snapshot), delta.as_ref().map(|d| crate::trust::etag_of(d)));
+    if let Some(hit) = STATUS.with(|s| s.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| v.clone())) {
+        return Some(hit);
+    }
+    match VerifiedStatus::new(trust, &snapshot, delta.as_deref().map(Vec::as_slice), 0) {
+        Ok(v) => {
+            let v = Rc::new(v);
+            STATUS.with(|s| *s.borrow_mut() = Some((key, v.clone())));
+            Some(v)
+        }
+        Err(e) => {
+            worker_log(&format!(
+                "the current status snapshot does not verify under the current trust list: {}",
+                e.code()
+            ));
+            None
+        }
+    }
+}
+
+/// What the registry says about the copy with this status id (hex): its certificate's state, or never issued.
 async fn status_of(ctx: &Ctx, status_id: &str) -> StatusInput {
-    match certificates::find(&ctx.db, Key::StatusId(status_id)).await {
-        Ok(Some(row)) => StatusInput::Known {
-            status: match (row.revoked_at, row.revocation_reason) {
-                (Some(revoked_at), Some(reason)) => CertificateStatus::Revoked { revoked_at, reason },
-                _ => CertificateStatus::Valid,
-            },
-            as_of: ctx.now,
-        },
+    let Some(id) = parse_status_id(status_id) else {
+        return StatusInput::Unavailable { reason: "bad status id".into() };
+    };
+    match copies::find(&ctx.db, &id).await {
+        Ok(Some(copy)) => StatusInput::Known { status: copy.status(), as_of: ctx.now },
         Ok(None) => StatusInput::NotRegistered { as_of: ctx.now },
         Err(e) => StatusInput::Unavailable { reason: e.code.to_owned() },
     }
@@ -64,14 +103,25 @@ pub async fn post(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let spec = config::rate_limit(&ctx.env, "VERIFY_RATE_LIMIT", DEFAULT_VERIFY_LIMIT);
     rate_limit::check(&ctx.db, "verify", &ctx.client(req), &key, spec, ctx.now).await?;
     let pdf = http::read_body(req, limit).await?;
-    let trust = trust_list(ctx).await?;
+    let (trust_etag, trust) = trust_list(ctx).await?;
+    let snapshot = snapshot(ctx, &trust_etag, &trust).await;
 
     let options =
         VerifyOptions { budget: Budget { max_file_size: limit, ..Budget::default() }, ..VerifyOptions::default() };
-    let mut verdict = verify(&pdf, &trust, ctx.now, &StatusInput::NotChecked, &options);
+    // The copy's status id comes out of the verification (the digest of the record it seals); the registry is then
+    // asked for exactly that copy and the verdict made with both sources. Two passes over the file: the core has no
+    // way to re-evaluate a verdict's status alone.
+    let evidence = StatusEvidence { snapshot: snapshot.as_deref(), registry: &StatusInput::NotChecked };
+    let mut verdict = verify_with(&pdf, &trust, ctx.now, &evidence, &options);
     if let Some(id) = verdict.status_id.clone() {
-        let status = status_of(ctx, &id).await;
-        apply_status(&mut verdict, &status);
+        let registry = status_of(ctx, &id).await;
+        verdict = verify_with(
+            &pdf,
+            &trust,
+            ctx.now,
+            &StatusEvidence { snapshot: snapshot.as_deref(), registry: &registry },
+            &options,
+        );
     }
     let mut r = http::bytes(200, "application/json; charset=utf-8", verdict.to_json().into_bytes())?;
     http::set_header(&mut r, "cache-control", "no-store");

@@ -1,10 +1,11 @@
-//! The `certificates` table: registration, lookup by number, status buckets, revocation.
+//! The `certificates` table: registration, lookup by number, revocation. A certificate's copies (and so its status
+//! buckets) are in `super::copies`.
 
 use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use worker::D1PreparedStatement;
 
-use ecert_format::{CertificateRecord, status_id, status_prefix};
+use ecert_format::CertificateRecord;
 
 use super::{Db, db_error, int, opt_text, text};
 use crate::crypto::{Field, keyed_hash};
@@ -15,7 +16,6 @@ use crate::error::ApiResult;
 pub struct CertificateRow {
     pub management_number: String,
     pub query_number: String,
-    pub status_id: String,
     pub qualification_code: String,
     pub issuer_id: String,
     pub approval_date: String,
@@ -31,7 +31,7 @@ pub struct CertificateRow {
 /// The columns of [`CertificateRow`], as a literal so whole queries can be built with `concat!`.
 macro_rules! columns {
     () => {
-        "management_number, query_number, status_id, qualification_code, issuer_id, approval_date, issue_date, \
+        "management_number, query_number, qualification_code, issuer_id, approval_date, issue_date, \
          name_mac, id_mac, record_mac, registered_at, revoked_at, revocation_reason"
     };
 }
@@ -42,7 +42,6 @@ const COLUMNS: &str = columns!();
 pub struct NewCertificate {
     pub management_number: String,
     pub query_number: String,
-    pub status_id: String,
     pub qualification_code: String,
     pub issuer_id: String,
     pub approval_date: String,
@@ -62,7 +61,6 @@ impl NewCertificate {
         NewCertificate {
             management_number: m.clone(),
             query_number: record.query_number.clone(),
-            status_id: status_id(m),
             qualification_code: record.qualification.code.clone(),
             issuer_id: record.issuer.id.clone(),
             approval_date: record.approval_date.to_string(),
@@ -82,8 +80,6 @@ pub enum Key<'a> {
     ManagementNumber(&'a str),
     /// 查询编号.
     QueryNumber(&'a str),
-    /// The full status id (`ecert_format::status_id`).
-    StatusId(&'a str),
 }
 
 impl Key<'_> {
@@ -94,96 +90,19 @@ impl Key<'_> {
                 concat!("SELECT ", columns!(), " FROM certificates WHERE management_number = ?1")
             }
             Key::QueryNumber(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE query_number = ?1"),
-            Key::StatusId(_) => concat!("SELECT ", columns!(), " FROM certificates WHERE status_id = ?1"),
         }
     }
 
     fn value(self) -> JsValue {
         match self {
-            Key::ManagementNumber(v) | Key::QueryNumber(v) | Key::StatusId(v) => text(v),
+            Key::ManagementNumber(v) | Key::QueryNumber(v) => text(v),
         }
     }
 }
 
-/// The certificate with this 管理号, 查询编号 or status id, if registered.
+/// The certificate with this 管理号 or 查询编号, if registered.
 pub async fn find(db: &Db, key: Key<'_>) -> ApiResult<Option<CertificateRow>> {
     db.stmt(key.sql(), &[key.value()])?.first(None).await.map_err(|e| db_error("select certificate", e))
-}
-
-/// One row of a status bucket read: the change sequence the read saw and, unless the bucket is empty, one entry.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-struct BucketRow {
-    seq: i64,
-    status_id: Option<String>,
-    revoked_at: Option<i64>,
-    revocation_reason: Option<String>,
-}
-
-/// One entry of a status bucket.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusRow {
-    pub status_id: String,
-    pub revoked_at: Option<i64>,
-    pub revocation_reason: Option<String>,
-}
-
-/// A status bucket as read, with the highest change sequence number (`status_versions`, migration 0002) of
-/// the same snapshot: the rows hold every change numbered up to `seq`, and any later change to this bucket
-/// gets a higher number.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BucketRead {
-    pub seq: i64,
-    pub rows: Vec<StatusRow>,
-}
-
-/// Every certificate whose status id starts with `prefix` (4 lowercase hex characters, checked by the caller),
-/// and the change sequence of that snapshot — one statement, so one snapshot.
-pub async fn bucket(db: &Db, prefix: &str) -> ApiResult<BucketRead> {
-    let rows: Vec<BucketRow> = db
-        .stmt(
-            "SELECT v.seq AS seq, c.status_id AS status_id, c.revoked_at AS revoked_at, \
-             c.revocation_reason AS revocation_reason \
-             FROM (SELECT coalesce(max(seq), 0) AS seq FROM status_versions) AS v \
-             LEFT JOIN certificates AS c ON c.status_prefix = ?1 ORDER BY c.status_id",
-            &[text(prefix)],
-        )?
-        .all()
-        .await
-        .and_then(|r| r.results())
-        .map_err(|e| db_error("status bucket", e))?;
-    let seq = rows.first().map(|r| r.seq).ok_or_else(|| db_error("status bucket", "no sequence row"))?;
-    Ok(BucketRead {
-        seq,
-        rows: rows
-            .into_iter()
-            .filter_map(|r| {
-                Some(StatusRow {
-                    status_id: r.status_id?,
-                    revoked_at: r.revoked_at,
-                    revocation_reason: r.revocation_reason,
-                })
-            })
-            .collect(),
-    })
-}
-
-/// The buckets whose latest change is numbered after `after`, in sequence order, at most `limit` of them.
-pub async fn buckets_changed_after(db: &Db, after: i64, limit: u32) -> ApiResult<Vec<(String, i64)>> {
-    #[derive(Deserialize)]
-    struct Row {
-        prefix: String,
-        seq: i64,
-    }
-    let rows: Vec<Row> = db
-        .stmt(
-            "SELECT prefix, seq FROM status_versions WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            &[int(after), int(i64::from(limit))],
-        )?
-        .all()
-        .await
-        .and_then(|r| r.results())
-        .map_err(|e| db_error("status versions", e))?;
-    Ok(rows.into_iter().map(|r| (r.prefix, r.seq)).collect())
 }
 
 /// The rows already registered under any of these 管理号 or 查询编号 (at most 50 of each per call).
@@ -204,14 +123,12 @@ pub async fn existing(db: &Db, management_numbers: &[&str], query_numbers: &[&st
 /// The INSERT of one new certificate (for a batch).
 pub fn insert(db: &Db, c: &NewCertificate, now: i64) -> ApiResult<D1PreparedStatement> {
     db.stmt(
-        "INSERT INTO certificates (management_number, query_number, status_id, status_prefix, qualification_code, \
-         issuer_id, approval_date, issue_date, name_mac, id_mac, record_mac, registered_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        "INSERT INTO certificates (management_number, query_number, qualification_code, issuer_id, approval_date, \
+         issue_date, name_mac, id_mac, record_mac, registered_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         &[
             text(&c.management_number),
             text(&c.query_number),
-            text(&c.status_id),
-            text(status_prefix(&c.status_id)),
             text(&c.qualification_code),
             text(&c.issuer_id),
             text(&c.approval_date),
@@ -240,11 +157,9 @@ mod tests {
 
     #[test]
     fn each_key_selects_every_column_by_its_own_column() {
-        for (key, column) in [
-            (Key::ManagementNumber("x"), "management_number"),
-            (Key::QueryNumber("x"), "query_number"),
-            (Key::StatusId("x"), "status_id"),
-        ] {
+        for (key, column) in
+            [(Key::ManagementNumber("x"), "management_number"), (Key::QueryNumber("x"), "query_number")]
+        {
             assert_eq!(key.sql(), format!("SELECT {COLUMNS} FROM certificates WHERE {column} = ?1"));
         }
     }

@@ -3,7 +3,9 @@
 
 pub mod audit;
 pub mod certificates;
+pub mod copies;
 pub mod rate_limits;
+pub mod status_publications;
 pub mod trust_lists;
 
 use wasm_bindgen::JsValue;
@@ -22,6 +24,11 @@ pub fn text(s: &str) -> JsValue {
 /// An integer parameter (D1 numbers are doubles: exact up to 2^53, plenty for Unix seconds and counters).
 pub fn int(i: i64) -> JsValue {
     JsValue::from_f64(i as f64)
+}
+
+/// A BLOB parameter (an `ArrayBuffer` of exactly these bytes).
+pub fn blob(bytes: &[u8]) -> JsValue {
+    js_sys::Uint8Array::from(bytes).buffer().into()
 }
 
 /// A nullable text parameter.

@@ -2,7 +2,12 @@
 //!
 //! All or nothing: every record is validated with ecert-format first (422 listing each bad record), conflicts
 //! with what is registered are refused (409 listing them), and the new rows plus one audit entry are written
-//! in one D1 batch. Re-registering an identical record (or another 加注件 of it) is a no-op: `unchanged`.
+//! in one D1 batch. Re-registering an identical record is a no-op: `unchanged`.
+//!
+//! Every record is also a certificate *copy* (docs/edge.md, "Certificate copies"): its status id is the digest of
+//! its canonical bytes (`CertificateRecord::to_json`, exactly what the issuer seals). A record registers the
+//! certificate (its base fields), the base copy (the record without its 加注: every certificate has one) and, when
+//! it carries a 加注, that annotated copy too. The answer lists the status id of every copy the request named.
 
 use std::collections::HashMap;
 
@@ -10,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use worker::{Request, Response};
 
-use ecert_format::{CertificateRecord, Registry};
+use ecert_format::{CertificateRecord, Registry, copy_status_id, copy_status_id_hex};
 
 use super::super::Ctx;
 use super::bilingual;
@@ -20,6 +25,7 @@ use crate::error::{ApiError, ApiResult, Message};
 use crate::http;
 use crate::storage::audit::{self, AuditEntry};
 use crate::storage::certificates::{self, CertificateRow, NewCertificate};
+use crate::storage::copies::{self, CopyRow, NewCopy};
 use crate::storage::is_unique_violation;
 
 /// Most records in one request.
@@ -44,8 +50,43 @@ struct Problem {
 
 #[derive(Serialize)]
 struct Registered {
+    /// 管理号 of the certificates this request registered.
     created: Vec<String>,
+    /// 管理号 of the certificates that were registered already.
     unchanged: Vec<String>,
+    /// Every copy the request named (each record's base copy, and its annotated copy when it has a 加注), once.
+    copies: Vec<CopyView>,
+}
+
+#[derive(Serialize)]
+struct CopyView {
+    management_number: String,
+    /// 加注编号; `null` for the base copy.
+    annotation_number: Option<String>,
+    /// Lowercase hex `ecert_format::copy_status_id` of the copy's record bytes.
+    status_id: String,
+    /// `true` when this request registered it.
+    created: bool,
+}
+
+/// The copies a record stands for: its base copy and, when it carries a 加注, itself.
+fn copies_of(record: &CertificateRecord) -> Vec<NewCopy> {
+    let mut base = record.clone();
+    base.annotation = None;
+    let mut out = vec![copy(&base.to_json(), &record.management_number, None)];
+    if let Some(a) = &record.annotation {
+        out.push(copy(&record.to_json(), &record.management_number, Some(a.number.clone())));
+    }
+    out
+}
+
+fn copy(bytes: &[u8], management_number: &str, annotation_number: Option<String>) -> NewCopy {
+    NewCopy {
+        status_id: copy_status_id(bytes),
+        status_id_hex: copy_status_id_hex(bytes),
+        management_number: management_number.to_owned(),
+        annotation_number,
+    }
 }
 
 pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
@@ -64,11 +105,15 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let registry = Registry::builtin();
     let mut problems = Vec::new();
     let mut new: Vec<(usize, NewCertificate)> = Vec::new();
+    let mut named: Vec<(usize, NewCopy)> = Vec::new();
     for (index, value) in body.records.iter().enumerate() {
         let number = value.get("management_number").and_then(Value::as_str).map(str::to_owned);
         let bytes = serde_json::to_vec(value).unwrap_or_default();
         match CertificateRecord::from_json(&bytes, registry) {
-            Ok(record) => new.push((index, NewCertificate::from_record(&record, &key))),
+            Ok(record) => {
+                named.extend(copies_of(&record).into_iter().map(|c| (index, c)));
+                new.push((index, NewCertificate::from_record(&record, &key)))
+            }
             Err(e) => problems.push(Problem {
                 index,
                 management_number: number,
@@ -119,6 +164,28 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         }
     }
 
+    // Copies: the same copy named twice collapses; two different copies for one 加注 (or two base copies of one
+    // certificate: only when the certificate conflicts already) conflict.
+    let mut copy_list: Vec<(usize, &NewCopy)> = Vec::new();
+    for (index, c) in &named {
+        if has_problem(&problems, &c.management_number) {
+            continue;
+        }
+        match copy_list
+            .iter()
+            .find(|(_, k)| k.management_number == c.management_number && k.annotation_number == c.annotation_number)
+        {
+            Some((_, k)) if k.status_id == c.status_id => {}
+            Some(_) => problems.push(conflict(
+                *index,
+                &c.management_number,
+                "同一加注编号在本次请求中对应不同的证书内容",
+                "the same annotation number appears twice in this request with different content",
+            )),
+            None => copy_list.push((*index, c)),
+        }
+    }
+
     // 3. Against what is registered.
     let mut existing: Vec<CertificateRow> = Vec::new();
     for chunk in unique.chunks(CHUNK) {
@@ -152,16 +219,66 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
             (None, None) => created.push(*c),
         }
     }
+    // The copies registered for these certificates.
+    let mut registered: Vec<CopyRow> = Vec::new();
+    for chunk in unique.chunks(CHUNK) {
+        let m: Vec<&str> = chunk.iter().map(|c| c.management_number.as_str()).collect();
+        registered.extend(copies::of_certificates(&ctx.db, &m).await?);
+    }
+    let mut views = Vec::with_capacity(copy_list.len());
+    let mut new_copies: Vec<&NewCopy> = Vec::new();
+    for (index, c) in &copy_list {
+        if has_problem(&problems, &c.management_number) {
+            continue;
+        }
+        let same_slot = registered
+            .iter()
+            .find(|r| r.management_number == c.management_number && r.annotation_number == c.annotation_number);
+        let created = match same_slot {
+            Some(r) if r.status_id == c.status_id_hex => false,
+            Some(_) => {
+                problems.push(conflict(
+                    *index,
+                    &c.management_number,
+                    if c.annotation_number.is_some() {
+                        "该加注编号已登记了不同的加注件"
+                    } else {
+                        "该证书已登记了不同的基础件"
+                    },
+                    if c.annotation_number.is_some() {
+                        "the annotation number is registered with a different annotated copy"
+                    } else {
+                        "the certificate is registered with a different base copy"
+                    },
+                ));
+                continue;
+            }
+            None => {
+                new_copies.push(c);
+                true
+            }
+        };
+        views.push(CopyView {
+            management_number: c.management_number.clone(),
+            annotation_number: c.annotation_number.clone(),
+            status_id: c.status_id_hex.clone(),
+            created,
+        });
+    }
     if !problems.is_empty() {
         return Err(conflicts(&problems));
     }
 
-    // 4. Write.
-    if !created.is_empty() {
+    // 4. Write: certificates before their copies (the copies' foreign key), one transaction.
+    if !created.is_empty() || !new_copies.is_empty() {
         let numbers: Vec<&str> = created.iter().map(|c| c.management_number.as_str()).collect();
-        let mut statements = Vec::with_capacity(created.len() + 1);
+        let ids: Vec<&str> = new_copies.iter().map(|c| c.status_id_hex.as_str()).collect();
+        let mut statements = Vec::with_capacity(created.len() + new_copies.len() + 1);
         for c in &created {
             statements.push(certificates::insert(&ctx.db, c, ctx.now)?);
+        }
+        for c in &new_copies {
+            statements.push(copies::insert(&ctx.db, c, ctx.now)?);
         }
         statements.push(audit::append(
             &ctx.db,
@@ -169,8 +286,8 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
                 at: ctx.now,
                 actor: principal.name,
                 action: "register",
-                target: &format!("{} certificate(s)", created.len()),
-                detail: json!({ "management_numbers": numbers }),
+                target: &format!("{} certificate(s), {} copies", created.len(), new_copies.len()),
+                detail: json!({ "management_numbers": numbers, "copies": ids }),
             },
         )?);
         if let Err(e) = ctx.db.0.batch(statements).await {
@@ -187,11 +304,18 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
             });
         }
     }
+    let status = if created.is_empty() && new_copies.is_empty() { 200 } else { 201 };
     let result = Registered {
         created: created.iter().map(|c| c.management_number.clone()).collect(),
         unchanged: unchanged.iter().map(|c| c.management_number.clone()).collect(),
+        copies: views,
     };
-    http::json(if result.created.is_empty() { 200 } else { 201 }, &result)
+    http::json(status, &result)
+}
+
+/// Whether a problem was already reported for this certificate (its copies then add nothing to the answer).
+fn has_problem(problems: &[Problem], management_number: &str) -> bool {
+    problems.iter().any(|p| p.management_number.as_deref() == Some(management_number))
 }
 
 fn conflict(index: usize, number: &str, zh: &str, en: &str) -> Problem {

@@ -1,15 +1,17 @@
 //! Issuer administration (bearer token, see `crate::auth`): register certificates, revoke, publish the trust
-//! list, read the audit log. Every change is written with its audit entry in one D1 batch (one transaction)
+//! list, read the copy universe and publish status snapshots, read the audit log. Every change is written with its audit entry in one D1 batch (one transaction)
 //! and acknowledged only after D1 has committed it.
 
 mod audit;
 mod certificates;
 mod revocations;
+mod status;
 mod trust_list;
 
 pub use audit::audit;
 pub use certificates::register;
 pub use revocations::revoke;
+pub use status::{publish_status, status_universe};
 pub use trust_list::publish_trust_list;
 
 use crate::error::Message;

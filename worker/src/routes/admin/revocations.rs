@@ -1,6 +1,7 @@
 //! `POST /v1/admin/revocations`: revoke a certificate with a reason. Idempotent: revoking a revoked
 //! certificate returns the existing revocation (200) and changes nothing; a new revocation is committed to D1
-//! together with its audit entry before the 201 is sent.
+//! together with its audit entry before the 201 is sent. Revocation is per certificate: every copy of it (the base
+//! certificate and each 加注 copy) is revoked with it, and the answer lists their status ids.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,6 +14,7 @@ use crate::http;
 use crate::lookup::{StatusView, is_ecert_number};
 use crate::storage::audit::{self, AuditEntry};
 use crate::storage::certificates::{self, Key};
+use crate::storage::copies;
 
 /// Longest reason, in characters.
 pub const MAX_REASON_CHARS: usize = 200;
@@ -31,7 +33,8 @@ struct RevokeRequest {
 #[derive(Serialize)]
 struct Revoked {
     management_number: String,
-    status_id: String,
+    /// The status ids of every registered copy of the certificate, all revoked with it.
+    copies: Vec<String>,
     status: StatusView,
     /// `true` when this request revoked it, `false` when it already was.
     created: bool,
@@ -109,7 +112,7 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     }
     let body = Revoked {
         management_number: row.management_number.clone(),
-        status_id: row.status_id.clone(),
+        copies: copies::ids_of(&ctx.db, &row.management_number).await?,
         status: StatusView::of(&row),
         created,
     };
