@@ -14,6 +14,9 @@
 //   vars     extra worker vars, e.g. { LOOKUP_RATE_LIMIT: '5/60' } (default: none; wrangler.toml's apply)
 //   build    run worker/scripts/build.sh first (default true; it returns at once when nothing changed)
 //   seed     publish the demo trust list and register the demo records (default true)
+//   prepareDb  async ({ persist, lookupKey }) called with the fresh local D1 state directory before the migrations
+//            are applied (default none): the migration test applies older migrations and writes old-style rows
+//            there first
 //   assetsDir  static files served next to the API (default www/dist; a placeholder page is written there if
 //            the directory does not exist yet, so the worker starts before the browser side is built)
 //   timeoutMs  how long to wait for the build and for readiness (default 30 min / 90 s)
@@ -80,7 +83,7 @@ export async function ensureAssetsDir(dir) {
   }
 }
 
-export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir } = {}) {
+export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir, prepareDb } = {}) {
   if (!demoDir) throw new Error('startEdge: demoDir is required');
   demoDir = resolve(demoDir);
   assetsDir = resolve(assetsDir ?? join(REPO, 'www', 'dist'));
@@ -95,6 +98,7 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
   const stateDir = await mkdtemp(join(tmpdir(), 'ecert-edge-'));
   const adminToken = randomBytes(24).toString('hex');
   const auditToken = randomBytes(24).toString('hex');
+  const lookupKey = randomBytes(32).toString('hex');
   const rootSpki = (await readFile(join(demoDir, 'root-spki.pem'), 'utf8'))
     .split('\n')
     .filter((l) => l && !l.startsWith('-----'))
@@ -105,7 +109,7 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
     [
       `ADMIN_TOKEN=${adminToken}`,
       `AUDIT_TOKEN=${auditToken}`,
-      `LOOKUP_KEY=${randomBytes(32).toString('hex')}`,
+      `LOOKUP_KEY=${lookupKey}`,
       `ROOT_SPKI=${rootSpki}`,
       ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
       '',
@@ -113,6 +117,7 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
     { mode: 0o600 },
   );
   const persist = join(stateDir, 'state');
+  if (prepareDb) await prepareDb({ persist, lookupKey });
   await runWithEnv('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
     cwd: WORKER_DIR,
     env: { CI: '1' },

@@ -6,8 +6,8 @@
 // test uses its own address so counters do not leak between tests.
 
 import assert from 'node:assert/strict';
-import { createHash, sign } from 'node:crypto';
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { cp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -23,7 +23,30 @@ let edge;
 let nextIp = 1;
 const freshIp = () => `198.51.100.${nextIp++}`;
 
-const statusId = (m) => createHash('sha256').update(Buffer.concat([Buffer.from('ecert.status/1\0'), Buffer.from(m)])).digest('hex');
+// A copy's status id: SHA-256 of the domain and the exact record bytes it seals (ecert_format::copy_status_id).
+const copyId = (bytes) => createHash('sha256').update(Buffer.concat([Buffer.from('ecert.status/2\0'), Buffer.from(bytes)])).digest('hex');
+// Every copy the demo issued, as the edge must know it: each certificate's base copy (its register file in canonical
+// form) and every copy in pki/copies (named by its id). Filled in before().
+let copies = [];
+const copiesOf = (m) => copies.filter((c) => c.management_number === m);
+const prefixes = () => new Set(copies.map((c) => c.id.slice(0, 4)));
+
+async function demoCopies(demoDir) {
+  const out = new Map();
+  const reg = join(demoDir, 'pki', 'register');
+  for (const f of await readdir(reg)) {
+    const record = JSON.parse(await readFile(join(reg, f), 'utf8'));
+    out.set(copyId(JSON.stringify(record)), { management_number: record.management_number, annotation_number: null });
+  }
+  const dir = join(demoDir, 'pki', 'copies');
+  for (const f of await readdir(dir)) {
+    const text = await readFile(join(dir, f), 'utf8');
+    const record = JSON.parse(text);
+    assert.equal(copyId(text), f.replace(/\.json$/, ''), `${f} is named by its id`);
+    out.set(copyId(text), { management_number: record.management_number, annotation_number: record.annotation?.number ?? null });
+  }
+  return [...out].map(([id, c]) => ({ id, ...c })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
 const masked = (id) => `${id.slice(0, 3)}${'*'.repeat(id.length - 7)}${id.slice(-4)}`;
 
 async function call(method, path, { body, headers = {}, ip = freshIp(), token } = {}) {
@@ -72,6 +95,7 @@ const lookupBody = (s, by = 'management_number') => ({
 
 before(async () => {
   demo = await makeDemo();
+  copies = await demoCopies(demo.demoDir);
   edge = await startEdge({ demoDir: demo.demoDir, vars: { LOOKUP_RATE_LIMIT: `${LOOKUP_LIMIT}/${LOOKUP_WINDOW}` } });
 }, { timeout: 20 * 60_000 });
 
@@ -133,24 +157,31 @@ describe('public, read-only', () => {
     assert.equal(other.status, 200);
   });
 
-  test('GET /v1/status/{prefix}: each registered certificate is in its bucket, valid', async () => {
-    for (const s of demo.manifest.samples) {
-      const id = statusId(s.management_number);
-      const r = await call('GET', `/v1/status/${id.slice(0, 4)}`);
+  test('GET /v1/status/{prefix}: every issued copy (base and 加注) is in the bucket of its copy id, valid', async () => {
+    assert.ok(copies.some((c) => c.annotation_number !== null) && copies.some((c) => c.annotation_number === null));
+    for (const c of copies) {
+      const r = await call('GET', `/v1/status/${c.id.slice(0, 4)}`);
       assert.equal(r.status, 200, r.text);
       assert.equal(r.headers.get('access-control-allow-origin'), '*');
-      assert.equal(r.json.schema, 'ecert.status-bucket/1');
-      assert.equal(r.json.prefix, id.slice(0, 4));
-      assert.ok(r.json.entries.every((e) => e.id.startsWith(id.slice(0, 4))));
-      const entry = r.json.entries.find((e) => e.id === id);
-      assert.deepEqual(entry, { id, state: 'valid' }, s.file);
+      assert.equal(r.json.schema, 'ecert.status-bucket/2');
+      assert.equal(r.json.prefix, c.id.slice(0, 4));
+      assert.ok(r.json.entries.every((e) => e.id.startsWith(c.id.slice(0, 4))));
+      const entry = r.json.entries.find((e) => e.id === c.id);
+      assert.deepEqual(entry, { id: c.id, state: 'valid' }, c.management_number);
       // The bucket never carries personal data or numbers: only ids and states.
-      assert.ok(!r.text.includes(s.management_number) && !r.text.includes(s.holder_name));
+      const s = demo.manifest.samples.find((x) => x.management_number === c.management_number);
+      assert.ok(!r.text.includes(c.management_number) && (!s || !r.text.includes(s.holder_name)));
+    }
+    // The 管理号-keyed ids of before (ecert.status/1) are in no bucket: a crawl can no longer test 管理号 guesses.
+    for (const s of demo.manifest.samples) {
+      const old = createHash('sha256').update(Buffer.concat([Buffer.from('ecert.status/1\0'), Buffer.from(s.management_number)])).digest('hex');
+      const r = await call('GET', `/v1/status/${old.slice(0, 4)}`);
+      assert.ok(!r.json.entries.some((e) => e.id === old), s.file);
     }
   });
 
   test('GET /v1/status/{prefix}: an empty bucket, and bad prefixes are 400', async () => {
-    const used = new Set(demo.manifest.samples.map((s) => statusId(s.management_number).slice(0, 4)));
+    const used = prefixes();
     const empty = ['0000', 'ffff', 'abcd'].find((p) => !used.has(p));
     const r = await call('GET', `/v1/status/${empty}`);
     assert.equal(r.status, 200);
@@ -161,7 +192,7 @@ describe('public, read-only', () => {
   });
 
   test('GET /v1/status/{prefix}: bounded caching — as_of, max-age within STATUS_MAX_STALE, ETag and 304', async () => {
-    const used = new Set(demo.manifest.samples.map((s) => statusId(s.management_number).slice(0, 4)));
+    const used = prefixes();
     const prefix = ['1234', '5678', '9abc'].find((p) => !used.has(p));
     let first;
     let again;
@@ -211,7 +242,7 @@ describe('POST /v1/lookup', () => {
       assert.equal(r.json.qualification.style, 2);
       assert.notEqual(r.json.issuer.id, 'mohrss');
       assert.deepEqual(r.json.status, { state: 'valid', label_zh: '有效' });
-      assert.equal(r.json.status_id, statusId(s.management_number));
+      assert.equal(r.json.status_id, undefined, 'a lookup names the certificate, not a copy');
     }
     const rare = sample('rare-name-ext-b.pdf');
     const r = await call('POST', '/v1/lookup', { body: lookupBody(rare) });
@@ -309,17 +340,36 @@ describe('administration', () => {
   test('POST /v1/admin/certificates: validation (422), conflicts (409), idempotence, new registration', async () => {
     const dir = join(demo.demoDir, 'pki', 'register');
     const records = await Promise.all((await readdir(dir)).map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8'))));
-    // Idempotent: the seeds again.
+    // Idempotent: the seeds again; each record's base copy is named, already registered.
     let r = await call('POST', '/v1/admin/certificates', { body: { records }, token: edge.adminToken });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.created.length, 0);
     assert.equal(r.json.unchanged.length, records.length);
-    // A 加注件 record of a registered certificate is the same certificate.
+    assert.deepEqual(
+      r.json.copies.map((c) => [c.management_number, c.annotation_number, c.status_id, c.created]).sort(),
+      records.map((rec) => [rec.management_number, null, copyId(JSON.stringify(rec)), false]).sort(),
+    );
+    // A 加注件 record of a registered certificate is the same certificate, and a new copy with its own id.
     const annotated = { ...records[0] };
     annotated.annotation = { scenario: '本人调用', valid_from: annotated.issue_date, valid_until: annotated.issue_date, number: `${annotated.management_number}-A9` };
     r = await call('POST', '/v1/admin/certificates', { body: { records: [annotated] }, token: edge.adminToken });
-    assert.equal(r.status, 200, r.text);
+    assert.equal(r.status, 201, r.text);
     assert.deepEqual(r.json.unchanged, [annotated.management_number]);
+    const annotatedId = copyId(JSON.stringify(annotated));
+    assert.deepEqual(r.json.copies, [
+      { management_number: annotated.management_number, annotation_number: null, status_id: copyId(JSON.stringify(records[0])), created: false },
+      { management_number: annotated.management_number, annotation_number: `${annotated.management_number}-A9`, status_id: annotatedId, created: true },
+    ]);
+    copies.push({ id: annotatedId, management_number: annotated.management_number, annotation_number: `${annotated.management_number}-A9` });
+    // Again: unchanged (200). The same 加注编号 with other content: a conflict.
+    r = await call('POST', '/v1/admin/certificates', { body: { records: [annotated] }, token: edge.adminToken });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.copies[1].created, false);
+    const dayAfter = new Date(Date.parse(`${annotated.issue_date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const otherWindow = { ...annotated, annotation: { ...annotated.annotation, valid_until: dayAfter } };
+    r = await call('POST', '/v1/admin/certificates', { body: { records: [otherWindow] }, token: edge.adminToken });
+    assertError(r, 409, 'REGISTRATION_CONFLICT');
+    assert.deepEqual(r.json.errors.map((e) => [e.management_number, e.code]), [[annotated.management_number, 'CONFLICT']]);
 
     const fresh = { ...records[0], management_number: '202611230001', query_number: 'C900000000000001' };
     const badId = { ...records[1], management_number: '202611230002', query_number: 'C900000000000002', holder: { ...records[1].holder, id_number: '110101198804120214' } };
@@ -341,6 +391,8 @@ describe('administration', () => {
     r = await call('POST', '/v1/admin/certificates', { body: { records: [fresh] }, token: edge.adminToken });
     assert.equal(r.status, 201, r.text);
     assert.deepEqual(r.json.created, [fresh.management_number]);
+    assert.deepEqual(r.json.copies, [{ management_number: fresh.management_number, annotation_number: null, status_id: copyId(JSON.stringify(fresh)), created: true }]);
+    copies.push({ id: copyId(JSON.stringify(fresh)), management_number: fresh.management_number, annotation_number: null });
     assert.equal((await call('POST', '/v1/lookup', { body: probe })).status, 200);
 
     assertError(await call('POST', '/v1/admin/certificates', { body: '{"records": [', token: edge.adminToken }), 400, 'MALFORMED_JSON');
@@ -349,6 +401,7 @@ describe('administration', () => {
     const audit = await call('GET', '/v1/admin/audit', { token: edge.adminToken });
     const registrations = audit.json.entries.filter((e) => e.action === 'register');
     assert.deepEqual(registrations[0].detail.management_numbers, [fresh.management_number]);
+    assert.deepEqual(registrations[0].detail.copies, [copyId(JSON.stringify(fresh))]);
     assert.ok(!audit.text.includes(fresh.holder.id_number) && !audit.text.includes(fresh.holder.name), 'no personal data in the audit log');
   });
 
@@ -356,9 +409,11 @@ describe('administration', () => {
     const s = sample('annotation-expired.pdf');
     const reason = '证书持有人资格被依法撤销';
     const revokedAt = Math.floor(Date.now() / 1000) - 3600;
+    const ids = copiesOf(s.management_number).map((c) => c.id);
+    assert.ok(ids.length >= 2, 'the base copy and the annotated copy');
     // The bucket is cached (valid) before the revocation.
-    const before = await call('GET', `/v1/status/${statusId(s.management_number).slice(0, 4)}`);
-    assert.equal(before.json.entries.find((e) => e.id === statusId(s.management_number)).state, 'valid');
+    const before = await call('GET', `/v1/status/${ids[0].slice(0, 4)}`);
+    assert.equal(before.json.entries.find((e) => e.id === ids[0]).state, 'valid');
     const r = await call('POST', '/v1/admin/revocations', {
       body: { management_number: s.management_number, reason, revoked_at: revokedAt },
       token: edge.adminToken,
@@ -366,6 +421,7 @@ describe('administration', () => {
     assert.equal(r.status, 201, r.text);
     assert.equal(r.json.created, true);
     assert.deepEqual(r.json.status, { state: 'revoked', label_zh: '已撤销', revoked_at: revokedAt, reason });
+    assert.deepEqual([...r.json.copies].sort(), [...ids].sort(), 'every copy of the certificate is revoked with it');
     const acknowledged = Date.now();
 
     const look = await call('POST', '/v1/lookup', { body: lookupBody(s) });
@@ -373,7 +429,7 @@ describe('administration', () => {
     assert.deepEqual(look.json.status, { state: 'revoked', label_zh: '已撤销', revoked_at: revokedAt, reason });
 
     // The status bucket (cached, read earlier by the read-only tests) shows it within STATUS_MAX_STALE of the 201.
-    const id = statusId(s.management_number);
+    const id = ids[0];
     const entry = { id, state: 'revoked', revoked_at: revokedAt, reason };
     for (;;) {
       const asked = Date.now();
@@ -491,8 +547,210 @@ describe('administration', () => {
   });
 });
 
+// ---- The status publisher's side: the universe of copies, signed snapshots and deltas ----------------------------
+
+const SNAPSHOT_TYPE = 'application/vnd.ecert.status-snapshot';
+const sha256hex = (b) => createHash('sha256').update(b).digest('hex');
+
+/** Parse a status snapshot file ("ECSS" | 1 | u32 header length | header | u16 signature length | signature | filter). */
+function parseSnapshot(bytes) {
+  const b = Buffer.from(bytes);
+  assert.equal(b.subarray(0, 4).toString(), 'ECSS');
+  const hlen = b.readUInt32BE(5);
+  const header = JSON.parse(b.subarray(9, 9 + hlen).toString());
+  const slen = b.readUInt16BE(9 + hlen);
+  return { header, filter: b.subarray(11 + hlen + slen) };
+}
+
+/** A snapshot file with this header (fields in the signed, canonical order) over `filter`, signed with `key`. */
+function snapshotFile(fields, filter, key) {
+  const header = {
+    schema: 'ecert.status-snapshot/1',
+    kind: fields.kind,
+    signer: fields.signer,
+    sequence: fields.sequence,
+    base_sequence: fields.base_sequence ?? fields.sequence,
+    issued_at: fields.issued_at,
+    covers_sealed_before: fields.covers_sealed_before ?? fields.issued_at,
+    copies: fields.copies ?? 0,
+    revoked: fields.revoked ?? 0,
+    filter_sha256: sha256hex(filter),
+    filter_len: filter.length,
+  };
+  const h = Buffer.from(JSON.stringify(header));
+  const sig = key ? sign('sha256', h, key) : Buffer.alloc(0);
+  const len32 = Buffer.alloc(4);
+  len32.writeUInt32BE(h.length);
+  const len16 = Buffer.alloc(2);
+  len16.writeUInt16BE(sig.length);
+  return Buffer.concat([Buffer.from('ECSS'), Buffer.from([1]), len32, h, len16, sig, filter]);
+}
+
+/** Every copy of a universe page: 49-byte records (id | flags | registered_at i64 BE | revoked_at i64 BE or 0). */
+function parseUniverse(body) {
+  const b = Buffer.from(body);
+  assert.equal(b.length % 49, 0, `${b.length} bytes`);
+  const out = [];
+  for (let i = 0; i < b.length; i += 49) {
+    out.push({
+      id: b.subarray(i, i + 32).toString('hex'),
+      revoked: b[i + 32],
+      registered_at: Number(b.readBigInt64BE(i + 33)),
+      revoked_at: Number(b.readBigInt64BE(i + 41)),
+    });
+  }
+  return out;
+}
+
+async function universe(query = '', token = edge.adminToken) {
+  const r = await fetch(`${edge.baseUrl}/v1/admin/status/universe${query}`, { headers: { authorization: `Bearer ${token}` } });
+  return { status: r.status, headers: r.headers, body: Buffer.from(await r.arrayBuffer()) };
+}
+
+const putSnapshot = (bytes, { token = edge.adminToken, type = SNAPSHOT_TYPE } = {}) =>
+  call('PUT', '/v1/admin/status/snapshot', { body: new Uint8Array(bytes), headers: { 'content-type': type }, token });
+
+describe('status publisher', () => {
+  test('GET /v1/admin/status/universe: every copy once, by id, with its certificate\'s revocation; paged', async () => {
+    const r = await universe();
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'application/vnd.ecert.status-universe');
+    assert.equal(r.headers.get('cache-control'), 'no-store');
+    assert.equal(r.headers.get('access-control-allow-origin'), null);
+    const asOf = Number(r.headers.get('x-ecert-as-of'));
+    assert.ok(Math.abs(asOf - Date.now() / 1000) < 60, `as_of ${asOf}`);
+    assert.equal(r.headers.get('x-ecert-certificates-without-copies'), '0');
+    assert.equal(r.headers.get('x-ecert-next-after'), null, 'one page holds the demo');
+    const all = parseUniverse(r.body);
+    assert.equal(Number(r.headers.get('x-ecert-copies')), all.length);
+    assert.deepEqual(all.map((c) => c.id), [...all.map((c) => c.id)].sort(), 'in id order');
+    assert.deepEqual(all.map((c) => c.id), copies.map((c) => c.id).sort(), 'exactly the copies issued (and registered by the tests)');
+    // Revoking the certificate (the revocation test) revoked every one of its copies.
+    const revoked = sample('annotation-expired.pdf').management_number;
+    const revokedIds = new Set(copiesOf(revoked).map((c) => c.id));
+    assert.ok(revokedIds.size >= 2);
+    for (const c of all) {
+      assert.ok(c.registered_at > 1_700_000_000);
+      if (revokedIds.has(c.id)) assert.ok(c.revoked === 1 && c.revoked_at > 1_700_000_000, c.id);
+      else assert.deepEqual([c.revoked, c.revoked_at], [0, 0], c.id);
+    }
+    // Pages of 3, by the id cursor, concatenate to the whole.
+    const paged = [];
+    let after = null;
+    for (let i = 0; i < 100; i++) {
+      const page = await universe(`?limit=3${after ? `&after=${after}` : ''}`);
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.has('x-ecert-certificates-without-copies'), after === null, 'counted on the first page only');
+      paged.push(...parseUniverse(page.body));
+      after = page.headers.get('x-ecert-next-after');
+      if (!after) break;
+      assert.equal(after, paged.at(-1).id);
+    }
+    assert.deepEqual(paged, all);
+    for (const q of ['?after=ABC', `?after=${'g'.repeat(64)}`, '?limit=0', '?limit=50001', '?limit=x']) {
+      const bad = await call('GET', `/v1/admin/status/universe${q}`, { token: edge.adminToken });
+      assertError(bad, 400, 'INVALID_FIELD');
+    }
+    assertError(await call('GET', '/v1/admin/status/universe'), 401, 'UNAUTHORIZED');
+    assertError(await call('GET', '/v1/admin/status/universe', { token: edge.auditToken }), 403, 'FORBIDDEN');
+  });
+
+  test('status snapshots: refused unless signed by a listed status key, in order; served with ETag, 304, CORS', async () => {
+    const t = edge.adminToken;
+    const key = await readFile(join(demo.demoDir, 'pki', 'status', 'key.pem'), 'utf8');
+    const signed = JSON.parse(await readFile(join(demo.demoDir, 'trust-list.json'), 'utf8'));
+    const signer = JSON.parse(Buffer.from(signed.payload, 'base64')).status_signers[0].id;
+    assertError(await call('GET', '/v1/status/snapshot'), 404, 'NO_STATUS_SNAPSHOT');
+    assertError(await call('GET', '/v1/status/delta'), 404, 'NO_STATUS_DELTA');
+
+    // The demo's own snapshot (built and signed by `ecert demo`, sequence 1).
+    const demoSnapshot = await readFile(join(demo.demoDir, 'status', 'snapshot.bin'));
+    const { header: demoHeader, filter } = parseSnapshot(demoSnapshot);
+    let r = await putSnapshot(demoSnapshot);
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual([r.json.sequence, r.json.kind, r.json.published], [demoHeader.sequence, 'snapshot', true]);
+    const etag1 = r.json.etag;
+    assert.match(etag1, /^"[0-9a-f]{32}"$/);
+    r = await putSnapshot(demoSnapshot);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.published, false);
+
+    // Served: the bytes, strong ETag, short public caching, CORS with the ETag exposed; 304; HEAD.
+    let g = await fetch(`${edge.baseUrl}/v1/status/snapshot`);
+    assert.equal(g.status, 200);
+    assert.deepEqual(Buffer.from(await g.arrayBuffer()), demoSnapshot);
+    assert.equal(g.headers.get('content-type'), SNAPSHOT_TYPE);
+    assert.equal(g.headers.get('etag'), etag1);
+    assert.equal(g.headers.get('cache-control'), 'public, max-age=60');
+    assert.equal(g.headers.get('access-control-allow-origin'), '*');
+    assert.match(g.headers.get('access-control-expose-headers'), /etag/i);
+    assert.equal(g.headers.get('x-ecert-status-sequence'), String(demoHeader.sequence));
+    g = await fetch(`${edge.baseUrl}/v1/status/snapshot`, { headers: { 'if-none-match': etag1 } });
+    assert.equal(g.status, 304);
+    assert.equal(g.headers.get('etag'), etag1);
+    g = await fetch(`${edge.baseUrl}/v1/status/snapshot`, { method: 'HEAD' });
+    assert.equal(g.status, 200);
+    assert.equal(g.headers.get('etag'), etag1);
+    assert.equal((await g.arrayBuffer()).byteLength, 0);
+    assertError(await call('GET', '/v1/status/delta'), 404, 'NO_STATUS_DELTA');
+
+    // Refused, and nothing stored.
+    // Signed time never goes back (the demo signs a minute ahead), and a delta covers at least what its base covers.
+    const now = Math.max(Math.floor(Date.now() / 1000), demoHeader.issued_at);
+    const seq = demoHeader.sequence;
+    const base = { signer, issued_at: now, covers_sealed_before: demoHeader.covers_sealed_before, copies: demoHeader.copies, revoked: demoHeader.revoked };
+    const delta = (fields, k = key) => snapshotFile({ ...base, kind: 'delta', base_sequence: seq, ...fields }, filter, k);
+    const { privateKey: rogueKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    assertError(await putSnapshot(delta({ sequence: seq + 1 }, null)), 422, 'STATUS_SNAPSHOT_BAD_SIGNATURE');
+    assertError(await putSnapshot(delta({ sequence: seq + 1 }, rogueKey)), 422, 'STATUS_SNAPSHOT_BAD_SIGNATURE');
+    assertError(await putSnapshot(delta({ sequence: seq + 1, signer: 'rogue-status' }, rogueKey)), 422, 'STATUS_SIGNER_UNKNOWN');
+    const tampered = delta({ sequence: seq + 1 });
+    tampered[tampered.length - 1] ^= 1;
+    assertError(await putSnapshot(tampered), 422, 'STATUS_SNAPSHOT_FILTER_MISMATCH');
+    assertError(await putSnapshot(Buffer.from('not a snapshot')), 422, 'STATUS_SNAPSHOT_MALFORMED');
+    assertError(await putSnapshot(delta({ sequence: seq + 1, issued_at: now + 3600 })), 422, 'STATUS_SNAPSHOT_FROM_FUTURE');
+    assertError(await putSnapshot(delta({ sequence: seq + 1, issued_at: 1_500_000_000, covers_sealed_before: 1_500_000_000 })), 422, 'STATUS_SIGNER_NOT_IN_USE');
+    assertError(await putSnapshot(delta({ sequence: seq + 1, base_sequence: seq - 1 })), 409, 'STATUS_DELTA_MISMATCH');
+    assertError(await putSnapshot(snapshotFile({ ...base, kind: 'snapshot', sequence: seq }, filter, key)), 409, 'STATUS_SEQUENCE_TAKEN');
+    assertError(await putSnapshot(delta({ sequence: seq + 1 }), { type: 'application/json' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    assertError(await putSnapshot(delta({ sequence: seq + 1 }), { token: edge.auditToken }), 403, 'FORBIDDEN');
+    assertError(await call('PUT', '/v1/admin/status/snapshot', { body: 'x', headers: { 'content-type': SNAPSHOT_TYPE } }), 401, 'UNAUTHORIZED');
+    assert.equal((await fetch(`${edge.baseUrl}/v1/status/snapshot`)).headers.get('etag'), etag1);
+
+    // A delta on the current snapshot: accepted, served beside it.
+    const d2 = delta({ sequence: seq + 1 });
+    r = await putSnapshot(d2);
+    assert.equal(r.status, 201, r.text);
+    assert.deepEqual([r.json.kind, r.json.base_sequence], ['delta', seq]);
+    g = await fetch(`${edge.baseUrl}/v1/status/delta`);
+    assert.equal(g.status, 200);
+    assert.deepEqual(Buffer.from(await g.arrayBuffer()), d2);
+    assert.equal(g.headers.get('etag'), r.json.etag);
+    assert.equal(g.headers.get('x-ecert-status-base-sequence'), String(seq));
+    assert.equal((await fetch(`${edge.baseUrl}/v1/status/delta`, { headers: { 'if-none-match': r.json.etag } })).status, 304);
+    // A delta on another base, or time going back: refused.
+    assertError(await putSnapshot(delta({ sequence: seq + 2, base_sequence: seq + 1 })), 409, 'STATUS_DELTA_MISMATCH');
+    assertError(await putSnapshot(delta({ sequence: seq + 2, issued_at: now - 100, covers_sealed_before: now - 100 })), 409, 'STATUS_SNAPSHOT_ROLLBACK');
+
+    // A new full snapshot supersedes the delta; a sequence skipped over is a rollback.
+    const s4 = snapshotFile({ ...base, kind: 'snapshot', sequence: seq + 3 }, filter, key);
+    r = await putSnapshot(s4);
+    assert.equal(r.status, 201, r.text);
+    assertError(await call('GET', '/v1/status/delta'), 404, 'NO_STATUS_DELTA');
+    g = await fetch(`${edge.baseUrl}/v1/status/snapshot`, { headers: { 'if-none-match': etag1 } });
+    assert.equal(g.status, 200, 'the old ETag no longer matches');
+    assert.deepEqual(Buffer.from(await g.arrayBuffer()), s4);
+    assertError(await putSnapshot(delta({ sequence: seq + 2 })), 409, 'STATUS_SNAPSHOT_ROLLBACK');
+    assertError(await putSnapshot(snapshotFile({ ...base, kind: 'snapshot', sequence: seq + 2 }, filter, key)), 409, 'STATUS_SNAPSHOT_ROLLBACK');
+
+    const audit = await call('GET', '/v1/admin/audit?limit=500', { token: t });
+    const published = audit.json.entries.filter((e) => e.action === 'publish_status').map((e) => [e.detail.sequence, e.detail.kind]);
+    assert.deepEqual(published, [[seq + 3, 'snapshot'], [seq + 1, 'delta'], [seq, 'snapshot']]);
+  });
+});
+
 describe('POST /v1/verify', () => {
-  test('each demo sample gets the manifest verdict (status from D1)', async () => {
+  test('each demo sample gets the manifest verdict (status from the snapshot and the exact registry)', async () => {
     const revoked = sample('annotation-expired.pdf').management_number; // revoked above
     for (const s of demo.manifest.samples) {
       const pdf = await readFile(join(demo.demoDir, 'samples', s.file));
@@ -505,8 +763,14 @@ describe('POST /v1/verify', () => {
       if (r.json.certificate) {
         assert.equal(r.json.certificate.management_number, s.management_number);
         assert.equal(r.json.certificate.id_number, masked(s.id_number));
-        assert.equal(r.json.status_id, statusId(s.management_number));
-        assert.equal(r.json.status.state, s.management_number === revoked ? 'revoked' : 'valid', s.file);
+        if (['VALID', 'ANNOTATION_EXPIRED', 'ANNOTATION_NOT_YET_VALID', 'ANNOTATION_MISSING'].includes(s.expected)) {
+          // The id of the very copy this file seals, one of the copies the registry issued for its 管理号.
+          assert.ok(copiesOf(s.management_number).some((c) => c.id === r.json.status_id), `${s.file}: ${r.json.status_id}`);
+          assert.equal(r.json.status.state, s.management_number === revoked ? 'revoked' : 'valid', s.file);
+          // Both sources: the published signed snapshot (its signed header named) and the exact registry.
+          assert.equal(r.json.status.source, 'snapshot+registry', s.file);
+          assert.ok(r.json.status.snapshot, s.file);
+        }
       }
     }
   });
@@ -521,6 +785,26 @@ describe('POST /v1/verify', () => {
     const v = await verify();
     assert.equal(v.json.code, 'REVOKED');
     assert.equal(v.json.status.state, 'revoked');
+  });
+
+  test('a record the registry never issued, sealed with a real key under a real 管理号, is NOT_REGISTERED', async () => {
+    const s = sample('valid-style2.pdf');
+    const forged = join(demo.demoDir, 'forged.pdf');
+    // An insider with the seal key (a copy of the issuer's store, so the demo's own register stays as it is) seals
+    // another holder under a registered 管理号; the edge is never told: not issued.
+    const pki = join(demo.demoDir, 'forger-pki');
+    await cp(join(demo.demoDir, 'pki'), pki, { recursive: true });
+    const today = new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+    await runWithEnv(demo.ecert, [
+      'issue', '--pki', pki, '--qualification', s.qualification, '--name', '李四',
+      '--id-number', '11010519491231002X', '--approval-date', '2020-01-10', '--issue-date', today,
+      '--management-number', s.management_number, '--out', forged,
+    ]);
+    const r = await call('POST', '/v1/verify', { body: await readFile(forged), headers: { 'content-type': 'application/pdf' } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.code, 'NOT_REGISTERED', JSON.stringify(r.json.summary));
+    assert.equal(r.json.status.state, 'not_registered');
+    assert.ok(!copies.some((c) => c.id === r.json.status_id));
   });
 
   test('not a PDF, wrong media type, oversized (declared and streamed)', async () => {

@@ -129,7 +129,7 @@ pub async fn bucket(db: &Db, prefix: &str) -> ApiResult<BucketRead> {
     let (low, high) = bucket_bounds(prefix).ok_or_else(|| db_error("status bucket", "bad prefix"))?;
     let rows: Vec<BucketRow> = db
         .stmt(
-            "SELECT v.seq AS seq, lower(hex(b.status_id)) AS status_id, b.revoked_at AS revoked_at, \
+            "SELECT v.seq AS seq, nullif(lower(hex(b.status_id)), '') AS status_id, b.revoked_at AS revoked_at, \
              b.revocation_reason AS revocation_reason \
              FROM (SELECT coalesce(max(seq), 0) AS seq FROM status_versions) AS v \
              LEFT JOIN (SELECT k.status_id, c.revoked_at, c.revocation_reason \
