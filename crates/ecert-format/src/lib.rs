@@ -14,6 +14,7 @@ pub mod record;
 pub mod registry;
 pub mod sealed_file;
 pub mod status;
+pub mod status_snapshot;
 pub mod trust_list;
 
 pub use annotation::{Annotation, AnnotationState, LedgerEntry, Scenario};
@@ -21,7 +22,12 @@ pub use date::{Date, YearMonth};
 pub use id_number::{IdNumber, mask_id_number};
 pub use record::{CertificateRecord, Holder, IssuerRef, QualificationRef, RECORD_SCHEMA, SealingDayError, Sex};
 pub use registry::{Issuer, IssuerKind, Qualification, Registry, Style};
-pub use status::{CertificateStatus, StatusBucket, StatusEntry, StatusInput, status_id, status_prefix};
+pub use status::{
+    CertificateStatus, StatusBucket, StatusEntry, StatusInput, copy_status_id, copy_status_id_hex, parse_status_id,
+    status_prefix,
+};
+pub use status_snapshot::{SnapshotError, SnapshotFile, SnapshotHeader, SnapshotKind};
 pub use trust_list::{
-    AnnotationRule, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedTimeStampAuthority,
+    AnnotationRule, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedStatusSigner,
+    TrustedTimeStampAuthority,
 };

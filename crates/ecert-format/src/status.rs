@@ -1,8 +1,14 @@
 //! Certificate status (有效 / 已撤销) as the registry publishes it, and as a verifier receives it.
 //!
-//! Privacy: a verifier asks the edge for a *bucket* — every status whose id starts with a short hex prefix —
-//! so the edge learns only the prefix, shared by many certificates (k-anonymity). The id is a domain-separated
-//! SHA-256 of the 管理号, which the signed certificate already carries; no name or ID number is ever sent.
+//! Every certificate *copy* — the base certificate and each 加注 copy — has its own status id: the SHA-256 of the
+//! exact record bytes it seals ([`copy_status_id`]). The registry knows the id of every copy it issued; revoking a
+//! certificate revokes all of its copies. Since the id is a digest of the whole record (holder's name, ID number,
+//! dates, annotation), knowing a 管理号 does not let anyone compute it, and a published id or prefix cannot be
+//! inverted to a 管理号 or a holder by enumerating 管理号s.
+//!
+//! Verifiers learn revocation offline from the signed status snapshot (`crate::status_snapshot`). The optional
+//! online check asks the edge for a *bucket* — every copy whose id starts with a short hex prefix — so the edge
+//! learns only the prefix, shared at national scale by about 1 500 copies (k-anonymity; docs/edge.md).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -10,18 +16,36 @@ use sha2::{Digest as _, Sha256};
 use crate::trust_list::hex;
 
 /// Schema tag of a status bucket.
-pub const STATUS_BUCKET_SCHEMA: &str = "ecert.status-bucket/1";
-/// Domain separation for [`status_id`].
-pub const STATUS_ID_DOMAIN: &[u8] = b"ecert.status/1\0";
+pub const STATUS_BUCKET_SCHEMA: &str = "ecert.status-bucket/2";
+/// Domain separation for [`copy_status_id`].
+pub const STATUS_ID_DOMAIN: &[u8] = b"ecert.status/2\0";
 /// Hex characters of the id a client reveals when asking for a bucket (16 bits: 65 536 buckets).
 pub const STATUS_PREFIX_HEX_LEN: usize = 4;
 
-/// The status id of a certificate: lowercase hex SHA-256 of [`STATUS_ID_DOMAIN`] ‖ 管理号 (UTF-8).
-pub fn status_id(management_number: &str) -> String {
+/// A certificate copy's status id: SHA-256 of [`STATUS_ID_DOMAIN`] ‖ the record bytes embedded in its sealed
+/// revision (`ecert-record.json`, exactly as sealed).
+pub fn copy_status_id(record_bytes: &[u8]) -> [u8; 32] {
     let mut h = Sha256::new();
     h.update(STATUS_ID_DOMAIN);
-    h.update(management_number.as_bytes());
-    hex(&h.finalize())
+    h.update(record_bytes);
+    h.finalize().into()
+}
+
+/// [`copy_status_id`] as lowercase hex (its form in JSON, URLs and verdicts).
+pub fn copy_status_id_hex(record_bytes: &[u8]) -> String {
+    hex(&copy_status_id(record_bytes))
+}
+
+/// Parse a 64-character lowercase hex status id.
+pub fn parse_status_id(s: &str) -> Option<[u8; 32]> {
+    if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 /// The bucket prefix of a status id (its first [`STATUS_PREFIX_HEX_LEN`] hex characters).
@@ -47,7 +71,7 @@ pub enum CertificateStatus {
 /// One certificate's status inside a bucket.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusEntry {
-    /// The full [`status_id`].
+    /// The copy's full status id ([`copy_status_id_hex`]).
     pub id: String,
     #[serde(flatten)]
     pub status: CertificateStatus,
@@ -76,12 +100,11 @@ impl StatusBucket {
         Ok(b)
     }
 
-    /// What this bucket says about the certificate with `management_number`: [`StatusInput::Known`] or,
-    /// when the bucket does not hold it (or is for another prefix), [`StatusInput::NotRegistered`] /
+    /// What this bucket says about the copy with status id `id` (hex): [`StatusInput::Known`] or, when the
+    /// bucket does not hold it (or is for another prefix), [`StatusInput::NotRegistered`] /
     /// [`StatusInput::Unavailable`].
-    pub fn status_of(&self, management_number: &str) -> StatusInput {
-        let id = status_id(management_number);
-        if status_prefix(&id) != self.prefix {
+    pub fn status_of(&self, id: &str) -> StatusInput {
+        if status_prefix(id) != self.prefix {
             return StatusInput::Unavailable { reason: "status bucket is for another prefix".into() };
         }
         match self.entries.iter().find(|e| e.id == id) {
@@ -100,7 +123,8 @@ pub enum StatusInput {
     NotChecked,
     /// A status source is configured but gave no usable answer (unreachable, error): "status unknown".
     Unavailable { reason: String },
-    /// The registry does not know this certificate.
+    /// The registry never issued this copy (its record digest is not registered), though the registry was
+    /// asked: `NOT_REGISTERED`.
     NotRegistered { as_of: i64 },
     /// The registry's answer.
     Known { status: CertificateStatus, as_of: i64 },
@@ -111,12 +135,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn id_is_domain_separated_sha256() {
-        let id = status_id("2100000000001");
+    fn id_is_domain_separated_sha256_of_the_record_bytes() {
+        let id = copy_status_id_hex(br#"{"schema":"ecert.record/1"}"#);
         assert_eq!(id.len(), 64);
-        assert_ne!(id, hex(&Sha256::digest(b"2100000000001")));
-        assert_eq!(id, status_id("2100000000001"));
-        assert_ne!(id, status_id("2100000000002"));
+        assert_ne!(id, hex(&Sha256::digest(br#"{"schema":"ecert.record/1"}"#)));
+        assert_ne!(id, copy_status_id_hex(br#"{"schema":"ecert.record/1" }"#));
+        assert_eq!(parse_status_id(&id), Some(copy_status_id(br#"{"schema":"ecert.record/1"}"#)));
+        assert_eq!(parse_status_id(&id.to_uppercase()), None);
+        assert_eq!(parse_status_id(&id[..63]), None);
         assert!(is_status_prefix(status_prefix(&id)));
         assert!(!is_status_prefix("ABCD"));
         assert!(!is_status_prefix("abc"));
@@ -124,8 +150,8 @@ mod tests {
 
     #[test]
     fn bucket_lookup() {
-        let id = status_id("M1");
-        let other = status_id("M2");
+        let id = copy_status_id_hex(b"one");
+        let other = copy_status_id_hex(b"two");
         let bucket = StatusBucket {
             schema: STATUS_BUCKET_SCHEMA.into(),
             prefix: status_prefix(&id).into(),
@@ -140,15 +166,15 @@ mod tests {
         assert!(text.contains(r#""state":"revoked""#), "{text}");
         let back = StatusBucket::from_json(&json).unwrap();
         assert_eq!(
-            back.status_of("M1"),
+            back.status_of(&id),
             StatusInput::Known { status: CertificateStatus::Revoked { revoked_at: 5, reason: "r".into() }, as_of: 10 }
         );
-        let expect_m2 = if status_prefix(&other) == status_prefix(&id) {
+        let expect_other = if status_prefix(&other) == status_prefix(&id) {
             StatusInput::NotRegistered { as_of: 10 }
         } else {
             StatusInput::Unavailable { reason: "status bucket is for another prefix".into() }
         };
-        assert_eq!(back.status_of("M2"), expect_m2);
+        assert_eq!(back.status_of(&other), expect_other);
         assert!(StatusBucket::from_json(br#"{"schema":"x","prefix":"0000","as_of":1,"entries":[]}"#).is_err());
     }
 }

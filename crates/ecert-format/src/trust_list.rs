@@ -10,8 +10,11 @@ use crate::date::Date;
 use crate::registry::IssuerKind;
 
 /// The schema tag of the trust list payload. Version 2 added `time_stamp_authorities` (every seal is
-/// time-stamped: PAdES B-T) and made `annotation_rule`'s numbers binding on verifier and issuer alike.
-pub const TRUST_LIST_SCHEMA: &str = "ecert.trust-list/2";
+/// time-stamped: PAdES B-T) and made `annotation_rule`'s numbers binding on verifier and issuer alike; version 3
+/// added `status_signers` and `max_status_age` (the signed status snapshot, `crate::status_snapshot`).
+pub const TRUST_LIST_SCHEMA: &str = "ecert.trust-list/3";
+/// Bounds of [`TrustList::max_status_age`], in seconds: one minute to seven days.
+pub const STATUS_AGE_BOUNDS: core::ops::RangeInclusive<i64> = 60..=7 * 86_400;
 /// The schema tag of the signed envelope.
 pub const SIGNED_TRUST_LIST_SCHEMA: &str = "ecert.signed-trust-list/1";
 /// The only signature algorithm: ECDSA P-256 with SHA-256 over the payload bytes, DER signature.
@@ -97,6 +100,25 @@ pub struct TrustedTimeStampAuthority {
     pub use_until: i64,
 }
 
+/// A key that signs status snapshots and deltas (`crate::status_snapshot`), during a window: a snapshot whose
+/// `issued_at` falls outside it is not accepted. The root authorises it by listing it here; it never seals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedStatusSigner {
+    /// A short stable id (`ecert-status`, …), named by every snapshot it signs.
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Lowercase hex SHA-256 of `public_key`.
+    pub key_id: String,
+    /// The P-256 public key, base64 SubjectPublicKeyInfo DER.
+    pub public_key: String,
+    /// Snapshots issued at or after this instant (Unix seconds) ...
+    pub use_from: i64,
+    /// ... and before this one are accepted.
+    pub use_until: i64,
+}
+
 /// An issuer: the MOHRSS special seal, or an association.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,8 +154,12 @@ pub struct TrustList {
     pub issuers: Vec<TrustedIssuer>,
     /// The time-stamping authorities whose tokens date seals (absent in a version 1 list, which is refused by
     /// its schema tag).
-    #[serde(default)]
     pub time_stamp_authorities: Vec<TrustedTimeStampAuthority>,
+    /// The keys that sign status snapshots.
+    pub status_signers: Vec<TrustedStatusSigner>,
+    /// How old a status snapshot may be (seconds between its `issued_at` and the time of check) before a
+    /// verifier treats the status as unknown; within [`STATUS_AGE_BOUNDS`].
+    pub max_status_age: i64,
 }
 
 impl TrustList {
@@ -149,6 +175,11 @@ impl TrustList {
     /// The time-stamping authority with this key id.
     pub fn time_stamp_authority_by_key_id(&self, key_id: &str) -> Option<&TrustedTimeStampAuthority> {
         self.time_stamp_authorities.iter().find(|t| t.key_id == key_id)
+    }
+
+    /// The status signer with this id.
+    pub fn status_signer(&self, id: &str) -> Option<&TrustedStatusSigner> {
+        self.status_signers.iter().find(|s| s.id == id)
     }
 
     /// Canonical JSON bytes of this payload.

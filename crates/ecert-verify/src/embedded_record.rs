@@ -41,8 +41,9 @@ impl RecordReadError {
 /// Largest flat name array walked (pairs).
 const MAX_NAMES: usize = 64;
 
-/// Read and validate the record embedded in revision `rev`.
-pub fn read(doc: &Document, rev: usize, registry: &Registry) -> Result<CertificateRecord, RecordReadError> {
+/// Read and validate the record embedded in revision `rev`; with it, its exact bytes (which the copy's status id
+/// digests).
+pub fn read(doc: &Document, rev: usize, registry: &Registry) -> Result<(CertificateRecord, Vec<u8>), RecordReadError> {
     let catalog = doc.catalog(rev).map_err(|_| RecordReadError::Missing)?;
     let names = resolve_dict(doc, rev, catalog.get(b"Names")).ok_or(RecordReadError::Missing)?;
     let tree = resolve_dict(doc, rev, names.get(b"EmbeddedFiles")).ok_or(RecordReadError::Missing)?;
@@ -69,5 +70,6 @@ pub fn read(doc: &Document, rev: usize, registry: &Registry) -> Result<Certifica
         _ => return Err(RecordReadError::Missing),
     };
     let bytes = doc.decode_stream(stream).map_err(|e| RecordReadError::Undecodable(e.code()))?;
-    CertificateRecord::from_json(&bytes, registry).map_err(|e| RecordReadError::Invalid(e.to_string()))
+    let record = CertificateRecord::from_json(&bytes, registry).map_err(|e| RecordReadError::Invalid(e.to_string()))?;
+    Ok((record, bytes))
 }

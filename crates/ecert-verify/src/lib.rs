@@ -19,7 +19,11 @@
 //! 5. the copy is the one canonical file the issuer writes ([`canonical_form`]);
 //! 6. authorization of the seal for this record at that time;
 //! 7. the record embedded in the signed revision ([`embedded_record`]) and the trust list's 加注 rule;
-//! 8. the status the caller supplied.
+//! 8. the status of this exact copy: the signed status snapshot ([`VerifiedStatus`]) and/or the registry's
+//!    answer ([`StatusEvidence`]).
+//!
+//! Before all of them, the device clock is checked against the snapshot's signed time (the time of check is
+//! never earlier).
 //!
 //! `VALID` is built positively: only when every required check ran and passed.
 
@@ -29,20 +33,26 @@ pub mod canonical_form;
 pub mod embedded_record;
 pub mod messages;
 pub mod modification;
+pub mod receipt;
 pub mod seal_signature;
 pub mod signature_field;
+pub mod status_check;
+pub mod status_evidence;
 pub mod trust;
 pub mod verdict;
 mod verifier;
 
 pub use ecert_format::{CertificateStatus, StatusInput};
 pub use ecert_pdf_structure::Budget;
+pub use receipt::{Receipt, ReceiptCheck, check_receipt};
+pub use status_check::StatusEvidence;
+pub use status_evidence::{SnapshotAnswer, SnapshotEvidence, VerifiedStatus};
 pub use trust::{TrustError, VerifiedTrustList};
 pub use verdict::{
-    AnnotationView, CertificateView, Check, CheckId, FileFacts, Modification, Outcome, SealView, StatusView,
-    VERDICT_SCHEMA, Verdict, VerdictCode, VerdictState,
+    AnnotationView, CertificateView, Check, CheckId, FileFacts, Modification, Outcome, SealView, SnapshotView,
+    StatusView, VERDICT_SCHEMA, Verdict, VerdictCode, VerdictState,
 };
-pub use verifier::{VerifyOptions, apply_status, verify};
+pub use verifier::{VerifyOptions, verify, verify_with};
 
 /// The largest PDF the verifier accepts, in bytes (16 MiB): [`Budget::default`]'s `max_file_size`. A larger input
 /// gets a `MALFORMED` verdict (`FILE_TOO_LARGE`) without being parsed; bindings use this constant to refuse such

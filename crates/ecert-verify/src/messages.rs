@@ -39,8 +39,15 @@ fn days_phrase_left(v: &Verdict) -> (String, String) {
 
 fn status_phrase(v: &Verdict) -> (String, String) {
     match v.status.state.as_str() {
+        "valid" if v.status.source == "snapshot" => {
+            let n = v.status.snapshot.as_ref().map_or(0, |s| s.sequence);
+            (
+                format!("未撤销（登记机构签名的状态快照第 {n} 号）"),
+                format!("not revoked (the registry's signed status snapshot no. {n})"),
+            )
+        }
         "valid" => ("登记状态：有效".into(), "registry status: valid".into()),
-        "not_checked" => ("未查询撤销状态".into(), "revocation status not checked".into()),
+        "not_checked" => ("撤销状态未核验".into(), "revocation status not checked".into()),
         _ => (String::new(), String::new()),
     }
 }
@@ -56,17 +63,27 @@ pub fn summary(v: &Verdict) -> Summary {
                 format!("Authentic and unaltered, sealed by a trusted seal; {aen}; {sen}."),
             )
         }
-        VerdictCode::StatusUnknown => (
-            "签名有效，状态未知：无法从登记机构确认该证书是否已撤销。".into(),
-            "Signature valid, status unknown: the registry could not confirm whether it is revoked.".into(),
-        ),
-        VerdictCode::Revoked => {
-            let reason = v.status.reason.clone().unwrap_or_default();
-            (
-                format!("证书已撤销（原因：{reason}），不再有效。"),
-                format!("The certificate has been revoked (reason: {reason}); it is no longer valid."),
-            )
+        VerdictCode::StatusUnknown => {
+            let (dzh, den) = check_text(v, CheckId::Status);
+            (format!("证书真实，但状态未知：{dzh}"), format!("Authentic, but its status is unknown: {den}"))
         }
+        VerdictCode::Revoked => match (&v.status.reason, v.status.revoked_at) {
+            (Some(reason), Some(at)) => {
+                let day = crate::verifier::china_date(at);
+                (
+                    format!("证书已撤销（{day} 撤销，原因：{reason}），不再有效。"),
+                    format!("The certificate was revoked on {day} (reason: {reason}); it is no longer valid."),
+                )
+            }
+            _ => (
+                "证书已撤销，不再有效（依据登记机构签名的状态快照；撤销时间和原因可向登记机构查询）。".into(),
+                "The certificate has been revoked and is no longer valid (per the registry's signed status snapshot; the registry can tell when and why).".into(),
+            ),
+        },
+        VerdictCode::NotRegistered => (
+            "不能作为有效证书使用：印章真实，但登记机构没有签发过这份记录（未登记）。请向登记机构核实。".into(),
+            "Not acceptable: the seal is authentic, but the registry never issued this record (not registered). Check with the registry.".into(),
+        ),
         VerdictCode::AnnotationExpired => {
             let n = v.annotation.as_ref().and_then(|a| a.days_ago).unwrap_or(0);
             (format!("证书真实，但加注已于 {n} 天前过期，需持证人重新加注。"),

@@ -10,7 +10,9 @@
 //! an unverified one.
 
 use ecert_format::trust_list::{TrustListError, decode_der, key_id_of_spki};
-use ecert_format::{Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedTimeStampAuthority};
+use ecert_format::{
+    Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedStatusSigner, TrustedTimeStampAuthority,
+};
 use std::sync::OnceLock;
 
 use ecert_pki::{CertificateOutline, ParsedCert, verify_issued_by, verify_p256_sha256};
@@ -81,6 +83,8 @@ pub struct VerifiedTrustList {
     list: TrustList,
     seals: Vec<SealEntry>,
     tsas: Vec<TsaEntry>,
+    /// Each status signer's public key (SPKI DER, a valid P-256 key), in `list.status_signers` order.
+    status_keys: Vec<Vec<u8>>,
     /// Each issuer's CA certificate, in `list.issuers` order.
     ca_certificates: Vec<ParsedCert>,
     /// Whether each CA certificate is signed by the pinned root (checked on first use, once per issuer).
@@ -113,6 +117,26 @@ impl VerifiedTrustList {
         }
         if !list.annotation_rule.is_within_format() {
             return Err(bad("the annotation rule is outside the format's bounds (window 1 to 90 days)".into()));
+        }
+        if !ecert_format::trust_list::STATUS_AGE_BOUNDS.contains(&list.max_status_age) {
+            return Err(bad("max_status_age is outside 60 s to 7 days".into()));
+        }
+        let mut status_keys = Vec::new();
+        for signer in &list.status_signers {
+            let spki = decode_der(&signer.public_key)?;
+            if ecert_pki::key::p256_verifying_key_from_spki(&spki).is_err() {
+                return Err(bad(format!("status signer {:?}: not a P-256 public key", signer.id)));
+            }
+            if key_id_of_spki(&spki) != signer.key_id {
+                return Err(bad(format!("status signer {:?}: key id does not match its key", signer.id)));
+            }
+            if list.status_signers.iter().filter(|o| o.id == signer.id || o.key_id == signer.key_id).count() != 1 {
+                return Err(bad(format!("status signer {:?} listed twice", signer.id)));
+            }
+            if signer.use_from >= signer.use_until {
+                return Err(bad(format!("status signer {:?}: empty use window", signer.id)));
+            }
+            status_keys.push(spki);
         }
         let mut tsas = Vec::new();
         for (index, tsa) in list.time_stamp_authorities.iter().enumerate() {
@@ -177,7 +201,15 @@ impl VerifiedTrustList {
             ca_certificates.push(ca);
         }
         let ca_root_signed = ca_certificates.iter().map(|_| OnceLock::new()).collect();
-        Ok(VerifiedTrustList { list, seals, tsas, ca_certificates, ca_root_signed, root_spki: root_spki_der.to_vec() })
+        Ok(VerifiedTrustList {
+            list,
+            seals,
+            tsas,
+            status_keys,
+            ca_certificates,
+            ca_root_signed,
+            root_spki: root_spki_der.to_vec(),
+        })
     }
 
     /// The verified payload.
@@ -222,6 +254,12 @@ impl VerifiedTrustList {
                 )))
             }
         }
+    }
+
+    /// The status signer with `id` and its public key (SPKI DER).
+    pub fn status_signer(&self, id: &str) -> Option<(&TrustedStatusSigner, &[u8])> {
+        let i = self.list.status_signers.iter().position(|s| s.id == id)?;
+        Some((self.list.status_signers.get(i)?, self.status_keys.get(i)?.as_slice()))
     }
 
     /// The CA certificate of the issuer with `issuer_id`.

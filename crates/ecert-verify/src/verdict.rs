@@ -17,6 +17,9 @@ pub enum VerdictCode {
     Modified,
     UntrustedSeal,
     SealNotAuthorized,
+    /// An authentic seal over a record the registry never issued (asked online): an insider's forgery, or an
+    /// issuer that sealed without registering.
+    NotRegistered,
     Revoked,
     NonCanonical,
     AnnotationInvalid,
@@ -30,7 +33,7 @@ pub enum VerdictCode {
 
 impl VerdictCode {
     /// Every code, most severe first.
-    pub const ALL: [VerdictCode; 16] = [
+    pub const ALL: [VerdictCode; 17] = [
         VerdictCode::Malformed,
         VerdictCode::Encrypted,
         VerdictCode::NotACertificate,
@@ -38,6 +41,7 @@ impl VerdictCode {
         VerdictCode::Modified,
         VerdictCode::UntrustedSeal,
         VerdictCode::SealNotAuthorized,
+        VerdictCode::NotRegistered,
         VerdictCode::Revoked,
         VerdictCode::NonCanonical,
         VerdictCode::AnnotationInvalid,
@@ -61,6 +65,7 @@ impl VerdictCode {
             VerdictCode::Modified => "MODIFIED",
             VerdictCode::UntrustedSeal => "UNTRUSTED_SEAL",
             VerdictCode::SealNotAuthorized => "SEAL_NOT_AUTHORIZED",
+            VerdictCode::NotRegistered => "NOT_REGISTERED",
             VerdictCode::Revoked => "REVOKED",
             VerdictCode::NonCanonical => "NON_CANONICAL",
             VerdictCode::AnnotationInvalid => "ANNOTATION_INVALID",
@@ -79,7 +84,9 @@ impl VerdictCode {
             VerdictCode::Malformed | VerdictCode::Encrypted => VerdictState::Broken,
             VerdictCode::NotACertificate => VerdictState::NotACertificate,
             VerdictCode::SignatureInvalid | VerdictCode::Modified | VerdictCode::NonCanonical => VerdictState::Modified,
-            VerdictCode::UntrustedSeal | VerdictCode::SealNotAuthorized => VerdictState::Untrusted,
+            VerdictCode::UntrustedSeal | VerdictCode::SealNotAuthorized | VerdictCode::NotRegistered => {
+                VerdictState::Untrusted
+            }
             VerdictCode::Revoked => VerdictState::Revoked,
             VerdictCode::AnnotationInvalid
             | VerdictCode::AnnotationMissing
@@ -125,6 +132,8 @@ pub enum CheckId {
     Record,
     Annotation,
     Status,
+    /// The device clock against the signed time floor (the status snapshot's `issued_at`).
+    Clock,
 }
 
 /// One check's outcome.
@@ -238,17 +247,36 @@ pub struct AnnotationView {
     pub days_until: Option<i64>,
 }
 
-/// The status as supplied by the caller.
+/// The status snapshot a status rests on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotView {
+    /// The newest file's sequence (a delta's when one is held).
+    pub sequence: u64,
+    /// Its signed issue time (Unix seconds).
+    pub issued_at: i64,
+    /// The status signer's id.
+    pub signer: String,
+    /// The signed header and its signature (base64), for receipts.
+    #[serde(flatten)]
+    pub evidence: crate::status_evidence::SnapshotEvidence,
+}
+
+/// The status, from the signed snapshot and/or the registry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusView {
-    /// `not_checked` | `unknown` | `not_registered` | `valid` | `revoked`.
+    /// `not_checked` | `unknown` | `stale` | `not_covered` | `not_registered` | `valid` | `revoked`.
     pub state: String,
+    /// Where the answer came from: `snapshot` (offline, signed), `registry` (asked online), both, or `none`.
+    pub source: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub as_of: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub revoked_at: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub reason: Option<String>,
+    /// The snapshot held, if any (whatever it answered).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub snapshot: Option<SnapshotView>,
 }
 
 /// One revision appended after the certified one, described plainly.
@@ -270,16 +298,20 @@ pub struct Verdict {
     pub state: VerdictState,
     /// The reason in one plain sentence.
     pub summary: Summary,
-    /// The time of check, Unix seconds.
+    /// The time of check, Unix seconds: the device clock, or the signed time floor when the clock is earlier.
     pub checked_at: i64,
+    /// The device clock as given by the caller (Unix seconds).
+    pub clock: i64,
+    /// The signed time floor (the status snapshot's `issued_at`), when a snapshot was held.
+    pub time_floor: Option<i64>,
     pub file: FileFacts,
     pub checks: Vec<Check>,
     pub certificate: Option<CertificateView>,
     pub seal: Option<SealView>,
     pub annotation: Option<AnnotationView>,
     pub status: StatusView,
-    /// For the status lookup: lowercase hex SHA-256("ecert.status/1\0" ‖ 管理号), when the record was read from
-    /// an authentic signed revision.
+    /// The copy's status id — lowercase hex SHA-256("ecert.status/2\0" ‖ the sealed record bytes) — when the
+    /// record was read from an authentic signed revision.
     pub status_id: Option<String>,
     pub modifications: Vec<Modification>,
 }

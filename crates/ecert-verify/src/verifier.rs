@@ -1,9 +1,7 @@
 //! Runs the checks in order and assembles the [`Verdict`].
 
 use ecert_format::annotation::{AnnotationState, evaluate};
-use ecert_format::{
-    CertificateRecord, CertificateStatus, Date, Registry, SealingDayError, StatusInput, mask_id_number, status_id,
-};
+use ecert_format::{CertificateRecord, Date, Registry, SealingDayError, StatusInput, copy_status_id, mask_id_number};
 use ecert_pdf_structure::{Budget, Document, walk};
 
 use crate::canonical_form;
@@ -12,6 +10,7 @@ use crate::messages;
 use crate::modification::{describe_unreadable_tail, describe_updates};
 use crate::seal_signature::{TrustFailure, TrustedSigner, VerifiedSignature, evaluate_signer, verify_signature};
 use crate::signature_field::{self, FieldError};
+use crate::status_check::{self, StatusEvidence};
 use crate::trust::VerifiedTrustList;
 use crate::verdict::{
     AnnotationView, CertificateView, Check, CheckId, FileFacts, IssuerView, Outcome, QualificationView, SealView,
@@ -39,21 +38,30 @@ struct Builder {
 }
 
 impl Builder {
-    fn new(pdf: &[u8], at_unix: i64) -> Builder {
+    fn new(pdf: &[u8], at_unix: i64, clock: i64, time_floor: Option<i64>) -> Builder {
         Builder {
-            checks: Vec::new(),
+            checks: vec![status_check::clock_check(clock, time_floor)],
             verdict: Verdict {
                 schema: VERDICT_SCHEMA.to_owned(),
                 code: VerdictCode::Malformed,
                 state: VerdictCode::Malformed.state(),
                 summary: Summary { zh: String::new(), en: String::new() },
                 checked_at: at_unix,
+                clock,
+                time_floor,
                 file: FileFacts { size: pdf.len() as u64, revisions: 0 },
                 checks: Vec::new(),
                 certificate: None,
                 seal: None,
                 annotation: None,
-                status: StatusView { state: "not_checked".into(), as_of: None, revoked_at: None, reason: None },
+                status: StatusView {
+                    state: "not_checked".into(),
+                    source: "none".into(),
+                    as_of: None,
+                    revoked_at: None,
+                    reason: None,
+                    snapshot: None,
+                },
                 status_id: None,
                 modifications: Vec::new(),
             },
@@ -96,7 +104,8 @@ impl Builder {
 }
 
 /// Every check, in the order they run.
-const ALL_CHECKS: [CheckId; 9] = [
+const ALL_CHECKS: [CheckId; 10] = [
+    CheckId::Clock,
     CheckId::Structure,
     CheckId::Signature,
     CheckId::Modification,
@@ -109,9 +118,10 @@ const ALL_CHECKS: [CheckId; 9] = [
 ];
 
 /// Whether a check must have passed for a `VALID`: all but the status (a verifier without a status source
-/// reports `not_checked`, which the verdict shows).
+/// reports `not_checked`, which the verdict shows) and the clock (a clock behind the signed floor is reported;
+/// the floor is used instead).
 fn required_for_valid(id: CheckId) -> bool {
-    id != CheckId::Status
+    !matches!(id, CheckId::Status | CheckId::Clock)
 }
 
 /// The overall code: the most severe failure; or `VALID` only when every required check ran and passed and no
@@ -137,10 +147,7 @@ fn finalize(v: &mut Verdict) {
     v.summary = messages::summary(v);
 }
 
-/// Verify one certificate PDF. Never panics; every input gets a verdict; nothing unclear is `VALID`.
-///
-/// `at_unix` is the time of check (the 加注 window is judged on its China-time day); `status` is what the caller
-/// learned from the registry, if anything.
+/// Verify one certificate PDF with no status snapshot: [`verify_with`] with `status` as the registry's answer.
 pub fn verify(
     pdf: &[u8],
     trust: &VerifiedTrustList,
@@ -148,7 +155,25 @@ pub fn verify(
     status: &StatusInput,
     options: &VerifyOptions,
 ) -> Verdict {
-    let mut b = Builder::new(pdf, at_unix);
+    verify_with(pdf, trust, at_unix, &StatusEvidence { snapshot: None, registry: status }, options)
+}
+
+/// Verify one certificate PDF. Never panics; every input gets a verdict; nothing unclear is `VALID`.
+///
+/// `clock` is the device's time (Unix seconds). The time of check is `max(clock, floor)`, where the floor is the
+/// signed `issued_at` of the status snapshot held: a clock set back can't make an expired 加注 current (a clock
+/// behind the floor is reported in the `clock` check). The 加注 window is judged on the time of check's
+/// China-time day. `status` is the snapshot and/or the registry's answer.
+pub fn verify_with(
+    pdf: &[u8],
+    trust: &VerifiedTrustList,
+    clock: i64,
+    status: &StatusEvidence<'_>,
+    options: &VerifyOptions,
+) -> Verdict {
+    let floor = status.snapshot.map(|s| s.issued_at());
+    let at_unix = floor.map_or(clock, |f| clock.max(f));
+    let mut b = Builder::new(pdf, at_unix, clock, floor);
 
     // 1. Structure. A file that does not walk as a whole may still begin with an intact sealed revision
     //    followed by appended bytes (an update without its own xref, trailing data, shadow-attack xrefs):
@@ -298,13 +323,13 @@ pub fn verify(
     // 5. The record, from the signed revision only.
     let registry = Registry::builtin();
     let record = match embedded_record::read(&doc, CERTIFIED, registry) {
-        Ok(r) => {
+        Ok((r, bytes)) => {
             b.pass(
                 CheckId::Record,
                 "已从签章版本中读取证书机读记录。",
                 "The certificate record was read from the sealed revision.",
             );
-            Some(r)
+            Some((r, copy_status_id(&bytes)))
         }
         Err(e) => {
             b.fail(
@@ -318,7 +343,7 @@ pub fn verify(
         }
     };
 
-    let (Some(signer), Some(record)) = (signer, record) else {
+    let (Some(signer), Some((record, copy_id))) = (signer, record) else {
         return b.finish();
     };
 
@@ -331,21 +356,13 @@ pub fn verify(
     fill_views(&mut b, &signer, &record, options);
     annotation(&mut b, trust, &signer, &record, at_unix);
 
-    // 8. Status, as supplied.
-    b.verdict.status_id = Some(status_id(&record.management_number));
-    status_check(&mut b.checks, &mut b.verdict.status, status);
+    // 8. Status of this exact copy: the signed snapshot and/or the registry.
+    b.verdict.status_id = Some(ecert_format::trust_list::hex(&copy_id));
+    let copy = status_check::Copy { id: &copy_id, sealed_at: signer.sealed_at };
+    let (check, view) = status_check::status_check(status, &copy, at_unix, trust.list().max_status_age);
+    b.checks.push(check);
+    b.verdict.status = view;
     b.finish()
-}
-
-/// Apply a (newly learned) status to a verdict: replaces the status check and recomputes code and summary.
-/// A status only applies to a verdict whose certificate was read from an authentic, trusted record.
-pub fn apply_status(verdict: &mut Verdict, status: &StatusInput) {
-    if verdict.certificate.is_none() || verdict.status_id.is_none() {
-        return;
-    }
-    verdict.checks.retain(|c| c.id != CheckId::Status);
-    status_check(&mut verdict.checks, &mut verdict.status, status);
-    finalize(verdict);
 }
 
 fn modifications(b: &mut Builder, updates: Vec<crate::verdict::Modification>) {
@@ -614,64 +631,6 @@ fn annotation(
     b.verdict.annotation = Some(view);
 }
 
-fn status_check(checks: &mut Vec<Check>, view: &mut StatusView, status: &StatusInput) {
-    let mut add = |outcome, code: &str, zh: String, en: String, verdict| {
-        checks.push(Check { id: CheckId::Status, outcome, code: code.to_owned(), zh, en, verdict });
-    };
-    *view = StatusView { state: String::new(), as_of: None, revoked_at: None, reason: None };
-    match status {
-        StatusInput::NotChecked => {
-            view.state = "not_checked".into();
-            add(
-                Outcome::Skipped,
-                "STATUS_NOT_CHECKED",
-                "未查询撤销状态（未配置登记查询服务）。".into(),
-                "Revocation status was not checked (no registry configured).".into(),
-                None,
-            );
-        }
-        StatusInput::Unavailable { reason } => {
-            view.state = "unknown".into();
-            add(
-                Outcome::Warn,
-                "STATUS_UNAVAILABLE",
-                "无法获取撤销状态，状态未知。".into(),
-                format!("The revocation status could not be obtained ({reason}); status unknown."),
-                Some(VerdictCode::StatusUnknown),
-            );
-        }
-        StatusInput::NotRegistered { as_of } => {
-            view.state = "not_registered".into();
-            view.as_of = Some(*as_of);
-            add(
-                Outcome::Warn,
-                "STATUS_NOT_REGISTERED",
-                "登记机构没有该证书的记录，状态未知。".into(),
-                "The registry has no entry for this certificate; status unknown.".into(),
-                Some(VerdictCode::StatusUnknown),
-            );
-        }
-        StatusInput::Known { status: CertificateStatus::Valid, as_of } => {
-            view.state = "valid".into();
-            view.as_of = Some(*as_of);
-            add(Outcome::Pass, "OK", "登记状态：有效。".into(), "Registry status: valid.".into(), None);
-        }
-        StatusInput::Known { status: CertificateStatus::Revoked { revoked_at, reason }, as_of } => {
-            view.state = "revoked".into();
-            view.as_of = Some(*as_of);
-            view.revoked_at = Some(*revoked_at);
-            view.reason = Some(reason.clone());
-            add(
-                Outcome::Fail,
-                "REVOKED",
-                format!("证书已于 {} 撤销，原因：{reason}。", china_date(*revoked_at)),
-                format!("The certificate was revoked on {}: {reason}.", china_date(*revoked_at)),
-                Some(VerdictCode::Revoked),
-            );
-        }
-    }
-}
-
 fn trust_failure_text(e: &TrustFailure) -> (String, String) {
     match e {
         TrustFailure::SelfSigned { key_id } => (
@@ -749,7 +708,7 @@ fn short(key_id: &str) -> &str {
 }
 
 /// `YYYY-MM-DD HH:MM` in China time.
-fn china_time(unix: i64) -> String {
+pub(crate) fn china_time(unix: i64) -> String {
     let Some(date) = Date::in_china_at(unix) else {
         return unix.to_string();
     };
@@ -757,7 +716,7 @@ fn china_time(unix: i64) -> String {
     format!("{date} {:02}:{:02}", secs / 3600, secs / 60 % 60)
 }
 
-fn china_date(unix: i64) -> String {
+pub(crate) fn china_date(unix: i64) -> String {
     Date::in_china_at(unix).map(|d| d.to_string()).unwrap_or_else(|| unix.to_string())
 }
 

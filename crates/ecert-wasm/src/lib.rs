@@ -2,8 +2,8 @@
 //!
 //! The browser's door to [`ecert_verify`]: PDF bytes in, verdict JSON (`docs/verdict.md`) out. Thin on purpose —
 //! every decision is the core's. The page and the `<ecert-verify>` widget call it from a Web Worker
-//! (`www/widget/src/worker.js`); network (edge trust list, status buckets) stays in JavaScript, and what it
-//! learns comes back in as a signed trust list or a `StatusInput`.
+//! (`www/widget/src/worker.js`); network (edge trust list, status snapshot) stays in JavaScript, and what it
+//! learns comes back in as a signed trust list, a signed status snapshot (and delta) or a registry `StatusInput`.
 //!
 //! Also exports the benchmark floor (SHA-256 over the bytes, an ECDSA P-256 verify — called twice per round by the
 //! benchmark, as format v2 has two signatures to check) built from the same crates
@@ -12,7 +12,7 @@
 #![forbid(unsafe_code)]
 
 use ecert_format::StatusInput;
-use ecert_verify::{Verdict, VerifiedTrustList, VerifyOptions};
+use ecert_verify::{StatusEvidence, VerifiedStatus, VerifiedTrustList, VerifyOptions};
 use sha2::{Digest as _, Sha256};
 use wasm_bindgen::prelude::*;
 
@@ -43,10 +43,12 @@ fn parse_status_json(s: &str) -> Result<StatusInput, JsError> {
     serde_json::from_str(s).map_err(|e| coded("STATUS_INPUT_INVALID", e))
 }
 
-/// A verifier holding one trust list verified under the pinned root.
+/// A verifier holding one trust list verified under the pinned root, and the newest status snapshot verified
+/// under it.
 #[wasm_bindgen]
 pub struct Verifier {
     trust: VerifiedTrustList,
+    status: Option<VerifiedStatus>,
 }
 
 #[wasm_bindgen]
@@ -58,7 +60,7 @@ impl Verifier {
     pub fn new(signed_trust_list_json: &[u8], root_spki_der: &[u8], min_sequence: f64) -> Result<Verifier, JsError> {
         let min = if min_sequence.is_finite() && min_sequence > 0.0 { min_sequence as u64 } else { 0 };
         VerifiedTrustList::from_signed_json(signed_trust_list_json, root_spki_der, min)
-            .map(|trust| Verifier { trust })
+            .map(|trust| Verifier { trust, status: None })
             .map_err(|e| coded(e.code(), &e))
     }
 
@@ -94,8 +96,41 @@ impl Verifier {
         .to_string()
     }
 
-    /// Verify one PDF at `now_unix` (seconds). `status_json`: a `StatusInput` (`{"kind":"known",…}`) or
-    /// nothing for "not checked". `reveal_id_number`: show 证件号码 unmasked. Returns the verdict JSON.
+    /// Hold a signed status snapshot (`ecert.status-snapshot/1` bytes) and optionally the delta on top of it,
+    /// verified under this trust list. A snapshot older than the one held is refused (`STATUS_SNAPSHOT_ROLLBACK`);
+    /// errors start with the core's `SnapshotError::code()`. Returns `statusInfo()`.
+    #[wasm_bindgen(js_name = setStatus)]
+    pub fn set_status(&mut self, snapshot: &[u8], delta: Option<Vec<u8>>) -> Result<String, JsError> {
+        let held = self.status.as_ref().map_or(0, VerifiedStatus::sequence);
+        let status =
+            VerifiedStatus::new(&self.trust, snapshot, delta.as_deref(), held).map_err(|e| coded(e.code(), &e))?;
+        self.status = Some(status);
+        Ok(self.status_info())
+    }
+
+    /// `{"sequence":…,"issued_at":…,"copies":…,"revoked":…,"max_age":…}` of the snapshot held, or `null`.
+    #[wasm_bindgen(js_name = statusInfo)]
+    pub fn status_info(&self) -> String {
+        match &self.status {
+            None => "null".into(),
+            Some(s) => {
+                let h = s.newest();
+                serde_json::json!({
+                    "sequence": h.sequence,
+                    "kind": h.kind,
+                    "issued_at": h.issued_at,
+                    "copies": h.copies,
+                    "revoked": h.revoked,
+                    "max_age": self.trust.list().max_status_age,
+                })
+                .to_string()
+            }
+        }
+    }
+
+    /// Verify one PDF with the device clock `now_unix` (seconds; the time of check is never before the held
+    /// snapshot's signed time). `status_json`: the registry's `StatusInput` (`{"kind":"known",…}`) when asked
+    /// online, or nothing. `reveal_id_number`: show 证件号码 unmasked. Returns the verdict JSON.
     pub fn verify(
         &self,
         pdf: &[u8],
@@ -103,19 +138,11 @@ impl Verifier {
         status_json: Option<String>,
         reveal_id_number: bool,
     ) -> Result<String, JsError> {
-        let status = parse_status(status_json.as_deref())?;
+        let registry = parse_status(status_json.as_deref())?;
         let options = VerifyOptions { reveal_id_number, ..VerifyOptions::default() };
-        Ok(ecert_verify::verify(pdf, &self.trust, now_unix as i64, &status, &options).to_json())
+        let evidence = StatusEvidence { snapshot: self.status.as_ref(), registry: &registry };
+        Ok(ecert_verify::verify_with(pdf, &self.trust, now_unix as i64, &evidence, &options).to_json())
     }
-}
-
-/// Apply a `StatusInput` (JSON) to a verdict (JSON) the core produced; returns the updated verdict JSON.
-#[wasm_bindgen(js_name = applyStatus)]
-pub fn apply_status(verdict_json: &str, status_json: &str) -> Result<String, JsError> {
-    let mut verdict: Verdict = serde_json::from_str(verdict_json).map_err(|e| coded("VERDICT_INVALID", e))?;
-    let status = parse_status(Some(status_json))?;
-    ecert_verify::apply_status(&mut verdict, &status);
-    Ok(verdict.to_json())
 }
 
 /// The largest PDF the core accepts ([`ecert_verify::MAX_INPUT_BYTES`], 16 MiB). `www/build.mjs` reads it from
@@ -123,12 +150,6 @@ pub fn apply_status(verdict_json: &str, status_json: &str) -> Result<String, JsE
 #[wasm_bindgen(js_name = maxInputBytes)]
 pub fn max_input_bytes() -> u32 {
     u32::try_from(ecert_verify::MAX_INPUT_BYTES).unwrap_or(u32::MAX)
-}
-
-/// The status id of a 管理号 (`ecert.status/1`), for tests and tools.
-#[wasm_bindgen(js_name = statusId)]
-pub fn status_id(management_number: &str) -> String {
-    ecert_format::status::status_id(management_number)
 }
 
 // ---- benchmark floor: the same sha2 and ecert-pki code the core runs -------------------------------------
