@@ -51,6 +51,7 @@ pub fn create_pki(store: &PkiStore, root_name: &str, today: Date) -> Result<()> 
     let start = d("2019-01-01")?.china_start_unix();
     store.create_root(root_name, start, years_after(today, 20)?)?;
     store.create_tsa(start, years_after(today, 5)?, years_after(today, 10)?)?;
+    store.create_status_signer(start, years_after(today, 5)?)?;
     let rotation = d("2025-01-01")?.china_start_unix();
     for issuer in &Registry::builtin().issuers {
         store.create_issuer(&issuer.id, start, years_after(today, 15)?)?;
@@ -103,7 +104,13 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
     create_pki(&rogue, "伪造根 Untrusted Root", today)?;
 
     let now = instant_on(today);
-    let list = trust_list_builder::build(&store, 1, (now, now + 7 * 86_400), ecert_format::AnnotationRule::official())?;
+    let list = trust_list_builder::build(
+        &store,
+        1,
+        (now, now + 7 * 86_400),
+        ecert_format::AnnotationRule::official(),
+        trust_list_builder::DEFAULT_MAX_STATUS_AGE,
+    )?;
     let tsa = Tsa::Local(std::sync::Arc::new(store.tsa()?));
     let signed = trust_list_builder::sign(&store, &list)?;
     std::fs::write(out.join("trust-list.json"), signed.to_json_pretty())?;
@@ -334,6 +341,13 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
     };
     samples.push(retired_seal_forgery(&store, fonts, (genuine, other), (&tsa, now), &samples_dir)?);
     ledger.save(&ledger_path)?;
+    // The status snapshot over every copy issued (none revoked), a minute after the last sealing so that each is
+    // covered: what the page and widget bundle, and a verifier uses offline.
+    let copies = crate::status_snapshot_builder::local_universe(&store.dir)?;
+    let (snapshot, _) =
+        crate::status_snapshot_builder::build(&store, ecert_format::SnapshotKind::Snapshot, &copies, 1, now + 60)?;
+    std::fs::create_dir_all(out.join("status"))?;
+    std::fs::write(out.join("status").join("snapshot.bin"), snapshot)?;
     let manifest = Manifest { schema: "ecert.demo-manifest/1", today, samples: &samples };
     std::fs::write(samples_dir.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
     Ok(samples)

@@ -103,7 +103,8 @@ pub fn annotate_record(
     Ok(out)
 }
 
-/// Seal a record with the issuer's seal usable at `signing_time`, time-stamped by `tsa`.
+/// Seal a record with the issuer's seal usable at `signing_time`, time-stamped by `tsa`, and keep the copy's
+/// exact record in the issuer's register of copies (`<pki>/copies/`, what the registry is told was issued).
 pub fn seal_record(
     store: &PkiStore,
     fonts: &FontBook,
@@ -113,7 +114,9 @@ pub fn seal_record(
 ) -> Result<Vec<u8>> {
     let (_, seal) = store.seal_for(&record.issuer.id, signing_time)?;
     let ca = store.issuer_ca_cert(&record.issuer.id)?;
-    seal_with(fonts, record, &record.issuer.id, &seal, &ca, signing_time, tsa)
+    let pdf = seal_with(fonts, record, &record.issuer.id, &seal, &ca, signing_time, tsa)?;
+    crate::register::save_copy(&store.dir, record)?;
+    Ok(pdf)
 }
 
 /// Seal a record with a given seal key (the demo also uses this for deliberately wrong seals).

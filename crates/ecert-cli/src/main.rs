@@ -6,7 +6,11 @@ mod demo;
 mod fonts;
 mod issuing;
 mod pki_store;
+mod receipt_cmd;
 mod register;
+mod status_cmd;
+mod status_snapshot_builder;
+mod status_source;
 mod time_stamping;
 mod trust_list_builder;
 mod verify_cmd;
@@ -61,6 +65,19 @@ enum Command {
         /// 加注 rule: the trailing window in days (default: the existing list's, else 90).
         #[arg(long)]
         trailing_window_days: Option<u16>,
+        /// How old a status snapshot may be, in seconds (60 to 604800; default: the existing list's, else 86400).
+        #[arg(long)]
+        max_status_age: Option<i64>,
+    },
+    /// 证书状态快照：构建、签名、发布 / status snapshots: build, sign, publish
+    Status {
+        #[command(subcommand)]
+        what: StatusCommand,
+    },
+    /// 核验回执 / verification receipts
+    Receipt {
+        #[command(subcommand)]
+        what: ReceiptCommand,
     },
     /// 签发证书：单张（参数）或批量（CSV） / issue one certificate from flags, or a batch from CSV
     Issue(IssueArgs),
@@ -78,6 +95,67 @@ enum Command {
         /// Font file(s) to embed, PATH or PATH#FACE-INDEX, primary first (default: system CJK fonts).
         #[arg(long)]
         font: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum StatusCommand {
+    /// Build and sign a snapshot (or a delta on the last one) from the local register of copies (`<pki>/copies`)
+    /// and revocations (`<pki>/revoked.json`).
+    Snapshot {
+        #[arg(long)]
+        pki: PathBuf,
+        /// Output file (default <pki>/status/snapshot.bin, or delta.bin with --delta).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Revoke every copy of this 管理号 first (repeatable; kept in <pki>/revoked.json).
+        #[arg(long)]
+        revoke: Vec<String>,
+        /// A delta on top of the last snapshot instead of a full snapshot.
+        #[arg(long)]
+        delta: bool,
+        /// The snapshot's time (`@unix`, `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` China time; default now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Read every issued copy from the edge (admin), build and sign a snapshot or delta, and upload it; with
+    /// --every, keep doing so whenever the registry changed.
+    Publish {
+        #[arg(long)]
+        pki: PathBuf,
+        /// The edge's base URL (http://127.0.0.1:8787).
+        #[arg(long)]
+        edge: String,
+        /// The admin bearer token (or $ECERT_ADMIN_TOKEN).
+        #[arg(long, env = "ECERT_ADMIN_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Poll interval in seconds; without it, publish once and exit.
+        #[arg(long)]
+        every: Option<u64>,
+        /// A full snapshot at least this often (seconds); deltas in between.
+        #[arg(long, default_value_t = 86_400)]
+        full_every: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ReceiptCommand {
+    /// Re-check a receipt offline (and the file it names, if given): what it proves, and what it does not.
+    Verify {
+        /// The receipt (ecert.receipt/1 JSON).
+        receipt: PathBuf,
+        /// The certificate PDF the receipt is about.
+        file: Option<PathBuf>,
+        /// The pinned root: PEM PUBLIC KEY or CERTIFICATE.
+        #[arg(long, env = "ECERT_ROOT")]
+        root: PathBuf,
+        /// The status snapshot (and delta) the receipt names, to re-check the revocation answer too.
+        #[arg(long)]
+        status: Option<PathBuf>,
+        #[arg(long)]
+        status_delta: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "zh")]
+        lang: verify_cmd::Lang,
     },
 }
 
@@ -115,6 +193,17 @@ enum Keygen {
         pki: PathBuf,
         #[command(flatten)]
         window: UseWindowArgs,
+    },
+    /// The registry's status-snapshot signing key; the trust list names its public key.
+    Status {
+        #[arg(long)]
+        pki: PathBuf,
+        /// Start of use (default now).
+        #[arg(long)]
+        use_from: Option<String>,
+        /// Years of use.
+        #[arg(long, default_value_t = 5)]
+        use_years: i64,
     },
     /// A seal key; an older seal still in use ends where the new one starts (rotation).
     Seal {
@@ -269,6 +358,16 @@ struct VerifyArgs {
     /// Accept a trust list older than one already accepted (a deliberate rollback); the floor is not lowered.
     #[arg(long)]
     allow_rollback: bool,
+    /// The signed status snapshot: a file, or the edge's base URL (fetches /v1/status/snapshot and its delta).
+    /// Revocation is then checked offline, and the snapshot's signed time is the floor of the time of check.
+    #[arg(long, env = "ECERT_STATUS", value_name = "FILE|URL")]
+    status: Option<String>,
+    /// A status delta file on top of --status FILE.
+    #[arg(long, value_name = "FILE", requires = "status")]
+    status_delta: Option<PathBuf>,
+    /// Write a receipt (ecert.receipt/1 JSON) per file into this directory.
+    #[arg(long, value_name = "DIR")]
+    receipt_dir: Option<PathBuf>,
 }
 
 fn verify(args: VerifyArgs) -> Result<ExitCode> {
@@ -321,7 +420,15 @@ fn verify(args: VerifyArgs) -> Result<ExitCode> {
         None => clock::now_unix(),
     };
     let options = ecert_verify::VerifyOptions { reveal_id_number: args.reveal_id_number, ..Default::default() };
-    let results = verify_cmd::verify_files(&args.files, &trust, at, &options);
+    let snapshot = match &args.status {
+        None => None,
+        Some(source) => Some(status_source::load(&trust, source, args.status_delta.as_deref())?),
+    };
+    let evidence = ecert_verify::StatusEvidence { snapshot: snapshot.as_ref(), ..ecert_verify::StatusEvidence::none() };
+    let results = verify_cmd::verify_files(&args.files, &trust, at, &evidence, &options);
+    if let Some(dir) = &args.receipt_dir {
+        receipt_cmd::write_receipts(dir, &args.files, &results, &list)?;
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
     } else {
@@ -360,12 +467,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_window_days,
             max_in_trailing_window,
             trailing_window_days,
+            max_status_age,
         } => {
             let store = PkiStore::new(&pki);
             let out = out.unwrap_or_else(|| pki.join("trust-list.json"));
             let root_spki = ecert_pki::ParsedCert::from_der(&store.root_cert()?)?.spki_der().to_vec();
             let previous = trust_list_builder::previous(&out, &root_spki);
             let prev = previous.as_ref().map(|l| l.sequence);
+            let max_status_age = max_status_age.unwrap_or_else(|| {
+                previous.as_ref().map_or(trust_list_builder::DEFAULT_MAX_STATUS_AGE, |l| l.max_status_age)
+            });
+            if !ecert_format::trust_list::STATUS_AGE_BOUNDS.contains(&max_status_age) {
+                bail!("状态快照最长有效时间须在 60 秒至 7 天之间 / --max-status-age must be 60 to 604800 seconds");
+            }
             let mut rule = previous.map_or_else(ecert_format::AnnotationRule::official, |l| l.annotation_rule);
             rule.max_window_days = max_window_days.unwrap_or(rule.max_window_days);
             rule.max_in_trailing_window = max_in_trailing_window.unwrap_or(rule.max_in_trailing_window);
@@ -380,7 +494,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 bail!("序号 {sequence} 不大于现有信任列表的 {p} / sequence must exceed the existing list's {p}");
             }
             let now = clock::now_unix();
-            let list = trust_list_builder::build(&store, sequence, (now, now + next_update_days * 86_400), rule)?;
+            let window = (now, now + next_update_days * 86_400);
+            let list = trust_list_builder::build(&store, sequence, window, rule, max_status_age)?;
             let signed = trust_list_builder::sign(&store, &list)?;
             register::write_atomic(&out, signed.to_json_pretty().as_bytes())?;
             println!(
@@ -393,6 +508,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Issue(args) => issue(args),
         Command::Annotate(args) => annotate(args),
         Command::Verify(args) => verify(args),
+        Command::Status { what } => status_cmd::run(what),
+        Command::Receipt { what } => receipt_cmd::run(what),
         Command::Demo { out, today, font } => {
             let fonts = fonts::font_book(&font)?;
             let today = clock::today(today)?;
@@ -437,6 +554,12 @@ fn keygen(what: Keygen) -> Result<ExitCode> {
             let (from, until, not_after) = window.resolve(now)?;
             let id = store.create_seal(&issuer, from, until, not_after)?;
             println!("印章密钥已生成 seal created: {issuer}/{id}");
+        }
+        Keygen::Status { pki, use_from, use_years } => {
+            let store = PkiStore::new(&pki);
+            let from = use_from.as_deref().map(clock::parse_instant).transpose()?.unwrap_or(now - 60);
+            store.create_status_signer(from, years(from, use_years))?;
+            println!("状态签名密钥已生成 status key created: {}", pki.join("status").display());
         }
         Keygen::Tsa { pki, window } => {
             let store = PkiStore::new(&pki);

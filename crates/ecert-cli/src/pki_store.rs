@@ -341,6 +341,37 @@ impl PkiStore {
         Ok(KeyAndCert { key: read_key(&d.join("key.pem"))?, cert_der: read_cert(&d.join("cert.pem"))? })
     }
 
+    fn status_dir(&self) -> PathBuf {
+        self.dir.join("status")
+    }
+
+    /// Create the registry's status-snapshot signing key (`pki/status/key.pem`), used from `use_from` until
+    /// `use_until`. The trust list authorises it by listing its public key; it never seals a certificate.
+    pub fn create_status_signer(&self, use_from: i64, use_until: i64) -> Result<()> {
+        if use_until <= use_from {
+            bail!("状态签名密钥启用时间须早于停用时间 / a status key's use window must end after it starts");
+        }
+        let d = self.status_dir();
+        if d.join("key.pem").exists() {
+            bail!("{} 已有状态签名密钥 / already holds a status key", d.display());
+        }
+        let key = new_key()?;
+        write_private_key(&d.join("key.pem"), &key)?;
+        write_new(&d.join("window.json"), &serde_json::to_vec_pretty(&SealWindow { use_from, use_until })?)?;
+        Ok(())
+    }
+
+    /// The store's status-snapshot signing key and its use window, if it has one.
+    pub fn status_signer(&self) -> Result<Option<(SigningKeyPair, SealWindow)>> {
+        let d = self.status_dir();
+        if !d.join("key.pem").exists() {
+            return Ok(None);
+        }
+        let window: SealWindow = serde_json::from_slice(&fs::read(d.join("window.json"))?)
+            .with_context(|| format!("状态签名密钥窗口文件无效 / invalid {}", d.join("window.json").display()))?;
+        Ok(Some((read_key(&d.join("key.pem"))?, window)))
+    }
+
     /// Issuers with a CA in this store.
     pub fn issuer_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = fs::read_dir(self.dir.join("issuers"))

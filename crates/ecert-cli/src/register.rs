@@ -34,6 +34,43 @@ pub fn save_record(pki: &Path, record: &CertificateRecord) -> Result<()> {
     write_atomic(&path, &serde_json::to_vec_pretty(&base)?)
 }
 
+/// The register of issued copies: one file per sealed copy (the base certificate and each 加注 copy), named by
+/// its status id and holding exactly the record bytes it seals.
+pub fn copies_dir(pki: &Path) -> PathBuf {
+    pki.join("copies")
+}
+
+/// Record a sealed copy; returns its status id (hex).
+pub fn save_copy(pki: &Path, record: &CertificateRecord) -> Result<String> {
+    let bytes = record.to_json();
+    let id = ecert_format::copy_status_id_hex(&bytes);
+    write_atomic(&copies_dir(pki).join(format!("{id}.json")), &bytes)?;
+    Ok(id)
+}
+
+/// Every copy in the register: (status id, 管理号), sorted by id.
+pub fn load_copies(pki: &Path) -> Result<Vec<([u8; 32], String)>> {
+    let mut out = Vec::new();
+    let dir = copies_dir(pki);
+    let entries = match fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(e).with_context(|| format!("无法读取 / cannot read {}", dir.display())),
+    };
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let bytes = fs::read(&path)?;
+        let record = CertificateRecord::from_json(&bytes, Registry::builtin())
+            .with_context(|| format!("副本记录无效 / invalid copy {}", path.display()))?;
+        out.push((ecert_format::copy_status_id(&bytes), record.management_number));
+    }
+    out.sort();
+    Ok(out)
+}
+
 pub fn load_record(pki: &Path, management_number: &str) -> Result<CertificateRecord> {
     if !management_number.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') || management_number.is_empty() {
         bail!("无效的管理号 / invalid management number {management_number:?}");

@@ -5,18 +5,27 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use ecert_format::trust_list::{TRUST_LIST_SCHEMA, encode_der, key_id_of_spki};
 use ecert_format::{
-    AnnotationRule, Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedTimeStampAuthority,
+    AnnotationRule, Registry, SignedTrustList, TrustList, TrustedIssuer, TrustedSeal, TrustedStatusSigner,
+    TrustedTimeStampAuthority,
 };
 use ecert_pki::ParsedCert;
 
 use crate::pki_store::PkiStore;
 
-/// Build the trust list payload for every issuer with a CA in the store, the store's TSA, and `rule`.
+/// How old a status snapshot may be unless the publisher says otherwise: one day, the daily snapshot's period.
+pub const DEFAULT_MAX_STATUS_AGE: i64 = 86_400;
+
+/// The id of the store's status signer in the trust list.
+pub const STATUS_SIGNER_ID: &str = "ecert-status";
+
+/// Build the trust list payload for every issuer with a CA in the store, the store's TSA and status signer,
+/// `rule` and `max_status_age`.
 pub fn build(
     store: &PkiStore,
     sequence: u64,
     (issued_at, next_update): (i64, i64),
     rule: AnnotationRule,
+    max_status_age: i64,
 ) -> Result<TrustList> {
     let registry = Registry::builtin();
     let root = store.root_cert()?;
@@ -60,6 +69,19 @@ pub fn build(
             use_until: window.use_until,
         });
     }
+    let mut status_signers = Vec::new();
+    if let Some((key, window)) = store.status_signer()? {
+        let spki = key.spki_der()?;
+        status_signers.push(TrustedStatusSigner {
+            id: STATUS_SIGNER_ID.into(),
+            name_zh: "ecert 证书状态快照".into(),
+            name_en: "ecert certificate status snapshots".into(),
+            key_id: key_id_of_spki(&spki),
+            public_key: encode_der(&spki),
+            use_from: window.use_from,
+            use_until: window.use_until,
+        });
+    }
     Ok(TrustList {
         schema: TRUST_LIST_SCHEMA.to_owned(),
         sequence,
@@ -69,6 +91,8 @@ pub fn build(
         annotation_rule: rule,
         issuers,
         time_stamp_authorities,
+        status_signers,
+        max_status_age,
     })
 }
 

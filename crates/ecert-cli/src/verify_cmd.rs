@@ -5,8 +5,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use ecert_format::StatusInput;
-use ecert_verify::{CheckId, Outcome, Verdict, VerdictCode, VerifiedTrustList, VerifyOptions};
+use ecert_verify::{CheckId, Outcome, StatusEvidence, Verdict, VerdictCode, VerifiedTrustList, VerifyOptions};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -27,7 +26,7 @@ pub fn exit_code(code: VerdictCode) -> u8 {
         | VerdictCode::AnnotationMissing
         | VerdictCode::AnnotationInvalid => 11,
         VerdictCode::Revoked => 12,
-        VerdictCode::SealNotAuthorized | VerdictCode::UntrustedSeal => 13,
+        VerdictCode::SealNotAuthorized | VerdictCode::UntrustedSeal | VerdictCode::NotRegistered => 13,
         VerdictCode::Modified | VerdictCode::SignatureInvalid | VerdictCode::NonCanonical => 14,
         VerdictCode::NotACertificate => 15,
         VerdictCode::Malformed | VerdictCode::Encrypted => 16,
@@ -70,6 +69,7 @@ pub fn verify_files(
     files: &[PathBuf],
     trust: &VerifiedTrustList,
     at_unix: i64,
+    status: &StatusEvidence<'_>,
     options: &VerifyOptions,
 ) -> Vec<FileVerdict> {
     let one = |path: &PathBuf| {
@@ -78,7 +78,7 @@ pub fn verify_files(
             Ok(bytes) => FileVerdict {
                 file,
                 error: None,
-                verdict: Some(ecert_verify::verify(&bytes, trust, at_unix, &StatusInput::NotChecked, options)),
+                verdict: Some(ecert_verify::verify_with(&bytes, trust, at_unix, status, options)),
             },
             Err(e) => FileVerdict { file, error: Some(format!("{e:#}")), verdict: None },
         }
@@ -115,6 +115,8 @@ fn state_word(code: VerdictCode, lang: Lang) -> &'static str {
         (UntrustedSeal, Lang::En) => "untrusted seal",
         (SealNotAuthorized, Lang::Zh) => "印章无权为此证书作证",
         (SealNotAuthorized, Lang::En) => "seal not authorized for this certificate",
+        (NotRegistered, Lang::Zh) => "未经登记，不能视为有效证书",
+        (NotRegistered, Lang::En) => "not registered: not a valid certificate",
         (NonCanonical, Lang::Zh) => "不是签发的原始文件",
         (NonCanonical, Lang::En) => "not the original file issued",
         (Modified | SignatureInvalid, Lang::Zh) => "已被改动或不是原始文件",
@@ -139,6 +141,7 @@ fn check_name(id: CheckId, lang: Lang) -> &'static str {
         CheckId::Record => ("记录", "record"),
         CheckId::Annotation => ("加注", "annotation"),
         CheckId::Status => ("状态", "status"),
+        CheckId::Clock => ("时间", "clock"),
     };
     if lang == Lang::Zh { zh } else { en }
 }

@@ -186,7 +186,7 @@ fn private_keys_are_0600() {
             }
         }
     }
-    assert_eq!(n, 1 + 1 + 8 + 16, "root, TSA, 8 issuer CAs, 16 seals");
+    assert_eq!(n, 1 + 1 + 1 + 8 + 16, "root, TSA, status key, 8 issuer CAs, 16 seals");
 }
 
 /// A fresh PKI (root, all issuers, one seal each) for tests that write.

@@ -340,6 +340,52 @@ fn forged_record_pdf() -> (CertificateRecord, Vec<u8>) {
     (record, pdf)
 }
 
+/// The audit's first wrong answer: a record that reuses a real 管理号 got the real certificate's 有效, because
+/// status was keyed by the 管理号. Now the status id is the digest of the whole sealed record, so the forgery —
+/// even sealed by a trusted key (an insider) — has an id the registry never issued: `NOT_REGISTERED`.
+#[test]
+fn a_record_the_registry_never_issued_is_not_registered_even_with_a_real_management_number() {
+    use ecert_format::{CertificateStatus, StatusBucket, StatusEntry, status_prefix};
+    let (record, pdf) = forged_record_pdf();
+    let genuine = sample("valid-style1.pdf");
+    assert_eq!(record.management_number, record_of(&genuine).management_number);
+    let registered: Vec<String> = std::fs::read_dir(demo().join("pki/copies"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path().file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let forged_id = check(&pdf).status_id.unwrap();
+    let genuine_id = check(&genuine).status_id.unwrap();
+    assert!(registered.contains(&genuine_id), "{genuine_id} not in {registered:?}");
+    assert!(!registered.contains(&forged_id));
+    // The registry's answer, as its bucket of the id's prefix gives it.
+    let bucket = |id: &str| StatusBucket {
+        schema: ecert_format::status::STATUS_BUCKET_SCHEMA.into(),
+        prefix: status_prefix(id).into(),
+        as_of: AT,
+        entries: registered
+            .iter()
+            .filter(|r| status_prefix(r) == status_prefix(id))
+            .map(|r| StatusEntry { id: r.clone(), status: CertificateStatus::Valid })
+            .collect(),
+    };
+    let v =
+        ecert_verify::verify(&pdf, trust(), AT, &bucket(&forged_id).status_of(&forged_id), &VerifyOptions::default());
+    assert_eq!(v.code, VerdictCode::NotRegistered);
+    assert_eq!(v.state, VerdictState::Untrusted);
+    assert_eq!(code_of(&v, CheckId::Status), "NOT_REGISTERED");
+    assert!(v.summary.zh.contains("未登记"), "{}", v.summary.zh);
+    let v = ecert_verify::verify(
+        &genuine,
+        trust(),
+        AT,
+        &bucket(&genuine_id).status_of(&genuine_id),
+        &VerifyOptions::default(),
+    );
+    assert_eq!(v.code, VerdictCode::Valid);
+    assert_eq!(v.status.source, "registry");
+}
+
 #[test]
 fn backdating_with_a_retired_seal_key_is_never_valid() {
     let (record, layout) = forged_record_pdf();

@@ -73,7 +73,8 @@ fn every_demo_sample_gets_its_expected_code() {
             assert_eq!(c.management_number, s.management_number);
             assert_eq!(c.holder_name, s.holder_name);
             assert!(c.id_number_masked && c.id_number.contains('*'), "{}", c.id_number);
-            assert_eq!(v.status_id.as_deref(), Some(ecert_format::status_id(&s.management_number).as_str()));
+            let id = v.status_id.as_deref().unwrap_or_default();
+            assert!(ecert_format::parse_status_id(id).is_some(), "{}: status id {id:?}", s.file);
             assert_eq!(v.status.state, "not_checked");
         } else {
             assert!(v.certificate.is_none() && v.seal.is_none(), "fields shown for an untrusted seal");
@@ -116,21 +117,22 @@ fn status_input_changes_the_verdict() {
     let unknown = StatusInput::Unavailable { reason: "timeout".into() };
     let v = ecert_verify::verify(&pdf, trust(), AT, &unknown, &VerifyOptions::default());
     assert_eq!(v.code, VerdictCode::StatusUnknown);
+    assert_eq!(v.check(CheckId::Status).unwrap().code, "STATUS_UNAVAILABLE");
     let good = StatusInput::Known { status: CertificateStatus::Valid, as_of: AT };
-    let mut v = check(&pdf);
+    let v = ecert_verify::verify(&pdf, trust(), AT, &good, &VerifyOptions::default());
     assert_eq!(v.code, VerdictCode::Valid);
-    ecert_verify::apply_status(&mut v, &revoked);
-    assert_eq!(v.code, VerdictCode::Revoked);
-    ecert_verify::apply_status(&mut v, &good);
-    assert_eq!(v.code, VerdictCode::Valid);
+    assert_eq!((v.status.state.as_str(), v.status.source.as_str()), ("valid", "registry"));
     assert_eq!(v.checks.iter().filter(|c| c.id == CheckId::Status).count(), 1);
+    // Never issued: an authentic seal over a record the registry does not know.
+    let v =
+        ecert_verify::verify(&pdf, trust(), AT, &StatusInput::NotRegistered { as_of: AT }, &VerifyOptions::default());
+    assert_eq!(v.code, VerdictCode::NotRegistered);
+    assert_eq!(v.status.state, "not_registered");
     // An annotation problem outranks nothing worse than revocation: revoked wins.
-    let mut v = check(&sample("annotation-expired.pdf"));
-    ecert_verify::apply_status(&mut v, &revoked);
+    let v = ecert_verify::verify(&sample("annotation-expired.pdf"), trust(), AT, &revoked, &VerifyOptions::default());
     assert_eq!(v.code, VerdictCode::Revoked);
     // Status never applies to an untrusted file.
-    let mut v = check(&sample("untrusted-seal.pdf"));
-    ecert_verify::apply_status(&mut v, &good);
+    let v = ecert_verify::verify(&sample("untrusted-seal.pdf"), trust(), AT, &good, &VerifyOptions::default());
     assert_eq!(v.code, VerdictCode::UntrustedSeal);
 }
 

@@ -81,7 +81,7 @@ pub fn manifest() -> Manifest {
     serde_json::from_slice(&std::fs::read(demo().join("samples/manifest.json")).unwrap()).unwrap()
 }
 
-/// A minimal PKI in `dir/pki` made with the CLI (root, MOHRSS CA, TSA, one MOHRSS seal) and its trust list,
+/// A minimal PKI in `dir/pki` made with the CLI (root, MOHRSS CA, TSA, one MOHRSS seal, status key) and its trust list,
 /// `trust_list_args` appended to `ecert trust-list`. Returns the PKI path.
 pub fn mohrss_pki(dir: &Path, trust_list_args: &[&str]) -> String {
     let pki = dir.join("pki").to_string_lossy().into_owned();
@@ -93,6 +93,7 @@ pub fn mohrss_pki(dir: &Path, trust_list_args: &[&str]) -> String {
         vec!["keygen", "issuer", "--pki", p, "--issuer", "mohrss"],
         vec!["keygen", "tsa", "--pki", p],
         vec!["keygen", "seal", "--pki", p, "--issuer", "mohrss"],
+        vec!["keygen", "status", "--pki", p],
         trust_list,
     ] {
         let o = ecert(&args);
