@@ -708,6 +708,8 @@ describe('status publisher', () => {
     tampered[tampered.length - 1] ^= 1;
     assertError(await putSnapshot(tampered), 422, 'STATUS_SNAPSHOT_FILTER_MISMATCH');
     assertError(await putSnapshot(Buffer.from('not a snapshot')), 422, 'STATUS_SNAPSHOT_MALFORMED');
+    // Signed and framed, but the filter is not one a verifier can decode: the edge checks as the verifier does.
+    assertError(await putSnapshot(snapshotFile({ ...base, kind: 'snapshot', sequence: seq + 1 }, Buffer.from('junk filter'), key)), 422, 'STATUS_SNAPSHOT_MALFORMED');
     assertError(await putSnapshot(delta({ sequence: seq + 1, issued_at: now + 3600 })), 422, 'STATUS_SNAPSHOT_FROM_FUTURE');
     assertError(await putSnapshot(delta({ sequence: seq + 1, issued_at: 1_500_000_000, covers_sealed_before: 1_500_000_000 })), 422, 'STATUS_SIGNER_NOT_IN_USE');
     assertError(await putSnapshot(delta({ sequence: seq + 1, base_sequence: seq - 1 })), 409, 'STATUS_DELTA_MISMATCH');
@@ -730,7 +732,9 @@ describe('status publisher', () => {
     assert.equal((await fetch(`${edge.baseUrl}/v1/status/delta`, { headers: { 'if-none-match': r.json.etag } })).status, 304);
     // A delta on another base, or time going back: refused.
     assertError(await putSnapshot(delta({ sequence: seq + 2, base_sequence: seq + 1 })), 409, 'STATUS_DELTA_MISMATCH');
-    assertError(await putSnapshot(delta({ sequence: seq + 2, issued_at: now - 100, covers_sealed_before: now - 100 })), 409, 'STATUS_SNAPSHOT_ROLLBACK');
+    const earlier = { issued_at: demoHeader.issued_at - 1, covers_sealed_before: Math.min(demoHeader.covers_sealed_before, demoHeader.issued_at - 1) };
+    assertError(await putSnapshot(delta({ sequence: seq + 2, ...earlier })), 409, 'STATUS_DELTA_MISMATCH');
+    assertError(await putSnapshot(snapshotFile({ ...base, kind: 'snapshot', sequence: seq + 2, ...earlier }, filter, key)), 409, 'STATUS_SNAPSHOT_ROLLBACK');
 
     // A new full snapshot supersedes the delta; a sequence skipped over is a rollback.
     const s4 = snapshotFile({ ...base, kind: 'snapshot', sequence: seq + 3 }, filter, key);
@@ -768,7 +772,7 @@ describe('POST /v1/verify', () => {
           assert.ok(copiesOf(s.management_number).some((c) => c.id === r.json.status_id), `${s.file}: ${r.json.status_id}`);
           assert.equal(r.json.status.state, s.management_number === revoked ? 'revoked' : 'valid', s.file);
           // Both sources: the published signed snapshot (its signed header named) and the exact registry.
-          assert.equal(r.json.status.source, 'snapshot+registry', s.file);
+          assert.equal(r.json.status.source, s.management_number === revoked ? 'registry' : 'snapshot+registry', s.file);
           assert.ok(r.json.status.snapshot, s.file);
         }
       }

@@ -6,7 +6,7 @@ mod scope;
 mod status;
 mod status_snapshot;
 mod trust_list;
-mod verify;
+pub(crate) mod verify;
 
 use worker::{Context, Env, Request, Response};
 

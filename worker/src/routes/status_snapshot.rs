@@ -63,7 +63,7 @@ pub async fn get(req: &Request, ctx: &Ctx, which: Which) -> ApiResult<Response> 
 }
 
 /// The file's bytes: from the isolate's memory, else from R2 (checked against the stored digest once).
-async fn file(ctx: &Ctx, p: &Publication) -> ApiResult<Rc<Vec<u8>>> {
+pub(crate) async fn file(ctx: &Ctx, p: &Publication) -> ApiResult<Rc<Vec<u8>>> {
     if let Some(hit) = FILES.with(|f| f.borrow().iter().find(|(etag, _)| *etag == p.etag).map(|(_, b)| b.clone())) {
         return Ok(hit);
     }

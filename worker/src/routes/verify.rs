@@ -32,7 +32,8 @@ thread_local! {
     static STATUS: RefCell<Option<(StatusKey, Rc<VerifiedStatus>)>> = const { RefCell::new(None) };
 }
 
-async fn trust_list(ctx: &Ctx) -> ApiResult<(String, Rc<VerifiedTrustList>)> {
+/// The current published trust list, verified under the pinned root (cached per isolate by its ETag), with its ETag.
+pub(crate) async fn trust_list(ctx: &Ctx) -> ApiResult<(String, Rc<VerifiedTrustList>)> {
     let stored = trust_lists::current(&ctx.db).await?.ok_or_else(ApiError::trust_list_unavailable)?;
     if let Some(hit) =
         TRUST.with(|t| t.borrow().as_ref().filter(|(etag, _)| *etag == stored.etag).map(|(_, v)| v.clone()))

@@ -3,13 +3,13 @@
 //! - `GET /v1/admin/status/universe?after=<64 hex>&limit=N`: every registered copy in status id order, one page at
 //!   a time, as fixed 49-byte records ([`UNIVERSE_RECORD_LEN`]): what `ecert status publish` builds the snapshot
 //!   from.
-//! - `PUT /v1/admin/status/snapshot`: a signed snapshot or delta file. It must parse, be signed by a status signer
-//!   of the current published trust list within its use window, carry a sequence above every one published (and an
-//!   `issued_at` not before theirs nor in the future), and a delta must extend the current snapshot. The bytes go
+//! - `PUT /v1/admin/status/snapshot`: a signed snapshot or delta file. It must pass the verifier's own check under
+//!   the current published trust list (`VerifiedStatus::new`: framing, signer listed and in its use window,
+//!   signature, filter; a delta together with the current snapshot it must extend), carry a sequence above every
+//!   one published (and an `issued_at` not before theirs nor in the future). The bytes go
 //!   to R2, the pointer and the audit entry to D1 (one batch); `GET /v1/status/snapshot` and `/v1/status/delta`
 //!   serve them.
 
-use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
 use worker::{Request, Response};
@@ -18,8 +18,9 @@ use ecert_format::parse_status_id;
 use ecert_format::status_snapshot::{
     MAX_SNAPSHOT_BYTES, STATUS_SNAPSHOT_MEDIA_TYPE, SnapshotError, SnapshotFile, SnapshotKind,
 };
+use ecert_verify::VerifiedStatus;
 
-use super::super::Ctx;
+use super::super::{Ctx, status_snapshot, verify};
 use super::bilingual;
 use crate::auth::Right;
 use crate::config;
@@ -29,7 +30,7 @@ use crate::http;
 use crate::storage::audit::{self, AuditEntry};
 use crate::storage::status_publications::{self, kind_name};
 use crate::storage::{copies, is_unique_violation};
-use crate::trust::{self, MAX_SEQUENCE, etag_of};
+use crate::trust::{MAX_SEQUENCE, etag_of};
 
 /// Media type of a universe page.
 pub const UNIVERSE_MEDIA_TYPE: &str = "application/vnd.ecert.status-universe";
@@ -118,6 +119,16 @@ fn conflict(code: &'static str, zh: String, en: String) -> ApiError {
     ApiError::new(409, code, zh, en)
 }
 
+/// A delta that does not extend the current snapshot (`held`, if any).
+fn delta_mismatch(base: u64, held: Option<i64>) -> ApiError {
+    let held = held.map_or_else(|| "none".to_owned(), |b| b.to_string());
+    conflict(
+        "STATUS_DELTA_MISMATCH",
+        format!("状态增量基于快照{base}，当前快照为{held}"),
+        format!("the delta extends snapshot {base}, the current snapshot is {held}"),
+    )
+}
+
 pub async fn publish_status(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let principal = ctx.authorize(req, Right::PublishStatus)?;
     match http::content_type(req).as_deref() {
@@ -128,14 +139,30 @@ pub async fn publish_status(req: &mut Request, ctx: &Ctx) -> ApiResult<Response>
     let file = SnapshotFile::parse(&body).map_err(|e| refuse(&e))?;
     let h = &file.header;
 
-    // Signed by a status signer of the current published trust list, in its use window.
-    let root = config::root_spki(&ctx.env)?;
-    let (_, list) = trust::current_verified(&ctx.db, &root).await?.ok_or_else(ApiError::trust_list_unavailable)?;
-    let signer = list.status_signer(&h.signer).ok_or_else(|| refuse(&SnapshotError::UnknownSigner))?;
-    let spki = base64::engine::general_purpose::STANDARD
-        .decode(&signer.public_key)
-        .map_err(|_| refuse(&SnapshotError::UnknownSigner))?;
-    file.verify_signature(&spki, signer.use_from, signer.use_until).map_err(|e| refuse(&e))?;
+    // Authentic first: signed by a status signer of the current published trust list, in its use window — checked
+    // by the verifier's own `VerifiedStatus::new`, so the edge never serves a file a verifier would refuse (a filter
+    // that does not decode; a delta whose signed times or cover go back from its snapshot's).
+    let (_, trust) = verify::trust_list(ctx).await?;
+    let base_sequence = i64::try_from(h.base_sequence).unwrap_or(i64::MAX);
+    let checked = match h.kind {
+        SnapshotKind::Snapshot => VerifiedStatus::new(&trust, &body, None, 0).map(|_| ()),
+        SnapshotKind::Delta => {
+            let base = status_publications::by_sequence(&ctx.db, base_sequence).await?.filter(|p| p.kind == "snapshot");
+            let Some(base) = base else {
+                return Err(delta_mismatch(h.base_sequence, None));
+            };
+            let base_bytes = status_snapshot::file(ctx, &base).await?;
+            VerifiedStatus::new(&trust, &base_bytes, Some(&body), 0).map(|_| ())
+        }
+    };
+    checked.map_err(|e| match e {
+        SnapshotError::DeltaMismatch => conflict(
+            "STATUS_DELTA_MISMATCH",
+            "状态增量的签发时间或覆盖时间早于其快照".to_owned(),
+            "the delta's issued_at or covers_sealed_before is before its snapshot's".to_owned(),
+        ),
+        e => refuse(&e),
+    })?;
     if h.issued_at > ctx.now + MAX_FUTURE_SKEW {
         return Err(ApiError::new(
             422,
@@ -187,16 +214,8 @@ pub async fn publish_status(req: &mut Request, ctx: &Ctx) -> ApiResult<Response>
             format!("issued_at {} is before that of a published file, {}", h.issued_at, current.max_issued_at),
         ));
     }
-    if h.kind == SnapshotKind::Delta {
-        let base = current.snapshot.as_ref().map(|s| s.sequence);
-        if base != i64::try_from(h.base_sequence).ok() {
-            let held = base.map_or_else(|| "none".to_owned(), |b| b.to_string());
-            return Err(conflict(
-                "STATUS_DELTA_MISMATCH",
-                format!("状态增量基于快照{}，当前快照为{held}", h.base_sequence),
-                format!("the delta extends snapshot {}, the current snapshot is {held}", h.base_sequence),
-            ));
-        }
+    if h.kind == SnapshotKind::Delta && current.snapshot.as_ref().map(|s| s.sequence) != Some(base_sequence) {
+        return Err(delta_mismatch(h.base_sequence, current.snapshot.as_ref().map(|s| s.sequence)));
     }
 
     // The bytes to R2 under a key no other file can have (sequence and digest), then the pointer to D1.
