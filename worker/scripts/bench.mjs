@@ -56,7 +56,9 @@ function args(argv) {
   };
 }
 
-const statusId = (m) => createHash('sha256').update(Buffer.concat([Buffer.from('ecert.status/1\0'), Buffer.from(m)])).digest('hex');
+// 管理号 → the status id of its base copy, as the edge computed it when registering (the registration answer).
+const idOf = new Map();
+const statusId = (m) => idOf.get(m);
 
 // GB 11643 check character.
 function checkChar(body17) {
@@ -172,6 +174,7 @@ async function main() {
     for (let i = 0; i < records.length; i += 500) {
       const r = await fetch(`${edge.baseUrl}/v1/admin/certificates`, { method: 'POST', headers: auth, body: JSON.stringify({ records: records.slice(i, i + 500) }) });
       if (r.status !== 201) throw new Error(`registering synthetic certificates: ${r.status} ${await r.text()}`);
+      for (const c of (await r.json()).copies) if (c.annotation_number === null) idOf.set(c.management_number, c.status_id);
     }
     console.log(`registered ${records.length} synthetic certificates in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const probe = await fetch(`${edge.baseUrl}/v1/status/0000`);

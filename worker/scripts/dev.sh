@@ -67,7 +67,8 @@ ecert 本地服务 local service (workerd, local D1 seeded from $demo):
   页面 page           $base/
   核验范围 scope       $base/v1/scope
   信任列表 trust list  $base/v1/trust-list
-  状态 status bucket   $base/v1/status/{4 hex}
+  状态快照 snapshot     $base/v1/status/snapshot  (and /v1/status/delta)
+  状态 status bucket   $base/v1/status/{4 hex of the copy's status id}
   证书查验 lookup      POST $base/v1/lookup
   验证 verify          POST $base/v1/verify  (application/pdf)
   管理 admin           $base/v1/admin/…  (Authorization: Bearer \$(sed -n 's/^ADMIN_TOKEN=//p' worker/.dev.vars))
