@@ -97,15 +97,18 @@ async fn read_r2(ctx: &Ctx, key: &str) -> ApiResult<Vec<u8>> {
     body.bytes().await.map_err(|e| ApiError::internal("r2 body", e))
 }
 
-/// The current snapshot's and delta's bytes, for `POST /v1/verify`: `None` when no snapshot is published.
-pub async fn current_files(ctx: &Ctx) -> ApiResult<Option<(Rc<Vec<u8>>, Option<Rc<Vec<u8>>>)>> {
+/// A current file for `POST /v1/verify`: its ETag (which names the bytes) and the bytes.
+pub type CurrentFile = (String, Rc<Vec<u8>>);
+
+/// The current snapshot and delta, for `POST /v1/verify`: `None` when no snapshot is published.
+pub async fn current_files(ctx: &Ctx) -> ApiResult<Option<(CurrentFile, Option<CurrentFile>)>> {
     let current = status_publications::current(&ctx.db).await?;
     let Some(snapshot) = current.snapshot else {
         return Ok(None);
     };
-    let snapshot = file(ctx, &snapshot).await?;
+    let snapshot = (snapshot.etag.clone(), file(ctx, &snapshot).await?);
     let delta = match current.delta {
-        Some(d) => Some(file(ctx, &d).await?),
+        Some(d) => Some((d.etag.clone(), file(ctx, &d).await?)),
         None => None,
     };
     Ok(Some((snapshot, delta)))

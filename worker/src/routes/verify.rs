@@ -29,7 +29,7 @@ thread_local! {
     /// The verified current trust list of this isolate, keyed by its ETag: re-verified only when it changes.
     static TRUST: RefCell<Option<(String, Rc<VerifiedTrustList>)>> = const { RefCell::new(None) };
     /// The verified current snapshot (+ delta), re-verified only when one of them or the trust list changes.
-    static STATUS: RefCell<Option<(StatusKey, Rc<VerifiedStatus>)>> = const { RefCell::new(None) };
+    static STATUS: RefCell<Option<(StatusKey, Option<Rc<VerifiedStatus>>)>> = const { RefCell::new(None) };
 }
 
 /// The current published trust list, verified under the pinned root (cached per isolate by its ETag), with its ETag.
@@ -50,9 +50,10 @@ pub(crate) async fn trust_list(ctx: &Ctx) -> ApiResult<(String, Rc<VerifiedTrust
 }
 
 /// The current snapshot (+ delta) verified under `trust`; `None` when none is published or it does not verify
-/// (then the registry alone answers, and the edge logs why).
+/// (then the registry alone answers, and the edge logs why). The outcome is kept per isolate until the trust list,
+/// the snapshot or the delta changes, a refusal too.
 async fn snapshot(ctx: &Ctx, trust_etag: &str, trust: &VerifiedTrustList) -> Option<Rc<VerifiedStatus>> {
-    let files = match status_snapshot::current_files(ctx).await {
+    let ((snapshot_etag, snapshot), delta) = match status_snapshot::current_files(ctx).await {
         Ok(Some(files)) => files,
         Ok(None) => return None,
         Err(e) => {
@@ -60,18 +61,12 @@ async fn snapshot(ctx: &Ctx, trust_etag: &str, trust: &VerifiedTrustList) -> Opt
             return None;
         }
     };
-    let (snapshot, delta) = files;
-    let key: StatusKey =
-        (trust_etag.to_owned(), crate::trust::etag_of(&snapshot), delta.as_ref().map(|d| crate::trust::etag_of(d)));
+    let key: StatusKey = (trust_etag.to_owned(), snapshot_etag, delta.as_ref().map(|(etag, _)| etag.clone()));
     if let Some(hit) = STATUS.with(|s| s.borrow().as_ref().filter(|(k, _)| *k == key).map(|(_, v)| v.clone())) {
-        return Some(hit);
+        return hit;
     }
-    match VerifiedStatus::new(trust, &snapshot, delta.as_deref().map(Vec::as_slice), 0) {
-        Ok(v) => {
-            let v = Rc::new(v);
-            STATUS.with(|s| *s.borrow_mut() = Some((key, v.clone())));
-            Some(v)
-        }
+    let verified = match VerifiedStatus::new(trust, &snapshot, delta.as_ref().map(|(_, d)| d.as_slice()), 0) {
+        Ok(v) => Some(Rc::new(v)),
         Err(e) => {
             worker_log(&format!(
                 "the current status snapshot does not verify under the current trust list: {}",
@@ -79,7 +74,9 @@ async fn snapshot(ctx: &Ctx, trust_etag: &str, trust: &VerifiedTrustList) -> Opt
             ));
             None
         }
-    }
+    };
+    STATUS.with(|s| *s.borrow_mut() = Some((key, verified.clone())));
+    verified
 }
 
 /// What the registry says about the copy with this status id (hex): its certificate's state, or never issued.
