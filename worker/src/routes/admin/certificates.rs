@@ -331,3 +331,39 @@ fn conflicts(problems: &[Problem]) -> ApiError {
     )
     .with("errors", serde_json::to_value(problems).unwrap_or(Value::Null))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECORD: &str = r#"{"schema":"ecert.record/1","management_number":"202106301003","query_number":"C671465719968016","qualification":{"code":"Q30","name_zh":"税务师","name_en":"Certified Tax Agent"},"holder":{"name":"王芳","id_number":"110101198507210247","sex":"female","birth":"1985-07"},"approval_date":"2021-05-20","issue_date":"2021-06-30","issuer":{"id":"tax-agents","name_zh":"中国注册税务师协会"},"annotation":null}"#;
+
+    #[test]
+    fn a_record_names_its_base_copy_and_its_annotated_copy() {
+        let registry = Registry::builtin();
+        let base = CertificateRecord::from_json(RECORD.as_bytes(), registry).unwrap();
+        // The canonical bytes are what the issuer seals: the id of the record as sealed.
+        assert_eq!(base.to_json(), RECORD.as_bytes());
+        let copies = copies_of(&base);
+        assert_eq!(copies.len(), 1);
+        assert_eq!(copies[0].status_id, copy_status_id(RECORD.as_bytes()));
+        assert_eq!(copies[0].status_id_hex, copy_status_id_hex(RECORD.as_bytes()));
+        assert_eq!(copies[0].annotation_number, None);
+
+        let annotated_json = RECORD.replace(
+            r#""annotation":null"#,
+            r#""annotation":{"scenario":"本人调用","valid_from":"2021-06-30","valid_until":"2021-07-30","number":"A1"}"#,
+        );
+        let annotated = CertificateRecord::from_json(annotated_json.as_bytes(), registry).unwrap();
+        let copies = copies_of(&annotated);
+        assert_eq!(copies.len(), 2);
+        assert_eq!(
+            copies[0].status_id,
+            copy_status_id(RECORD.as_bytes()),
+            "the base copy, computed from the annotated record"
+        );
+        assert_eq!(copies[1].status_id, copy_status_id(annotated_json.as_bytes()));
+        assert_eq!(copies[1].annotation_number.as_deref(), Some("A1"));
+        assert!(copies.iter().all(|c| c.management_number == "202106301003"));
+    }
+}
