@@ -48,6 +48,8 @@ fn parse_status_json(s: &str) -> Result<StatusInput, JsError> {
 #[wasm_bindgen]
 pub struct Verifier {
     trust: VerifiedTrustList,
+    /// The signed trust list as given (a receipt carries it verbatim).
+    signed: Vec<u8>,
     status: Option<VerifiedStatus>,
 }
 
@@ -60,7 +62,7 @@ impl Verifier {
     pub fn new(signed_trust_list_json: &[u8], root_spki_der: &[u8], min_sequence: f64) -> Result<Verifier, JsError> {
         let min = if min_sequence.is_finite() && min_sequence > 0.0 { min_sequence as u64 } else { 0 };
         VerifiedTrustList::from_signed_json(signed_trust_list_json, root_spki_der, min)
-            .map(|trust| Verifier { trust, status: None })
+            .map(|trust| Verifier { trust, signed: signed_trust_list_json.to_vec(), status: None })
             .map_err(|e| coded(e.code(), &e))
     }
 
@@ -142,6 +144,26 @@ impl Verifier {
         let options = VerifyOptions { reveal_id_number, ..VerifyOptions::default() };
         let evidence = StatusEvidence { snapshot: self.status.as_ref(), registry: &registry };
         Ok(ecert_verify::verify_with(pdf, &self.trust, now_unix as i64, &evidence, &options).to_json())
+    }
+
+    /// A receipt (`ecert.receipt/1` JSON, docs/verdict.md "Receipts") for `pdf` named `file_name`: the file is
+    /// verified again, with the same device clock `now_unix` (the `clock` of the verdict shown) under the trust
+    /// list and snapshot held now, and the receipt made from that verdict. The caller compares its `verdict.code`
+    /// with the card's (they differ only when a newer snapshot arrived in between). No registry answer: a receipt
+    /// records what the signed evidence said.
+    pub fn receipt(&self, pdf: &[u8], file_name: &str, now_unix: f64, reveal_id_number: bool) -> String {
+        let options = VerifyOptions { reveal_id_number, ..VerifyOptions::default() };
+        let registry = StatusInput::NotChecked;
+        let evidence = StatusEvidence { snapshot: self.status.as_ref(), registry: &registry };
+        let verdict = ecert_verify::verify_with(pdf, &self.trust, now_unix as i64, &evidence, &options);
+        ecert_verify::Receipt::new(
+            &verdict,
+            file_name,
+            pdf,
+            &self.signed,
+            concat!("ecert web ", env!("CARGO_PKG_VERSION")),
+        )
+        .to_json_pretty()
     }
 }
 
