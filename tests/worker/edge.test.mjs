@@ -751,6 +751,23 @@ describe('status publisher', () => {
     const published = audit.json.entries.filter((e) => e.action === 'publish_status').map((e) => [e.detail.sequence, e.detail.kind]);
     assert.deepEqual(published, [[seq + 3, 'snapshot'], [seq + 1, 'delta'], [seq, 'snapshot']]);
   });
+  test('ecert status publish: reads the universe, signs, uploads; the edge serves what it built', { timeout: 120_000 }, async () => {
+    const current = await fetch(`${edge.baseUrl}/v1/status/snapshot`);
+    const before = Number(current.headers.get('x-ecert-status-sequence'));
+    // The publisher signs at the edge's time; the files above were signed at the demo's (a minute ahead), and signed
+    // time never goes back: wait until the edge's clock has passed them.
+    const wait = Number(current.headers.get('x-ecert-status-issued-at')) * 1000 + 1500 - Date.now();
+    if (wait > 0) await sleep(wait);
+    await runWithEnv(demo.ecert, ['status', 'publish', '--pki', join(demo.demoDir, 'pki'), '--edge', edge.baseUrl], { env: { ECERT_ADMIN_TOKEN: edge.adminToken } });
+    const g = await fetch(`${edge.baseUrl}/v1/status/snapshot`);
+    assert.equal(g.status, 200);
+    const { header } = parseSnapshot(Buffer.from(await g.arrayBuffer()));
+    assert.ok(header.sequence > before, `${header.sequence} after ${before}`);
+    const all = parseUniverse((await universe()).body);
+    assert.equal(header.copies, all.length);
+    assert.equal(header.revoked, all.filter((c) => c.revoked).length);
+    assert.ok(header.revoked >= 2, 'every copy of the revoked certificate');
+  });
 });
 
 describe('POST /v1/verify', () => {
