@@ -61,13 +61,22 @@ done
 curl -sf -o /dev/null "$base/v1/noop" || { echo "wrangler dev did not become ready" >&2; exit 1; }
 ADMIN_TOKEN="$admin_token" node "$wdir/scripts/seed.mjs" --base "$base" --demo "$demo"
 
+# The issuing side's status publisher: reads every copy from the edge, signs a snapshot (or a delta) with the
+# demo's status key — which stays here, never on the edge — and uploads it; then again whenever the registry
+# changes (a revocation through the admin API shows in the next snapshot within seconds).
+ecert="${CARGO_TARGET_DIR:-$here/target}/release/ecert"
+[ -x "$ecert" ] || (cd "$here" && cargo build -q --release --locked -p ecert-cli)
+ECERT_ADMIN_TOKEN="$admin_token" "$ecert" status publish --pki "$demo/pki" --edge "$base" --every "${ECERT_STATUS_EVERY:-5}" &
+publisher=$!
+cleanup() { kill "$publisher" "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -f "$env_file"; }
+
 cat <<EOF
 
 ecert 本地服务 local service (workerd, local D1 seeded from $demo):
   页面 page           $base/
   核验范围 scope       $base/v1/scope
   信任列表 trust list  $base/v1/trust-list
-  状态快照 snapshot     $base/v1/status/snapshot  (and /v1/status/delta)
+  状态快照 snapshot     $base/v1/status/snapshot  (and /v1/status/delta; signed by the publisher every ${ECERT_STATUS_EVERY:-5} s when the registry changed)
   状态 status bucket   $base/v1/status/{4 hex of the copy's status id}
   证书查验 lookup      POST $base/v1/lookup
   验证 verify          POST $base/v1/verify  (application/pdf)

@@ -341,11 +341,11 @@ pub fn run(out: &Path, today: Date, fonts: &FontBook) -> Result<Vec<Sample>> {
     };
     samples.push(retired_seal_forgery(&store, fonts, (genuine, other), (&tsa, now), &samples_dir)?);
     ledger.save(&ledger_path)?;
-    // The status snapshot over every copy issued (none revoked), a minute after the last sealing so that each is
+    // The status snapshot over every copy issued (none revoked), a second after the last sealing so that each is
     // covered: what the page and widget bundle, and a verifier uses offline.
     let copies = crate::status_snapshot_builder::local_universe(&store.dir)?;
     let (snapshot, _) =
-        crate::status_snapshot_builder::build(&store, ecert_format::SnapshotKind::Snapshot, &copies, 1, now + 60)?;
+        crate::status_snapshot_builder::build(&store, ecert_format::SnapshotKind::Snapshot, &copies, 1, now + 1)?;
     std::fs::create_dir_all(out.join("status"))?;
     std::fs::write(out.join("status").join("snapshot.bin"), snapshot)?;
     let manifest = Manifest { schema: "ecert.demo-manifest/1", today, samples: &samples };
