@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the browser verifier into www/dist/: the ecert-wasm crate (release-wasm profile) → wasm-bindgen
 # (--target web, the exact version pinned in Cargo.toml) → wasm-opt -Oz (npm binaryen) → bundle the page, the
-# <ecert-verify> widget, its Web Worker, pdf.js and the trust snapshot (DEMO_DIR/trust-list.json + the pinned
-# root DEMO_DIR/root-spki.pem, from `ecert demo`).
+# <ecert-verify> widget, its Web Worker, pdf.js, the trust snapshot (DEMO_DIR/trust-list.json + the pinned
+# root DEMO_DIR/root-spki.pem) and the signed status snapshot (DEMO_DIR/status/snapshot.bin), from `ecert demo`.
 #   scripts/build-www.sh [DEMO_DIR [OUT_DIR]]   (defaults: demo-out, www/dist; ECERT_EDGE=URL goes into config.json)
 # Idempotent; wasm-bindgen/wasm-opt are skipped when the wasm did not change. Honours CARGO_TARGET_DIR.
 set -euo pipefail
@@ -16,7 +16,7 @@ pkg="$target/www-pkg"
 command -v wasm-bindgen >/dev/null || { echo "wasm-bindgen not found: run scripts/setup.sh" >&2; exit 2; }
 have="$(wasm-bindgen --version | cut -d' ' -f2)"
 [ "$have" = "$ECERT_WASM_BINDGEN_VERSION" ] || { echo "wasm-bindgen $have != pinned $ECERT_WASM_BINDGEN_VERSION: run scripts/setup.sh" >&2; exit 2; }
-[ -f "$demo/trust-list.json" ] && [ -f "$demo/root-spki.pem" ] || { echo "$demo has no trust-list.json/root-spki.pem: run 'ecert demo --out $demo'" >&2; exit 2; }
+[ -f "$demo/trust-list.json" ] && [ -f "$demo/root-spki.pem" ] && [ -f "$demo/status/snapshot.bin" ] || { echo "$demo has no trust-list.json/root-spki.pem/status/snapshot.bin: run 'ecert demo --out $demo'" >&2; exit 2; }
 
 (cd "$here" && CARGO_TARGET_DIR="$target" cargo build -q --profile release-wasm --target wasm32-unknown-unknown -p ecert-wasm)
 raw="$target/wasm32-unknown-unknown/release-wasm/ecert_wasm.wasm"

@@ -1,7 +1,9 @@
 // Bundles www/ into www/dist/ (called by scripts/build-www.sh after the wasm is built).
 //   node www/build.mjs --pkg DIR --demo DIR [--edge URL] [--out DIR (default www/dist)]
 // DIR of --pkg holds wasm-bindgen's output (ecert_wasm.js + the wasm-opt'ed ecert_wasm_bg.wasm).
-// The trust snapshot (DEMO/trust-list.json + the pinned root DEMO/root-spki.pem) is compiled into the worker.
+// The trust snapshot (DEMO/trust-list.json + the pinned root DEMO/root-spki.pem) and the signed status snapshot
+// (DEMO/status/snapshot.bin, `ecert.status-snapshot/1`) are compiled into the worker: revocation is checked from
+// the first file on, with or without an edge.
 
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -21,7 +23,7 @@ const demo = resolve(args.demo || join(root, 'demo-out'));
 const dist = resolve(args.out || join(here, 'dist'));
 const edge = args.edge && args.edge !== 'undefined' ? args.edge : null;
 
-for (const f of [join(pkg, 'ecert_wasm.js'), join(pkg, 'ecert_wasm_bg.wasm'), join(demo, 'trust-list.json'), join(demo, 'root-spki.pem')]) {
+for (const f of [join(pkg, 'ecert_wasm.js'), join(pkg, 'ecert_wasm_bg.wasm'), join(demo, 'trust-list.json'), join(demo, 'root-spki.pem'), join(demo, 'status/snapshot.bin')]) {
   if (!existsSync(f)) {
     console.error(`build-www: missing ${f}`);
     process.exit(2);
@@ -29,6 +31,7 @@ for (const f of [join(pkg, 'ecert_wasm.js'), join(pkg, 'ecert_wasm_bg.wasm'), jo
 }
 const trustJson = readFileSync(join(demo, 'trust-list.json'), 'utf8');
 const rootPem = readFileSync(join(demo, 'root-spki.pem'), 'utf8');
+const statusSnapshot = readFileSync(join(demo, 'status/snapshot.bin'));
 JSON.parse(trustJson); // fail early on a broken snapshot
 if (!/-----BEGIN PUBLIC KEY-----/.test(rootPem)) {
   console.error('build-www: root-spki.pem is not a PEM public key');
@@ -61,7 +64,8 @@ const virtual = {
       }
       if (a.path === 'ecert:trust-snapshot') {
         return {
-          contents: `export const ROOT_SPKI_PEM = ${JSON.stringify(rootPem)};\nexport const TRUST_LIST_JSON = ${JSON.stringify(trustJson)};\n`,
+          contents: `export const ROOT_SPKI_PEM = ${JSON.stringify(rootPem)};\nexport const TRUST_LIST_JSON = ${JSON.stringify(trustJson)};\n`
+            + `export const STATUS_SNAPSHOT_BASE64 = ${JSON.stringify(statusSnapshot.toString('base64'))};\n`,
           loader: 'js',
         };
       }
@@ -89,6 +93,7 @@ writeFileSync(join(dist, 'widget/package.json'), `${JSON.stringify(widgetPkg, nu
 mkdirSync(join(dist, 'widget/trust'), { recursive: true });
 writeFileSync(join(dist, 'widget/trust/trust-list.json'), trustJson);
 writeFileSync(join(dist, 'widget/trust/root-spki.pem'), rootPem);
+writeFileSync(join(dist, 'widget/trust/status-snapshot.bin'), statusSnapshot);
 
 // The page and the demo sites: plain ES modules, minified one by one (imports stay relative).
 for (const dir of ['page', 'recruit', 'bench']) {

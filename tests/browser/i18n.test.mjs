@@ -32,7 +32,8 @@ test('every verdict code of the core has zh and en headline words and the core\'
     assert.ok(e.zh && /[\u4e00-\u9fff]/.test(e.zh), `${code}: Chinese words`);
     assert.ok(e.en && /^[A-Z]/.test(e.en), `${code}: English words`);
     assert.equal(e.state, state.get(code), `${code}: state as the core says`);
-    const h = i18n.headline({ code, state: state.get(code) });
+    // A status checked against a signed snapshot (VALID with status not checked is amber: below).
+    const h = i18n.headline({ code, state: state.get(code), status: { state: 'valid', source: 'snapshot' } });
     assert.equal(h.zh, e.zh);
     assert.equal(h.tone === 'ok', code === 'VALID', `${code}: only VALID is green (${h.tone})`);
   }
@@ -52,6 +53,38 @@ test('every verdict code of the core has zh and en headline words and the core\'
   // A code this build does not know takes its state's words and colour; never green unless the state is valid.
   assert.equal(i18n.headline({ code: 'SOMETHING_NEW', state: 'modified' }).tone, 'bad');
   assert.equal(i18n.headline({ code: 'VALID', state: 'status_unknown' }).tone, 'warn', 'the state decides the colour');
+  // No silent "not checked": a VALID whose status was not checked (or carries no status) is amber, never 有效.
+  for (const status of [{ state: 'not_checked', source: 'none' }, undefined, {}]) {
+    const nc = i18n.headline({ code: 'VALID', state: 'valid', status });
+    assert.equal(nc.tone, 'warn', JSON.stringify(status));
+    assert.equal(nc.zh, '真实，状态未核验');
+    assert.equal(nc.en, 'Authentic — status not checked');
+  }
+  assert.equal(i18n.headline({ code: 'NOT_REGISTERED', state: 'untrusted' }).tone, 'bad');
+});
+
+test('every status state, status check code and the clock check have words', () => {
+  const statusRs = readFileSync(join(ROOT, 'crates/ecert-verify/src/status_check.rs'), 'utf8');
+  const states = [...new Set([...statusRs.matchAll(/view\.state = "(\w+)"/g)].map((m) => m[1]))];
+  for (const s of ['not_checked', 'unknown', 'stale', 'not_covered', 'not_registered', 'valid', 'revoked']) {
+    if (!states.includes(s)) states.push(s);
+  }
+  const render = readFileSync(join(ROOT, 'www/widget/src/render.js'), 'utf8');
+  for (const s of states) {
+    const w = i18n.UI.statusStates[s];
+    assert.ok(w && /[\u4e00-\u9fff]/.test(w.zh) && /^[a-z]/.test(w.en), `UI.statusStates has ${s}`);
+    if (s !== 'not_checked') assert.ok(render.includes(`case '${s}'`), `statusText words ${s}`);
+  }
+  // Every code the status and clock checks give is one the card can explain (the check's own sentence is shown;
+  // the codes that change the headline have headline words).
+  const codes = [...new Set([...statusRs.matchAll(/"((?:STATUS|CLOCK|NO_TIME|NOT_REG|REVOKED)[A-Z_]*)"/g)].map((m) => m[1]))];
+  for (const c of ['STATUS_NOT_CHECKED', 'STATUS_STALE', 'STATUS_NOT_COVERED', 'STATUS_UNAVAILABLE', 'NOT_REGISTERED', 'REVOKED', 'CLOCK_BEHIND', 'NO_TIME_FLOOR']) {
+    assert.ok(codes.includes(c), `the core still gives ${c} (${codes})`);
+  }
+  const dts = readFileSync(join(ROOT, 'www/widget/ecert-verify.d.ts'), 'utf8');
+  for (const c of codes) assert.ok(dts.includes(`'${c}'`), `ecert-verify.d.ts names check code ${c}`);
+  assert.ok(i18n.CHECK_NAMES.clock.zh && i18n.CHECK_NAMES.clock.en);
+  assert.ok(i18n.UI.clockBehind.zh && i18n.UI.clockBehind.en);
 });
 
 test('every check id of the core has a name; the widget types list every code and check id', () => {

@@ -1,9 +1,9 @@
 // A bundled trust list past its next_update: the page and the widget built against a demo made 14 days ago
 // (`ecert demo --today`, whose trust list expired 7 days after that day) show TRUST_LIST_EXPIRED in amber —
-// never green — and say next to the trust list that it has to be updated. A newer list from an edge cures it.
+// never green — and say next to the trust list that it has to be updated; its bundled status snapshot (made that
+// day too) is past the list's max_status_age, and the page says so. A newer list and snapshot from an edge cure it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -44,7 +44,7 @@ const sampleBytes = (file) => readFileSync(join(demoDir, 'samples', file));
 test('the demo trust list bundled here is past its next_update', () => {
   const signed = JSON.parse(readFileSync(join(demoDir, 'trust-list.json'), 'utf8'));
   const list = JSON.parse(Buffer.from(signed.payload, 'base64').toString('utf8'));
-  assert.equal(list.schema, 'ecert.trust-list/2');
+  assert.equal(list.schema, 'ecert.trust-list/3');
   assert.ok(list.next_update * 1000 < Date.now(), `next_update ${new Date(list.next_update * 1000).toISOString()} is in the past`);
 });
 
@@ -58,6 +58,10 @@ test('page: TRUST_LIST_EXPIRED in amber with its code, the trust list said to be
   assert.equal(await notice.getAttribute('data-code'), 'TRUST_LIST_EXPIRED');
   assert.match(await notice.textContent(), /信任列表已于 \d{4}-\d\d-\d\d 过期.*请联网更新信任列表/);
   assert.match(await notice.getAttribute('class'), /pill-warn/);
+  // The bundled status snapshot is as old as the list: said to be too old, never silently used.
+  const stale = page.locator('#trust [data-status-notice=stale]');
+  assert.equal(await stale.getAttribute('data-code'), 'STATUS_STALE');
+  assert.match(await stale.textContent(), /状态快照（\d{4}-\d\d-\d\d \d\d:\d\d 签发）已过期/);
 
   for (const file of ['valid-style1.pdf', 'pre-2021-association.pdf']) {
     const v = await page.evaluate(async ([name, b64]) => {
@@ -92,7 +96,7 @@ test('page: TRUST_LIST_EXPIRED in amber with its code, the trust list said to be
     const cell = (k) => cells[head.indexOf(k)];
     assert.equal(cell('state'), 'status_unknown');
     assert.equal(cell('code'), 'TRUST_LIST_EXPIRED');
-    assert.equal(cell('registry_status'), 'not_checked');
+    assert.equal(cell('registry_status'), 'stale');
     assert.equal(cell('verdict_en'), 'Trust list expired, cannot confirm');
     assert.match(cell('sealed_at'), /^\d{4}-\d\d-\d\d \d\d:\d\d$/);
   }
@@ -136,15 +140,15 @@ test('a newer trust list from an edge replaces the expired one: the same certifi
   const fresh = join(demoDir, 'trust-list-fresh.json');
   rmSync(fresh, { force: true });
   execFileSync(ecert, ['trust-list', '--pki', join(demoDir, 'pki'), '--out', fresh, '--sequence', '2'], { stdio: 'ignore' });
-  const sample = JSON.parse(readFileSync(join(demoDir, 'samples/manifest.json'), 'utf8')).samples.find((s) => s.file === 'valid-style1.pdf');
-  const id = createHash('sha256').update(Buffer.concat([Buffer.from('ecert.status/1\0'), Buffer.from(sample.management_number)])).digest('hex');
+  // A snapshot signed now by the demo's status key (the issuing side's CLI), as the edge would serve it.
+  const snapshot = join(demoDir, 'status-fresh.bin');
+  rmSync(snapshot, { force: true });
+  execFileSync(ecert, ['status', 'snapshot', '--pki', join(demoDir, 'pki'), '--out', snapshot], { stdio: 'ignore' });
   const edge = createServer((req, res) => {
     const cors = { 'access-control-allow-origin': '*', 'content-type': 'application/json' };
     if (req.url === '/v1/trust-list') return res.writeHead(200, cors).end(readFileSync(fresh));
-    const m = /^\/v1\/status\/([0-9a-f]{4})$/.exec(req.url);
-    if (m) {
-      const entries = id.startsWith(m[1]) ? [{ id, state: 'valid' }] : [];
-      return res.writeHead(200, cors).end(JSON.stringify({ schema: 'ecert.status-bucket/1', prefix: m[1], as_of: Math.floor(Date.now() / 1000), entries }));
+    if (req.url === '/v1/status/snapshot') {
+      return res.writeHead(200, { ...cors, 'content-type': 'application/octet-stream' }).end(readFileSync(snapshot));
     }
     return res.writeHead(404, cors).end('{}');
   });
@@ -156,6 +160,9 @@ test('a newer trust list from an edge replaces the expired one: the same certifi
     await page.goto(`${withEdge.url}/?edge=${encodeURIComponent(edgeUrl)}`);
     await page.waitForFunction(() => window.ecert?.client.trust?.source === 'edge', null, { timeout: 30000 });
     assert.equal(await page.locator('#trust [data-trust-notice=expired]').count(), 0, 'no expiry notice once updated');
+    await page.waitForFunction(() => window.ecert.client.status?.origin === 'edge', null, { timeout: 30000 });
+    assert.equal(await page.locator('#trust [data-status-notice]').count(), 0, 'no stale-snapshot notice once updated');
+    assert.equal(await page.locator('#trust [data-status-snapshot=edge]').count(), 1);
     const v = await page.evaluate(async (b64) => {
       const bin = atob(b64);
       const u = new Uint8Array(bin.length);
@@ -164,6 +171,8 @@ test('a newer trust list from an edge replaces the expired one: the same certifi
     }, sampleBytes('valid-style1.pdf').toString('base64'));
     assert.equal(v.code, 'VALID', JSON.stringify(v.summary));
     assert.equal(v.status.state, 'valid');
+    assert.equal(v.status.source, 'snapshot');
+    assert.equal(v.status.snapshot.origin, 'edge');
     await page.close();
   } finally {
     await withEdge.close();

@@ -1,7 +1,11 @@
 // The drag-and-drop verification page. Everything runs here and in the verifier's Web Worker; the PDF never
-// leaves the machine. Optional status service ("edge"): `?edge=URL`, or `config.json` {"edge": "…"}.
+// leaves the machine. Status service ("edge"): `?edge=URL`, or `config.json` {"edge": "…"} of the build; revocation
+// is checked against the bundled signed status snapshot, then the edge's newer ones (`?edge=` alone: bundled only,
+// and the page says so).
 
-import { EcertClient, prewarm, renderCard, h, annotationText, statusText, i18n } from './widget/ecert-verify.js';
+import {
+  EcertClient, prewarm, renderCard, h, annotationText, statusText, i18n, downloadReceipt, showReceipt,
+} from './widget/ecert-verify.js';
 
 const { UI, t, normLang, headline, chinaTime, AUTHENTIC_STATES } = i18n;
 const $ = (id) => document.getElementById(id);
@@ -51,7 +55,28 @@ function renderTrust() {
     parts.push(h('span', { class: 'pill' },
       `${t(client.trust.source === 'edge' ? UI.trustEdge : UI.trustBundled, lang)}（${t(UI.sequence, lang)} ${client.trust.sequence}）`));
   }
-  parts.push(h('span', { class: 'pill' }, client.edge ? `${t(UI.edgeOn, lang)}：${client.edge}` : t(UI.edgeOff, lang)));
+  parts.push(h('span', { class: client.edge ? 'pill' : 'pill pill-warn', 'data-edge': client.edge ? 'on' : 'off' },
+    client.edge ? `${t(UI.edgeOn, lang)}：${client.edge}` : t(UI.edgeOff, lang)));
+  // The status snapshot revocation is checked against: bundled or from the edge, and when it was signed.
+  if (client.trust) {
+    const st = client.status;
+    if (!st) {
+      const why = client.bundledStatusError ? `（${t(UI.snapshotBundledRefused, lang)}：${client.bundledStatusError.code}）` : '';
+      parts.push(h('span', { class: 'pill pill-warn', role: 'alert', 'data-status-notice': 'none', 'data-code': client.bundledStatusError?.code },
+        `${t(UI.snapshotNone, lang)}${why}`));
+    } else if (client.statusStale()) {
+      parts.push(h('span', { class: 'pill pill-warn', role: 'alert', 'data-status-notice': 'stale', 'data-code': 'STATUS_STALE' },
+        `${t(UI.snapshotStale, lang, chinaTime(st.issued_at))}（STATUS_STALE）`));
+    } else {
+      parts.push(h('span', { class: 'pill', 'data-status-snapshot': st.origin, 'data-sequence': st.sequence },
+        t(UI.snapshotPill, lang, st.sequence, chinaTime(st.issued_at), st.origin)));
+    }
+    const sn = client.statusNotice;
+    if (sn) {
+      parts.push(h('span', { class: `pill ${sn.kind === 'unavailable' ? 'pill-info' : 'pill-bad'}`, role: 'alert', 'data-status-notice': sn.kind, 'data-code': sn.code },
+        `${t(sn.kind === 'refused' ? UI.statusRefused : UI.statusUnavailable, lang)}（${sn.code}）`));
+    }
+  }
   if (n) {
     const text = n.kind === 'refused' ? t(UI.trustRefused, lang) : n.kind === 'broken' ? t(UI.trustBroken, lang) : t(UI.trustUnavailable, lang);
     parts.push(h('span', { class: `pill ${n.kind === 'unavailable' ? 'pill-info' : 'pill-bad'}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}（${n.code}）`));
@@ -129,8 +154,26 @@ async function verifyItem(it, file) {
 
 // ---- cards -------------------------------------------------------------------------------------------------
 
+/** The receipt of an item's verdict (the file verified again at the verdict's clock; see EcertClient.receipt). */
+function receiptOf(it) {
+  return client.receipt(it.bytes, it.verdict, { fileName: it.name });
+}
+
+function receiptError(it, err) {
+  const p = h('p', { class: 'pill pill-bad', role: 'alert', 'data-receipt-error': err.code || 'RECEIPT_UNAVAILABLE' },
+    `${t(UI.receiptFailed, lang)}（${err.code || 'RECEIPT_UNAVAILABLE'}）`);
+  it.el?.querySelector('.ec-actions')?.append(p);
+}
+
 function renderItem(it) {
-  const card = renderCard(it.verdict, { fileName: it.name, lang, display: 'full', headingLevel: 3 });
+  const v = it.verdict;
+  const actions = it.bytes && v.state !== 'pending' && !v.client_error ? [
+    h('button', { type: 'button', class: 'ec-btn', 'data-action': 'receipt-view',
+      onclick: () => receiptOf(it).then((r) => showReceipt(r, { lang }), (e) => receiptError(it, e)) }, t(UI.receiptView, lang)),
+    h('button', { type: 'button', class: 'ec-btn', 'data-action': 'receipt-json',
+      onclick: () => receiptOf(it).then(downloadReceipt, (e) => receiptError(it, e)) }, t(UI.receiptJson, lang)),
+  ] : [];
+  const card = renderCard(it.verdict, { fileName: it.name, lang, display: 'full', headingLevel: 3, actions });
   const failed = it.verdict.state !== 'pending' && !AUTHENTIC_STATES.has(it.verdict.state);
   const pv = h('figure', { class: `preview${failed ? ' preview-failed' : ''}`, 'aria-label': t(UI.preview, lang) },
     h('div', { class: 'preview-canvas' }),
@@ -233,7 +276,8 @@ function csvCell(v) {
 /**
  * The registry's answer for a CSV row, in words that cannot be read as the verdict: `not_revoked` (the registry
  * knows it and has not revoked it; whether the certificate is valid is `code`/`state`), `revoked`,
- * `not_registered`, `unavailable` (asked, no answer), `not_checked` (no status service); and `not_applicable` when
+ * `not_registered`, `stale` (the snapshot held is older than the trust list allows), `not_covered` (sealed after the
+ * snapshot), `unavailable` (asked, no answer), `not_checked` (no snapshot); and `not_applicable` when
  * the verdict carries no authentic record to ask about (a failure, or a record the seal may not vouch for).
  */
 function registryStatus(v) {
@@ -242,6 +286,8 @@ function registryStatus(v) {
     case 'valid': return 'not_revoked';
     case 'revoked': return 'revoked';
     case 'not_registered': return 'not_registered';
+    case 'stale': return 'stale';
+    case 'not_covered': return 'not_covered';
     case 'unknown': return 'unavailable';
     default: return 'not_checked';
   }
@@ -299,7 +345,23 @@ prewarm();
 applyStaticText();
 const edge = await edgeFromConfig();
 client = new EcertClient({ edge });
-client.onChange(renderTrust);
+// A newer status snapshot held: every file shown is verified again (a certificate may have been revoked).
+let statusKeySeen = null;
+let reverifying = Promise.resolve();
+client.onChange(() => {
+  renderTrust();
+  const key = client.statusKey();
+  if (statusKeySeen === null || key === statusKeySeen) { if (client.trust) statusKeySeen = key; return; }
+  statusKeySeen = key;
+  reverifying = reverifying.then(async () => {
+    for (const it of items) {
+      if (!it.bytes || it.verdict.state === 'pending' || it.verdict.client_error) continue;
+      it.verdict = await client.verify(it.bytes);
+      renderItem(it);
+    }
+    renderTable();
+  }).catch(() => {});
+});
 renderTrust();
 client.ready().catch(() => {}).finally(renderTrust);
 
@@ -315,5 +377,9 @@ window.ecert = {
   },
   exportCsv,
   csvText,
+  /** The receipt object of the i-th file (in the order added). */
+  receipt: (i) => receiptOf(items[i]),
+  /** Resolves once files shown have been verified again after a newer snapshot. */
+  settled: () => reverifying,
 };
 document.documentElement.dataset.ready = '1';

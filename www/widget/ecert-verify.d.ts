@@ -3,7 +3,7 @@
 /** Most severe first. Only `VALID` is a pass. */
 export type VerdictCode =
   | 'MALFORMED' | 'ENCRYPTED' | 'NOT_A_CERTIFICATE' | 'SIGNATURE_INVALID' | 'MODIFIED' | 'UNTRUSTED_SEAL'
-  | 'SEAL_NOT_AUTHORIZED' | 'REVOKED' | 'NON_CANONICAL' | 'ANNOTATION_INVALID' | 'ANNOTATION_MISSING'
+  | 'SEAL_NOT_AUTHORIZED' | 'NOT_REGISTERED' | 'REVOKED' | 'NON_CANONICAL' | 'ANNOTATION_INVALID' | 'ANNOTATION_MISSING'
   | 'ANNOTATION_EXPIRED' | 'ANNOTATION_NOT_YET_VALID' | 'TRUST_LIST_EXPIRED' | 'STATUS_UNKNOWN' | 'VALID'
   // Produced by the client when the core could not run (state "broken", client_error true):
   | 'FILE_TOO_LARGE' | 'VERIFIER_CRASHED' | 'VERIFIER_TIMEOUT' | 'TRUST_LIST_INVALID';
@@ -15,10 +15,13 @@ export type VerdictState =
 export interface Text { zh: string; en: string }
 
 export interface Check extends Text {
-  id: 'structure' | 'signature' | 'modification' | 'trust' | 'canonical' | 'authorization' | 'record' | 'annotation'
-    | 'status';
+  id: 'clock' | 'structure' | 'signature' | 'modification' | 'trust' | 'canonical' | 'authorization' | 'record'
+    | 'annotation' | 'status';
   outcome: 'pass' | 'fail' | 'warn' | 'skipped';
-  code: string;
+  /** `OK`, `NOT_RUN`, or the check's own code — for `clock`: `NO_TIME_FLOOR` | `CLOCK_BEHIND`; for `status`:
+   * `STATUS_NOT_CHECKED` | `STATUS_STALE` | `STATUS_NOT_COVERED` | `STATUS_UNAVAILABLE` | `NOT_REGISTERED` |
+   * `REVOKED` (docs/verdict.md). */
+  code: string | StatusCheckCode | ClockCheckCode;
   verdict?: VerdictCode;
 }
 
@@ -55,9 +58,29 @@ export interface Annotation {
   days_left: number | null; days_ago: number | null; days_until: number | null;
 }
 
+export type StatusCheckCode =
+  | 'STATUS_NOT_CHECKED' | 'STATUS_STALE' | 'STATUS_NOT_COVERED' | 'STATUS_UNAVAILABLE' | 'NOT_REGISTERED' | 'REVOKED';
+export type ClockCheckCode = 'NO_TIME_FLOOR' | 'CLOCK_BEHIND';
+
+/** The signed status snapshot (or delta) the status was checked against. */
+export interface SnapshotView {
+  sequence: number;
+  /** Its signed time (Unix seconds): the floor of the time of check. */
+  issued_at: number;
+  /** The trust list's id of the status key that signed it. */
+  signer: string;
+  /** The signed header and its signature, base64 (a receipt keeps them). */
+  header: string; signature: string;
+  /** Added by the browser client: the snapshot compiled into the build, or one fetched from the edge. */
+  origin?: 'bundled' | 'edge';
+}
+
 export interface Status {
-  state: 'not_checked' | 'unknown' | 'not_registered' | 'valid' | 'revoked';
+  /** `valid`: not revoked. `not_checked` (no snapshot held): a VALID with it is shown amber, never plain 有效. */
+  state: 'not_checked' | 'unknown' | 'stale' | 'not_covered' | 'not_registered' | 'valid' | 'revoked';
+  source: 'none' | 'snapshot' | 'registry' | 'snapshot+registry';
   as_of?: number; revoked_at?: number; reason?: string;
+  snapshot?: SnapshotView;
 }
 
 export interface Verdict {
@@ -66,7 +89,12 @@ export interface Verdict {
   state: VerdictState;
   /** The reason in one sentence. */
   summary: Text;
+  /** The time every date was judged at (Unix seconds): max(clock, time_floor). */
   checked_at: number;
+  /** The device clock given (Unix seconds). */
+  clock: number;
+  /** The held snapshot's signed time, when one is held (a clock behind it gives the CLOCK_BEHIND check). */
+  time_floor?: number | null;
   file: { size: number | null; sha256: string | null; revisions: number };
   checks: Check[];
   /** Present only when the seal's signature verifies and chains to the trust list. */
@@ -81,9 +109,10 @@ export interface Verdict {
 }
 
 export interface VerifyOptions {
-  /** Base URL of the ecert edge (status + newer trust list). Without it status is "not checked". */
+  /** Base URL of the ecert edge: newer signed trust list and status snapshot + delta. Without it, revocation is
+   * checked against the status snapshot bundled into the build (and the card says so). */
   edge?: string | null;
-  /** Time of check (default: now). */
+  /** The device clock (default: now); the time of check is never before the held snapshot's signed time. */
   now?: number | Date;
   /** Show the full 证件号码 instead of the masked form. */
   revealIdNumber?: boolean;
@@ -99,8 +128,53 @@ export interface TrustNotice {
   message: string;
 }
 
+/** The status snapshot the verifier holds. */
+export interface StatusInfo {
+  sequence: number; kind: 'snapshot' | 'delta'; issued_at: number; copies: number; revoked: number;
+  /** The trust list's `max_status_age` (seconds): older, and the core answers STATUS_UNKNOWN. */
+  max_age: number;
+  origin: 'bundled' | 'edge';
+}
+
+export interface StatusNotice {
+  /** `unavailable`: the edge's snapshot could not be fetched; `refused`: it did not verify (or was older). */
+  kind: 'unavailable' | 'refused';
+  /** `STATUS_UNAVAILABLE`, or the core's `STATUS_SNAPSHOT_*` code. */
+  code: string;
+  message: string;
+}
+
+/** `ecert.receipt/1` (docs/verdict.md "Receipts"); `ecert receipt verify RECEIPT.json FILE.pdf --root ROOT` re-checks it. */
+export interface Receipt {
+  schema: 'ecert.receipt/1';
+  file: { name: string; size: number; sha256: string };
+  verdict: { code: VerdictCode; state: VerdictState; summary: Text; checked_at: number; clock: number };
+  certificate: {
+    management_number: string; query_number: string; holder_name: string; id_number: string;
+    qualification_code: string; qualification_name_zh: string; issue_date: string; status_id: string;
+    sealed_at: number; annotation_number: string | null;
+  } | null;
+  status: Status;
+  /** The signed trust list, verbatim. */
+  trust_list: { sequence: number; signed: string };
+  made_by: string;
+}
+
 /** Verify PDF bytes in a Web Worker; resolves to the verdict. Never rejects for a bad file. */
 export function verify(bytes: ArrayBuffer | Uint8Array, options?: VerifyOptions): Promise<Verdict>;
+/**
+ * The receipt of `verdict` (given by `verify` for these bytes): the file is verified again at the verdict's clock
+ * under what the verifier holds now. Rejects with `code` `RECEIPT_UNAVAILABLE` (a client-made verdict) or
+ * `RECEIPT_VERDICT_CHANGED` (a newer snapshot changed it: verify again).
+ */
+export function receipt(bytes: ArrayBuffer | Uint8Array, verdict: Verdict, options?: { edge?: string | null; fileName?: string; revealIdNumber?: boolean }): Promise<Receipt>;
+/** Save a receipt as JSON; show its printable view (zh first, with en) in a dialog; print it alone. */
+export function downloadReceipt(receipt: Receipt): void;
+export function showReceipt(receipt: Receipt, options?: { host?: Node; lang?: 'zh-CN' | 'en' }): HTMLDialogElement;
+export function printReceipt(receipt: Receipt, host?: Node): void;
+export function renderReceipt(receipt: Receipt, options?: { headingLevel?: number }): HTMLElement;
+/** How often (ms) an open page asks the edge for the status snapshot again (conditional, ETag). */
+export const STATUS_REFRESH_MS: number;
 
 export class EcertClient {
   constructor(options?: { edge?: string | null; maxBytes?: number; timeoutMs?: number });
@@ -108,10 +182,20 @@ export class EcertClient {
   readonly maxBytes: number;
   trust: TrustInfo | null;
   trustNotice: TrustNotice | null;
+  /** The status snapshot held (bundled, or the edge's newest), or null. */
+  status: StatusInfo | null;
+  statusNotice: StatusNotice | null;
   ready(): Promise<TrustInfo>;
   /** Whether the trust list in use is past its `next_update` at `now` (Unix seconds, default now). */
   trustExpired(now?: number): boolean;
+  /** Whether the snapshot held is older than `max_age` at `now` (or none is held). */
+  statusStale(now?: number): boolean;
+  /** `"sequence/issued_at"` of the snapshot held ('' for none): verify again when it changes. */
+  statusKey(): string;
+  /** Ask the edge for its snapshot + delta now (also every STATUS_REFRESH_MS); resolves whether a newer one is held. */
+  updateStatusFromEdge(): Promise<boolean>;
   verify(bytes: ArrayBuffer | Uint8Array, options?: Omit<VerifyOptions, 'edge'>): Promise<Verdict>;
+  receipt(bytes: ArrayBuffer | Uint8Array, verdict: Verdict, options?: { fileName?: string; revealIdNumber?: boolean }): Promise<Receipt>;
   onChange(listener: (client: EcertClient) => void): () => void;
   dispose(): void;
 }
@@ -125,7 +209,7 @@ export function sharedClient(edge?: string | null): EcertClient;
 export function prewarm(): void;
 /** Benchmark detail: when this page's wasm compile started and ended (`performance.now()`), null until then. */
 export const compileSpan: { readonly start: number | null; readonly end: number | null };
-export function renderCard(verdict: Verdict, options?: { fileName?: string; lang?: 'zh-CN' | 'en'; display?: 'full' | 'compact'; headingLevel?: number }): HTMLElement;
+export function renderCard(verdict: Verdict, options?: { fileName?: string; lang?: 'zh-CN' | 'en'; display?: 'full' | 'compact'; headingLevel?: number; actions?: HTMLElement[] }): HTMLElement;
 
 export interface EcertVerdictEvent extends CustomEvent<Verdict> {}
 
@@ -134,8 +218,13 @@ export class EcertVerifyElement extends HTMLElement {
   lang: string;
   edge: string | null;
   display: 'full' | 'compact';
-  /** Verify, show the card and fire `ecert-verdict`. */
+  /** Verify, show the card and fire `ecert-verdict` (fired again if a newer status snapshot changes it). */
   verify(bytes: ArrayBuffer | Uint8Array, options?: Omit<VerifyOptions, 'edge'> & { fileName?: string }): Promise<Verdict>;
+  /** The receipt of the `index`-th result shown (0: the newest; default 0). */
+  receipt(index?: number): Promise<Receipt>;
+  /** Save it as JSON / show its printable view (a dialog in the widget: print, download, close). */
+  downloadReceipt(index?: number): Promise<Receipt>;
+  showReceipt(index?: number): Promise<Receipt>;
   clear(): void;
 }
 

@@ -1,6 +1,8 @@
 // Main-thread side of the verifier: owns the Web Worker (recreated after a trap or a timeout), the optional edge
-// (newer signed trust list, status buckets) and the size cap. The PDF bytes go to the worker only — never to
-// the network. The one thing a status lookup reveals is the first 4 hex characters of the status id.
+// (newer signed trust list, signed status snapshot + delta) and the size cap. The PDF bytes go to the worker
+// only — never to the network. Revocation is checked from the signed status snapshot the worker holds (the
+// bundled one, then the edge's newest): the edge is asked for the same two files whatever is being checked, so
+// it learns nothing about any one certificate.
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const WASM_URL = new URL('./ecert_wasm_bg.wasm', import.meta.url);
@@ -33,6 +35,8 @@ function compileWasm() {
 export const DEFAULT_MAX_BYTES = __ECERT_MAX_INPUT_BYTES__;
 export const DEFAULT_TIMEOUT_MS = 20000;
 const EDGE_TIMEOUT_MS = 6000;
+/** While a page is open with an edge, the snapshot and delta are asked for again this often (conditional). */
+export const STATUS_REFRESH_MS = 60000;
 
 function startWorker() {
   try {
@@ -61,7 +65,6 @@ export function prewarm() {
     w.postMessage({ id: 0, op: 'init', ...(module ? { module } : {}) });
   });
 }
-const STATUS_PREFIX_LEN = 4;
 
 /** A verdict the client itself produces when the core could not run (same shape as the core's). */
 export function clientVerdict(code, zh, en, size) {
@@ -83,17 +86,6 @@ export function clientVerdict(code, zh, en, size) {
   };
 }
 
-/** Mark a verdict "status unknown" when a status source is configured but its answer could not be applied. */
-function statusUnknown(v) {
-  const out = { ...v, status: { state: 'unknown' } };
-  if (v.code === 'VALID') {
-    out.code = 'STATUS_UNKNOWN';
-    out.state = 'status_unknown';
-    out.summary = { zh: '签名有效，但无法确认证书状态。', en: 'The signature is valid, but the status could not be confirmed.' };
-  }
-  return out;
-}
-
 function normEdge(edge) {
   if (!edge) return null;
   try {
@@ -104,11 +96,13 @@ function normEdge(edge) {
   }
 }
 
-async function fetchWithTimeout(url, ms) {
+/** `cache`: 'no-store' (trust list), or 'no-cache' for the status files: the browser revalidates its cached copy
+ * with the edge's strong ETag (If-None-Match, a 304 when unchanged) without a CORS preflight. */
+async function fetchWithTimeout(url, ms, cache = 'no-store') {
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), ms);
   try {
-    return await fetch(url, { signal: ctl.signal, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' });
+    return await fetch(url, { signal: ctl.signal, credentials: 'omit', cache, referrerPolicy: 'no-referrer' });
   } finally {
     clearTimeout(timer);
   }
@@ -123,6 +117,13 @@ async function sha256Hex(bytes) {
   } catch {
     return null;
   }
+}
+
+function sameBytes(a, b) {
+  if (!a || !b) return a === b || (!a && !b);
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function toBytes(input) {
@@ -147,6 +148,13 @@ export class EcertClient {
     this.trust = null; // {sequence, issued_at, next_update, source}
     this.trustNotice = null; // {kind: 'refused'|'unavailable'|'broken', code, message}
     this.edgeTrustJson = null; // a verified newer list, replayed into a recreated worker
+    // The status snapshot the worker holds: {sequence, kind, issued_at, copies, revoked, max_age, origin:
+    // 'bundled'|'edge'} or null; statusNotice: the edge's snapshot could not be fetched or was refused.
+    this.status = null;
+    this.statusNotice = null; // {kind: 'unavailable'|'refused', code, message}
+    this.edgeStatus = null; // {snapshot, delta} bytes last taken from the edge, replayed into a recreated worker
+    this.statusTimer = null;
+    this.statusRefresh = null; // the refresh in flight
     this.readyPromise = null;
     this.listeners = new Set();
   }
@@ -229,7 +237,9 @@ export class EcertClient {
         if (!this.worker) this.spawn();
         const module = await compiling;
         this.compileMs = performance.now() - tc;
-        this.trust = await this.call('init', module ? { module } : {});
+        const boot = await this.call('init', module ? { module } : {});
+        this.trust = boot.trust;
+        this.takeStatus(boot.status);
       } catch (err) {
         this.trustNotice = { kind: 'broken', code: err.code || 'TRUST_LIST_INVALID', message: err.message };
         this.emit();
@@ -241,6 +251,14 @@ export class EcertClient {
       } else if (this.edge && !this.edgeTried) {
         this.edgeTried = true;
         await this.updateTrustFromEdge();
+      }
+      if (this.edgeStatus) {
+        // A recreated worker: hold the edge's snapshot again (verified again).
+        try { this.takeStatus((await this.call('status', this.edgeStatus)).status); } catch { /* keep bundled */ }
+      } else if (this.edge && !this.statusTried) {
+        this.statusTried = true;
+        await this.updateStatusFromEdge();
+        this.startStatusTimer();
       }
       this.emit();
       return this.trust;
@@ -271,6 +289,7 @@ export class EcertClient {
     try {
       const res = await this.call('trust', { json });
       this.trust = res.trust;
+      this.takeStatus(res.status);
       if (res.used) this.edgeTrustJson = json;
       this.trustNotice = null;
     } catch (err) {
@@ -280,26 +299,94 @@ export class EcertClient {
     }
   }
 
-  /** Ask the edge for the status bucket of this verdict and build a StatusInput. */
-  async lookupStatus(statusId) {
-    const prefix = statusId.slice(0, STATUS_PREFIX_LEN);
-    if (!/^[0-9a-f]{4}$/.test(prefix)) return { kind: 'unavailable', reason: 'bad status id' };
-    try {
-      const r = await fetchWithTimeout(`${this.edge}/v1/status/${prefix}`, EDGE_TIMEOUT_MS);
-      if (!r.ok) return { kind: 'unavailable', reason: `status service answered HTTP ${r.status}` };
-      const b = await r.json();
-      if (!b || b.schema !== 'ecert.status-bucket/1' || b.prefix !== prefix || !Array.isArray(b.entries) || typeof b.as_of !== 'number') {
-        return { kind: 'unavailable', reason: 'status service sent an unexpected answer' };
+  /** Take the worker's `{held, error}` status report; whether the snapshot held changed. */
+  takeStatus(report) {
+    if (!report) return false;
+    const before = this.statusKey();
+    this.status = report.held || null;
+    if (report.error && report.error.origin === 'edge') {
+      this.statusNotice = { kind: 'refused', code: report.error.code, message: report.error.message };
+    }
+    // The snapshot compiled into the build did not verify (a broken or mismatched build): said with the none notice.
+    if (report.error && report.error.origin === 'bundled') this.bundledStatusError = report.error;
+    return this.statusKey() !== before;
+  }
+
+  /**
+   * `"sequence/issued_at"` of the snapshot held ('' for none). Listeners (`onChange`) compare it with the one
+   * their verdicts were made under and verify their files again when it changed: a newer snapshot may revoke.
+   */
+  statusKey() {
+    return this.status ? `${this.status.sequence}/${this.status.issued_at}` : '';
+  }
+
+  /**
+   * Whether the snapshot held is older than the trust list's `max_status_age` at `now` (or none is held): the
+   * core then answers STATUS_UNKNOWN (STATUS_STALE) for a certificate it would otherwise accept.
+   */
+  statusStale(now = Math.floor(Date.now() / 1000)) {
+    const s = this.status;
+    return !s || (typeof s.max_age === 'number' && Math.max(now, s.issued_at) - s.issued_at > s.max_age);
+  }
+
+  /**
+   * Fetch the edge's signed status snapshot and delta (`GET /v1/status/snapshot`, `/v1/status/delta`; 404 = none)
+   * — the same two files for everyone, revalidated with their ETags — and hand them to the worker, which holds
+   * them only if they verify under the trust list and are not older than what it holds. Listeners are told when a
+   * newer snapshot is held (the page and the widget then verify their files again). Never rejects.
+   */
+  updateStatusFromEdge() {
+    if (!this.edge) return Promise.resolve(false);
+    if (this.statusRefresh) return this.statusRefresh;
+    this.statusRefresh = (async () => {
+      let snapshot;
+      let delta = null;
+      try {
+        const r = await fetchWithTimeout(`${this.edge}/v1/status/snapshot`, EDGE_TIMEOUT_MS, 'no-cache');
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        snapshot = new Uint8Array(await r.arrayBuffer());
+        const d = await fetchWithTimeout(`${this.edge}/v1/status/delta`, EDGE_TIMEOUT_MS, 'no-cache');
+        if (d.ok) delta = new Uint8Array(await d.arrayBuffer());
+        else if (d.status !== 404) throw new Error(`delta: HTTP ${d.status}`);
+      } catch (err) {
+        this.statusNotice = { kind: 'unavailable', code: 'STATUS_UNAVAILABLE', message: String(err.message || err) };
+        this.emit();
+        return false;
       }
-      const e = b.entries.find((x) => x && x.id === statusId);
-      if (!e) return { kind: 'not_registered', as_of: b.as_of };
-      if (e.state === 'revoked') {
-        return { kind: 'known', status: { state: 'revoked', revoked_at: e.revoked_at, reason: String(e.reason ?? '') }, as_of: b.as_of };
+      const last = this.edgeStatus;
+      if (last && sameBytes(last.snapshot, snapshot) && sameBytes(last.delta, delta)) {
+        this.statusNotice = null; // unchanged (a 304 from the edge)
+        this.emit();
+        return false;
       }
-      if (e.state === 'valid') return { kind: 'known', status: { state: 'valid' }, as_of: b.as_of };
-      return { kind: 'unavailable', reason: 'status service sent an unknown state' };
-    } catch (err) {
-      return { kind: 'unavailable', reason: `status service unreachable: ${err.message || err}` };
+      let newer = false;
+      try {
+        const sb = snapshot.slice().buffer;
+        const db = delta ? delta.slice().buffer : null;
+        const res = await this.call('status', { snapshot: sb, delta: db }, db ? [sb, db] : [sb]);
+        this.statusNotice = null;
+        newer = this.takeStatus(res.status);
+        if (this.status && this.status.origin === 'edge') this.edgeStatus = { snapshot, delta };
+        else if (res.status && res.status.error) {
+          this.statusNotice = { kind: 'refused', code: res.status.error.code, message: res.status.error.message };
+        }
+      } catch (err) {
+        this.statusNotice = { kind: 'refused', code: err.code || 'STATUS_SNAPSHOT_INVALID', message: err.message };
+      }
+      this.emit();
+      return newer;
+    })().finally(() => { this.statusRefresh = null; });
+    return this.statusRefresh;
+  }
+
+  /** While the page is open: ask the edge again every STATUS_REFRESH_MS (and at once when the page is shown again). */
+  startStatusTimer() {
+    if (!this.edge || this.statusTimer || typeof setInterval !== 'function') return;
+    this.statusTimer = setInterval(() => { this.updateStatusFromEdge(); }, STATUS_REFRESH_MS);
+    if (globalThis.document) {
+      document.addEventListener('visibilitychange', () => {
+        if (document.visibilityState === 'visible' && this.statusStale()) this.updateStatusFromEdge();
+      });
     }
   }
 
@@ -326,6 +413,8 @@ export class EcertClient {
       : typeof options.now === 'number' ? Math.floor(options.now) : Math.floor(Date.now() / 1000);
     try {
       await this.ready();
+      // With an edge, a snapshot too old to answer is refreshed first (the core would say STATUS_UNKNOWN).
+      if (this.edge && this.statusStale(now)) await this.updateStatusFromEdge();
     } catch (err) {
       return clientVerdict('TRUST_LIST_INVALID', '内置信任列表无法验证，无法验证任何证书。',
         'The bundled trust list does not verify; no certificate can be checked.', bytes.byteLength);
@@ -343,22 +432,40 @@ export class EcertClient {
       return clientVerdict('VERIFIER_CRASHED', '验证程序在处理该文件时出错，文件无法验证。',
         'The verifier failed on this file; it could not be verified.', bytes.byteLength);
     }
-    let verdict = JSON.parse(verdictJson);
-    if (this.edge && verdict.status_id && verdict.certificate) {
-      const status = await this.lookupStatus(verdict.status_id);
-      try {
-        verdict = JSON.parse(await this.call('status', { verdict: verdictJson, status: JSON.stringify(status) }));
-      } catch {
-        // The worker could not apply it (crashed meanwhile): never let a configured-but-unapplied status read
-        // as a plain pass.
-        verdict = statusUnknown(verdict);
-      }
-    }
+    const verdict = JSON.parse(verdictJson);
+    // Where the snapshot the status came from was obtained (client-added; the core says `source: snapshot`).
+    if (verdict.status && verdict.status.snapshot && this.status) verdict.status.snapshot.origin = this.status.origin;
     // The whole file's SHA-256 (hex), so a site recording the verdict can tell which exact file was checked. The
     // core does not compute it (its hash covers the signed ranges); WebCrypto does, where the page is a secure
     // context.
     verdict.file = { ...verdict.file, sha256: await sha256Hex(bytes) };
     return verdict;
+  }
+
+  /**
+   * A receipt (`ecert.receipt/1`, docs/verdict.md "Receipts") for `verdict`, a verdict this client gave for
+   * `input`: the worker verifies the file again at the verdict's own device clock under the trust list and the
+   * snapshot held now, and builds the receipt from that. Rejects (code RECEIPT_UNAVAILABLE) for a client-made
+   * verdict, and (RECEIPT_VERDICT_CHANGED) when the verdict is no longer what was shown — a newer snapshot
+   * arrived: verify again, then ask for the receipt.
+   * @returns {Promise<object>} the receipt object (JSON.stringify it to keep it)
+   */
+  async receipt(input, verdict, options = {}) {
+    const fail = (code, message) => Object.assign(new Error(`${code}: ${message}`), { code });
+    if (!verdict || verdict.client_error || typeof verdict.clock !== 'number') {
+      throw fail('RECEIPT_UNAVAILABLE', 'no core verdict for this file (nothing to put in a receipt)');
+    }
+    const bytes = toBytes(input);
+    await this.ready();
+    const copy = bytes.slice().buffer;
+    const json = await this.call('receipt', {
+      bytes: copy, name: String(options.fileName || ''), now: verdict.clock, reveal: !!options.revealIdNumber,
+    }, [copy]);
+    const receipt = JSON.parse(json);
+    if (receipt.verdict.code !== verdict.code || receipt.verdict.checked_at !== verdict.checked_at) {
+      throw fail('RECEIPT_VERDICT_CHANGED', `the file now verifies as ${receipt.verdict.code}, not ${verdict.code}: verify it again`);
+    }
+    return receipt;
   }
 
   /** Benchmark helpers (bench page): verify and the floor timed alternately in the worker; preparation state. */
@@ -372,6 +479,8 @@ export class EcertClient {
   }
 
   dispose() {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusTimer = null;
     this.restart();
   }
 }

@@ -1,18 +1,21 @@
 // <ecert-verify> — the embeddable certificate check. One tag:
 //   <script type="module" src="/ecert/ecert-verify.js"></script>
 //   <ecert-verify lang="zh-CN" edge="https://edge.example" display="full"></ecert-verify>
-// Fires `ecert-verdict` (bubbles, composed) with the verdict (docs/verdict.md) as `detail`.
-// JS API: `import { verify } from '…/ecert-verify.js'; const verdict = await verify(bytes, { edge })`.
+// Fires `ecert-verdict` (bubbles, composed) with the verdict (docs/verdict.md) as `detail` — again when a newer
+// status snapshot changes a verdict shown. `element.receipt(i)` gives the receipt of the i-th result (newest 0).
+// JS API: `import { verify, receipt } from '…/ecert-verify.js'; const verdict = await verify(bytes, { edge })`.
 // The PDF is verified in a Web Worker on this device; it is never sent anywhere.
 
 import cardCss from './card.css';
 import widgetCss from './widget.css';
 import { clientVerdict, sharedClient } from './client.js';
 import { UI, chinaTime, normLang, t } from './i18n.js';
+import { downloadReceipt, showReceipt } from './receipt.js';
 import { h, renderCard } from './render.js';
 
-export { EcertClient, sharedClient, clientVerdict, prewarm, compileSpan } from './client.js';
-export { renderCard, h, annotationText, statusText, fieldRows } from './render.js';
+export { EcertClient, sharedClient, clientVerdict, prewarm, compileSpan, STATUS_REFRESH_MS } from './client.js';
+export { renderCard, renderReceipt, h, annotationText, statusText, snapshotText, fieldRows } from './render.js';
+export { downloadReceipt, printReceipt, receiptFileName, showReceipt } from './receipt.js';
 export * as i18n from './i18n.js';
 
 /**
@@ -22,6 +25,17 @@ export * as i18n from './i18n.js';
  */
 export function verify(bytes, options = {}) {
   return sharedClient(options.edge).verify(bytes, options);
+}
+
+/**
+ * The receipt (`ecert.receipt/1`) of `verdict`, which `verify(bytes, options)` gave. Rejects with a coded error
+ * (`RECEIPT_UNAVAILABLE`, `RECEIPT_VERDICT_CHANGED`) when there is none to make.
+ * @param {ArrayBuffer|Uint8Array} bytes
+ * @param {object} verdict
+ * @param {{edge?: string, fileName?: string, revealIdNumber?: boolean}} [options]
+ */
+export function receipt(bytes, verdict, options = {}) {
+  return sharedClient(options.edge).receipt(bytes, verdict, options);
 }
 
 let sheets = null;
@@ -47,6 +61,7 @@ export class EcertVerifyElement extends HTMLElement {
     this.root = this.attachShadow({ mode: 'open' });
     this.results = [];
     this.unsubscribe = null;
+    this.statusKeySeen = null;
   }
 
   get lang() { return normLang(this.getAttribute('lang') || document.documentElement.lang || 'zh-CN'); }
@@ -63,7 +78,27 @@ export class EcertVerifyElement extends HTMLElement {
     this.render();
     this.client.ready().catch(() => {}).finally(() => this.renderNotice());
     this.unsubscribe?.();
-    this.unsubscribe = this.client.onChange(() => this.renderNotice());
+    this.unsubscribe = this.client.onChange(() => {
+      this.renderNotice();
+      this.statusMaybeChanged();
+    });
+  }
+
+  /** A newer status snapshot held: verify the files shown again (a verdict may have changed, e.g. revoked). */
+  async statusMaybeChanged() {
+    const key = this.client.statusKey();
+    if (this.statusKeySeen === null || key === this.statusKeySeen) { this.statusKeySeen = key; return; }
+    this.statusKeySeen = key;
+    for (const entry of [...this.results]) {
+      if (!entry.bytes || entry.verdict.client_error) continue;
+      const verdict = await this.client.verify(entry.bytes, entry.options);
+      const changed = verdict.code !== entry.verdict.code || (verdict.status && verdict.status.state) !== (entry.verdict.status && entry.verdict.status.state);
+      entry.verdict = verdict;
+      const idx = this.results.indexOf(entry);
+      const old = this.resultsEl && this.resultsEl.children[idx];
+      if (old) old.replaceWith(this.cardFor(entry));
+      if (changed) this.dispatchEvent(new CustomEvent('ecert-verdict', { detail: verdict, bubbles: true, composed: true }));
+    }
   }
 
   disconnectedCallback() {
@@ -115,10 +150,62 @@ export class EcertVerifyElement extends HTMLElement {
       this.noticeEl.append(h('p', { class: 'notice warn', role: 'alert', 'data-trust-notice': 'expired', 'data-code': 'TRUST_LIST_EXPIRED' },
         `${t(UI.trustExpired, lang, day)}（TRUST_LIST_EXPIRED）`));
     }
+    // The status snapshot: which one (bundled or from the edge), and whether it is too old or missing.
+    const c = this.client;
+    if (c.trust) {
+      const st = c.status;
+      if (!st) {
+        const why = c.bundledStatusError ? `（${t(UI.snapshotBundledRefused, lang)}：${c.bundledStatusError.code}）` : '';
+        this.noticeEl.append(h('p', { class: 'notice warn', role: 'alert', 'data-status-notice': 'none', 'data-code': c.bundledStatusError?.code },
+          `${t(UI.snapshotNone, lang)}${why}`));
+      } else if (c.statusStale()) {
+        this.noticeEl.append(h('p', { class: 'notice warn', role: 'alert', 'data-status-notice': 'stale', 'data-code': 'STATUS_STALE' },
+          `${t(UI.snapshotStale, lang, chinaTime(st.issued_at))}（STATUS_STALE）`));
+      } else {
+        this.noticeEl.append(h('p', { class: 'notice info', 'data-status-snapshot': st.origin, 'data-sequence': st.sequence },
+          t(UI.snapshotPill, lang, st.sequence, chinaTime(st.issued_at), st.origin)));
+      }
+      const sn = c.statusNotice;
+      if (sn) {
+        this.noticeEl.append(h('p', { class: `notice${sn.kind === 'unavailable' ? ' info' : ''}`, role: 'alert', 'data-status-notice': sn.kind, 'data-code': sn.code },
+          `${t(sn.kind === 'refused' ? UI.statusRefused : UI.statusUnavailable, lang)}（${sn.code}）`));
+      }
+    }
+    if (this.statusKeySeen === null && c.trust) this.statusKeySeen = c.statusKey();
   }
 
   cardFor(r) {
-    return renderCard(r.verdict, { fileName: r.fileName, lang: this.lang, display: this.display, headingLevel: 3 });
+    const lang = this.lang;
+    const index = () => this.results.indexOf(r);
+    const actions = r.bytes && r.verdict && r.verdict.state !== 'pending' && !r.verdict.client_error ? [
+      h('button', { type: 'button', class: 'ec-btn', part: 'receipt-button', 'data-action': 'receipt-view', onclick: () => this.showReceipt(index()).catch(() => {}) }, t(UI.receiptView, lang)),
+      h('button', { type: 'button', class: 'ec-btn', part: 'receipt-button', 'data-action': 'receipt-json', onclick: () => this.downloadReceipt(index()).catch(() => {}) }, t(UI.receiptJson, lang)),
+    ] : [];
+    return renderCard(r.verdict, { fileName: r.fileName, lang, display: this.display, headingLevel: 3, actions });
+  }
+
+  /**
+   * The receipt (`ecert.receipt/1` object) of the `index`-th result shown (0: the newest). Rejects with a coded
+   * error when that result has no core verdict (`RECEIPT_UNAVAILABLE`) or changed since (`RECEIPT_VERDICT_CHANGED`).
+   */
+  async receipt(index = 0) {
+    const r = this.results[index];
+    if (!r || !r.bytes) throw Object.assign(new Error('RECEIPT_UNAVAILABLE: no such result'), { code: 'RECEIPT_UNAVAILABLE' });
+    return this.client.receipt(r.bytes, r.verdict, { fileName: r.fileName, revealIdNumber: !!(r.options && r.options.revealIdNumber) });
+  }
+
+  /** Save the `index`-th result's receipt as JSON. */
+  async downloadReceipt(index = 0) {
+    const rc = await this.receipt(index);
+    downloadReceipt(rc);
+    return rc;
+  }
+
+  /** Show the `index`-th result's receipt in its printable view (a dialog with print / download / close). */
+  async showReceipt(index = 0) {
+    const rc = await this.receipt(index);
+    showReceipt(rc, { host: this.root, lang: this.lang });
+    return rc;
   }
 
   async takeFiles(files) {
@@ -135,7 +222,11 @@ export class EcertVerifyElement extends HTMLElement {
    * @param {{fileName?: string, now?: number|Date, revealIdNumber?: boolean}} [options]
    */
   async verify(bytes, options = {}) {
-    const entry = { fileName: options.fileName || '', verdict: { state: 'pending' } };
+    // The bytes are kept (in this page only) to verify again under a newer snapshot and to make a receipt.
+    const entry = {
+      fileName: options.fileName || '', verdict: { state: 'pending' },
+      bytes: bytes ? toBytesCopy(bytes) : null, options: { now: options.now, revealIdNumber: options.revealIdNumber },
+    };
     this.results.unshift(entry);
     let card = this.cardFor(entry);
     this.resultsEl?.prepend(card);
@@ -160,6 +251,11 @@ export class EcertVerifyElement extends HTMLElement {
     this.results = [];
     this.resultsEl?.replaceChildren();
   }
+}
+
+function toBytesCopy(b) {
+  if (b instanceof ArrayBuffer) return new Uint8Array(b.slice(0));
+  return new Uint8Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }
 
 if (!customElements.get('ecert-verify')) customElements.define('ecert-verify', EcertVerifyElement);

@@ -35,6 +35,7 @@ export const VERDICT_CODES = {
   MODIFIED: { state: 'modified', zh: '签章后被改动，不是原始文件', en: 'Changed after sealing: not the original file' },
   UNTRUSTED_SEAL: { state: 'untrusted', zh: '印章不受信任', en: 'Untrusted seal' },
   SEAL_NOT_AUTHORIZED: { state: 'untrusted', zh: '印章无权为此证书作证', en: 'Seal not authorized for this certificate' },
+  NOT_REGISTERED: { state: 'untrusted', zh: '登记库中无此证书', en: 'Not registered: never issued as sealed' },
   REVOKED: { state: 'revoked', zh: '已撤销', en: 'Revoked' },
   NON_CANONICAL: { state: 'modified', zh: '不是签发的原始文件', en: 'Not the original file issued' },
   ANNOTATION_INVALID: { state: 'annotation_problem', zh: '加注无效', en: 'Annotation not valid' },
@@ -52,11 +53,23 @@ export const VERDICT_CODES = {
 };
 
 /**
+ * A VALID whose status was not checked (no signed snapshot held, registry not asked: `status.state`
+ * `not_checked`, or no status at all) is authentic, but not plainly valid: amber, with these words.
+ */
+export const NOT_CHECKED = { tone: 'warn', icon: '?', zh: '真实，状态未核验', en: 'Authentic — status not checked' };
+
+/** Whether `v` is a VALID verdict whose revocation status was not checked. */
+export function statusNotChecked(v) {
+  return !!v && v.code === 'VALID' && v.state === 'valid' && (!v.status || !v.status.state || v.status.state === 'not_checked');
+}
+
+/**
  * The headline of a verdict: the tone and icon of its state, and the words of its code (or of its state, for a
  * code this build does not know). Tone and icon always follow `state`, so an unknown code is never green
- * unless the core said `valid`.
+ * unless the core said `valid` — and not even then when the status was not checked (NOT_CHECKED).
  */
 export function headline(v) {
+  if (statusNotChecked(v)) return { ...NOT_CHECKED };
   const info = stateInfo(v && v.state);
   const words = v && v.state !== 'pending' && Object.hasOwn(VERDICT_CODES, v.code) && VERDICT_CODES[v.code].state === v.state
     ? VERDICT_CODES[v.code] : info;
@@ -74,6 +87,7 @@ export const OUTCOMES = {
 };
 
 export const CHECK_NAMES = {
+  clock: { zh: '本机时间', en: 'Device clock' },
   structure: { zh: '文件结构', en: 'File structure' },
   signature: { zh: '电子签章', en: 'Seal signature' },
   modification: { zh: '签章后未改动', en: 'No change after sealing' },
@@ -129,13 +143,37 @@ export const UI = {
   annMissing: { zh: '缺少必需的加注', en: 'required annotation missing' },
   annInvalid: { zh: '不符合信任列表的加注规则，无效', en: "breaks the trust list's rule: not valid" },
   statusNotChecked: {
-    zh: '未查询（未配置状态服务）',
-    en: 'not checked (no status service configured)',
+    zh: '未核验：没有可用的状态快照',
+    en: 'not checked: no status snapshot available',
   },
-  statusUnknown: { zh: '状态未知：无法连接状态服务', en: 'unknown: the status service could not be reached' },
-  statusValid: { zh: '有效（未撤销）', en: 'valid (not revoked)' },
+  statusUnknown: { zh: '状态未知：联网更新状态后再核验', en: 'unknown: connect to update the status, then check again' },
+  statusValid: { zh: '未撤销', en: 'not revoked' },
   statusRevoked: { zh: '已撤销', en: 'revoked' },
   statusNotRegistered: { zh: '登记库中无此证书', en: 'not in the registry' },
+  statusStale: {
+    zh: '状态快照已过期，无法确认是否撤销：请联网更新状态后再核验',
+    en: 'the status snapshot is too old to confirm it is not revoked: connect to update the status, then check again',
+  },
+  statusNotCovered: {
+    zh: '证书在状态快照之后才盖章，快照无法确认其状态：请联网更新状态后再核验',
+    en: 'sealed after the status snapshot, which cannot tell its status: connect to update the status, then check again',
+  },
+  // Where the snapshot came from: compiled into this build, or fetched from the status service.
+  snapshotFrom: {
+    zh: (n, at, origin) => `依据${origin === 'edge' ? '状态服务的' : '内置'}状态快照第 ${n} 号，${at} 签发`,
+    en: (n, at, origin) => `per the ${origin === 'edge' ? "status service's" : 'bundled'} status snapshot no. ${n}, signed ${at}`,
+  },
+  clockBehind: { zh: '本机时间有误', en: 'Device clock is wrong' },
+  // STATES of `status.state` (docs/verdict.md), for tables and the receipt view.
+  statusStates: {
+    not_checked: { zh: '未核验', en: 'not checked' },
+    unknown: { zh: '未知', en: 'unknown' },
+    stale: { zh: '快照过期', en: 'snapshot too old' },
+    not_covered: { zh: '快照未覆盖', en: 'not covered by the snapshot' },
+    not_registered: { zh: '未登记', en: 'not registered' },
+    valid: { zh: '未撤销', en: 'not revoked' },
+    revoked: { zh: '已撤销', en: 'revoked' },
+  },
   asOf: { zh: '查询时间', en: 'as of' },
   reason: { zh: '原因', en: 'reason' },
   file: { zh: '文件', en: 'File' },
@@ -164,10 +202,83 @@ export const UI = {
   trustBroken: { zh: '内置信任列表无法验证，无法进行任何验证', en: 'The bundled trust list does not verify; nothing can be verified' },
   sequence: { zh: '序号', en: 'sequence' },
   edgeOn: { zh: '状态服务', en: 'Status service' },
-  edgeOff: { zh: '未配置状态服务：不查询撤销状态', en: 'No status service: revocation is not checked' },
+  edgeOff: {
+    zh: '未配置状态服务：撤销状态只依据内置状态快照',
+    en: 'No status service: revocation is checked against the bundled status snapshot only',
+  },
+  snapshotPill: {
+    zh: (n, at, origin) => `状态快照：${origin === 'edge' ? '已从状态服务更新' : '内置'}（第 ${n} 号，${at} 签发）`,
+    en: (n, at, origin) => `Status snapshot: ${origin === 'edge' ? 'updated from the status service' : 'bundled'} (no. ${n}, signed ${at})`,
+  },
+  snapshotNone: { zh: '没有状态快照：撤销状态未核验', en: 'No status snapshot: revocation is not checked' },
+  snapshotBundledRefused: { zh: '内置状态快照未通过验证', en: 'the bundled status snapshot failed verification' },
+  snapshotStale: {
+    zh: (at) => `状态快照（${at} 签发）已过期：无法确认证书未被撤销，请联网更新状态`,
+    en: (at) => `The status snapshot (signed ${at}) is too old: no certificate can be confirmed as not revoked; connect to update the status`,
+  },
+  statusUnavailable: {
+    zh: '无法从状态服务获取最新状态快照，使用已有快照',
+    en: 'Could not fetch the latest status snapshot; using the one held',
+  },
+  statusRefused: {
+    zh: '状态服务提供的状态快照未通过验证，已拒绝使用',
+    en: 'The status snapshot from the status service failed verification and was refused',
+  },
   privacy: {
-    zh: '验证在浏览器内完成：证书文件不上传。查询撤销状态时只发送管理号哈希的前 4 位十六进制字符。',
-    en: 'Verification runs in your browser; the file is not uploaded. A status lookup sends only the first 4 hex characters of a hash of the management number.',
+    zh: '验证在浏览器内完成：证书文件不上传。撤销状态依据登记机构签名的状态快照在本机核对，不会为任何一份证书单独发出查询。',
+    en: "Verification runs in your browser; the file is not uploaded. Revocation is checked on this device against the registry's signed status snapshot; no request is made about any single certificate.",
+  },
+  // Receipts (docs/verdict.md "Receipts").
+  receipt: { zh: '回执', en: 'Receipt' },
+  receiptJson: { zh: '下载回执（JSON）', en: 'Download receipt (JSON)' },
+  receiptView: { zh: '查看并打印回执', en: 'View and print receipt' },
+  receiptPrint: { zh: '打印', en: 'Print' },
+  receiptClose: { zh: '关闭', en: 'Close' },
+  receiptTitle: { zh: '电子证书核验回执', en: 'Certificate verification receipt' },
+  receiptFailed: { zh: '无法生成回执', en: 'Could not make a receipt' },
+  receiptFile: { zh: '文件', en: 'File' },
+  receiptFileName: { zh: '文件名', en: 'File name' },
+  receiptSize: { zh: '大小', en: 'Size' },
+  receiptSha: { zh: '文件 SHA-256', en: 'File SHA-256' },
+  receiptVerdict: { zh: '核验结论', en: 'Verdict' },
+  receiptCheckedAt: { zh: '核验时间', en: 'Time of check' },
+  receiptClock: { zh: '本机时间', en: 'Device clock' },
+  receiptCert: { zh: '证书', en: 'Certificate' },
+  receiptStatusId: { zh: '本件状态标识', en: 'Copy status id' },
+  receiptAnnotationNo: { zh: '加注编号', en: 'Annotation no.' },
+  receiptTrust: { zh: '信任列表', en: 'Trust list' },
+  receiptSnapshot: { zh: '状态快照', en: 'Status snapshot' },
+  receiptSnapshotNone: { zh: '无（撤销状态未核验）', en: 'none (revocation not checked)' },
+  receiptSignature: { zh: '快照签名', en: 'Snapshot signature' },
+  receiptSigner: { zh: '签名密钥', en: 'Signed by' },
+  receiptMadeBy: { zh: '生成程序', en: 'Made by' },
+  receiptProves: { zh: '回执能证明', en: 'What it proves' },
+  receiptNotProves: { zh: '回执不能证明', en: 'What it does not prove' },
+  receiptProvesList: {
+    zh: [
+      '被核验的是哪一份文件（SHA-256）；',
+      '核验所依据的信任列表（由根密钥签名，原文附在回执中）；',
+      '登记机构签名的状态快照在其签发时对该证书的撤销状态；',
+      '用 `ecert receipt verify 回执.json 证书.pdf --root 根公钥.pem` 可离线复核以上各项并重新得出结论。',
+    ],
+    en: [
+      'which exact file was checked (SHA-256);',
+      'the trust list the check ran under (root-signed, carried verbatim);',
+      "what the registry's signed status snapshot said about this certificate at its signed time;",
+      're-check it all offline, verdict included: `ecert receipt verify RECEIPT.json FILE.pdf --root ROOT.pem`.',
+    ],
+  },
+  receiptNotProvesList: {
+    zh: [
+      '回执未经核验方签名：不能证明核验确实在所述时间进行，只能证明核验时间不早于状态快照的签名时间；',
+      '快照签发之后的撤销；',
+      '出示证书的人就是持证人本人。',
+    ],
+    en: [
+      'the receipt is not signed by whoever checked: not that the check happened at the time it states, only that it was not before the snapshot\'s signed time;',
+      'any revocation after the snapshot;',
+      'that whoever presented the certificate is its holder.',
+    ],
   },
   bytes: { zh: '字节', en: 'bytes' },
   male: { zh: '男', en: 'male' },

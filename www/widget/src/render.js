@@ -2,7 +2,7 @@
 // is ever parsed as HTML. Used by the page (light DOM) and the widget (shadow DOM).
 
 import {
-  AUTHENTIC_STATES, CHECK_NAMES, FIELDS, OUTCOMES, UI, chinaTime, formatSize, headline, t, vt,
+  AUTHENTIC_STATES, CHECK_NAMES, FIELDS, OUTCOMES, UI, VERDICT_CODES, chinaTime, formatSize, headline, t, vt,
 } from './i18n.js';
 
 let seq = 0;
@@ -43,19 +43,29 @@ export function annotationText(a, lang) {
   return [win, rel].filter(Boolean).join(lang === 'en' ? ' · ' : '，');
 }
 
-/** The status line. Never reads as a pass unless the registry said valid. */
+/** Which snapshot a status answer rests on: "per the bundled status snapshot no. 3 (signed …)". */
+export function snapshotText(snap, lang) {
+  if (!snap || typeof snap.sequence !== 'number') return '';
+  return t(UI.snapshotFrom, lang, snap.sequence, chinaTime(snap.issued_at), snap.origin);
+}
+
+/** The status line. Reads as a pass only when a signed snapshot (or the registry) said not revoked. */
 export function statusText(s, lang) {
   const st = s || { state: 'not_checked' };
-  const asOf = st.as_of ? `（${t(UI.asOf, lang)} ${chinaTime(st.as_of)}）` : '';
+  const from = snapshotText(st.snapshot, lang);
+  const paren = (x) => (x ? (lang === 'en' ? ` (${x})` : `（${x}）`) : '');
   switch (st.state) {
-    case 'valid': return t(UI.statusValid, lang) + asOf;
+    case 'valid':
+      return t(UI.statusValid, lang) + paren(from || (st.as_of ? `${t(UI.asOf, lang)} ${chinaTime(st.as_of)}` : ''));
     case 'revoked': {
       const when = st.revoked_at ? ` ${chinaTime(st.revoked_at)}` : '';
       const why = st.reason ? (lang === 'en' ? ` — ${t(UI.reason, lang)}: ${st.reason}` : `，${t(UI.reason, lang)}：${st.reason}`) : '';
-      return `${t(UI.statusRevoked, lang)}${when}${why}`;
+      return `${t(UI.statusRevoked, lang)}${when}${why}${paren(from)}`;
     }
-    case 'not_registered': return t(UI.statusNotRegistered, lang) + asOf;
-    case 'unknown': return t(UI.statusUnknown, lang);
+    case 'not_registered': return t(UI.statusNotRegistered, lang) + paren(from);
+    case 'stale': return t(UI.statusStale, lang) + paren(from);
+    case 'not_covered': return t(UI.statusNotCovered, lang) + paren(from);
+    case 'unknown': return t(UI.statusUnknown, lang) + paren(from);
     default: return t(UI.statusNotChecked, lang);
   }
 }
@@ -129,6 +139,13 @@ export function renderCard(v, o = {}) {
 
   // The reason first, in one sentence.
   card.append(h('p', { class: 'ec-summary', 'data-role': 'summary' }, vt(v.summary, lang)));
+  // A device clock behind the snapshot's signed time: said on the card itself (the verdict was made at the latter).
+  const clock = Array.isArray(v.checks) ? v.checks.find((c) => c.id === 'clock' && c.code === 'CLOCK_BEHIND') : null;
+  if (clock) {
+    card.append(h('p', { class: 'ec-clock', role: 'note', 'data-role': 'clock', 'data-code': 'CLOCK_BEHIND' },
+      h('strong', {}, `${t(UI.clockBehind, lang)}${lang === 'en' ? ': ' : '：'}`), vt(clock, lang)));
+  }
+  const actions = Array.isArray(o.actions) && o.actions.length ? h('div', { class: 'ec-actions' }, o.actions) : null;
 
   if (display === 'compact') {
     if (authentic) {
@@ -139,6 +156,7 @@ export function renderCard(v, o = {}) {
         ' · ', c.management_number,
         v.annotation ? ` · ${annotationText(v.annotation, lang)}` : ''));
     }
+    if (actions) card.append(actions);
     return card;
   }
 
@@ -178,5 +196,71 @@ export function renderCard(v, o = {}) {
       h('summary', { class: 'ec-section-title' }, `${t(UI.checks, lang)}（${v.checks.length}）`), ol);
     card.append(det);
   }
+  if (actions) card.append(actions);
   return card;
+}
+
+function dlRows(rows) {
+  const dl = h('dl', { class: 'ec-receipt-fields' });
+  for (const [key, label, value, mono] of rows) {
+    if (value === undefined || value === null || value === '') continue;
+    dl.append(h('div', { class: 'ec-field', 'data-field': key }, h('dt', {}, label), h('dd', { class: mono ? 'ec-mono' : null }, value)));
+  }
+  return dl;
+}
+
+/**
+ * The printable view of a receipt (`ecert.receipt/1`): Chinese first, then English — both, so a printed copy
+ * serves either reader. Pure DOM (textContent only).
+ */
+export function renderReceipt(r, o = {}) {
+  const hl = Math.min(Math.max(o.headingLevel || 2, 1), 5);
+  const both = (entry, ...args) => `${t(entry, 'zh-CN', ...args)} / ${t(entry, 'en', ...args)}`;
+  const words = VERDICT_CODES[r.verdict.code] || { zh: r.verdict.code, en: r.verdict.code };
+  const st = r.status || {};
+  const snap = st.snapshot;
+  const c = r.certificate;
+  const stateWords = UI.statusStates[st.state] || { zh: st.state, en: st.state };
+  const notChecked = r.verdict.code === 'VALID' && (!st.state || st.state === 'not_checked');
+  const verdictLine = notChecked ? '真实，状态未核验 / Authentic — status not checked' : `${words.zh} / ${words.en}`;
+  const art = h('article', { class: 'ec-receipt', 'data-code': r.verdict.code, lang: 'zh-CN' },
+    h(`h${hl}`, { class: 'ec-receipt-title' }, both(UI.receiptTitle)),
+    h('p', { class: 'ec-receipt-verdict' }, h('strong', {}, verdictLine), ' ', h('code', {}, r.verdict.code)),
+    h('p', { class: 'ec-receipt-summary' }, r.verdict.summary.zh),
+    h('p', { class: 'ec-receipt-summary', lang: 'en' }, r.verdict.summary.en));
+  art.append(h(`h${hl + 1}`, {}, both(UI.receiptFile)), dlRows([
+    ['file_name', both(UI.receiptFileName), r.file.name],
+    ['file_size', both(UI.receiptSize), `${r.file.size} ${t(UI.bytes, 'zh-CN')} / bytes`],
+    ['file_sha256', both(UI.receiptSha), r.file.sha256, true],
+    ['checked_at', both(UI.receiptCheckedAt), `${chinaTime(r.verdict.checked_at)}（UTC+8）`],
+    ['clock', both(UI.receiptClock), r.verdict.clock !== r.verdict.checked_at ? `${chinaTime(r.verdict.clock)}（UTC+8）` : ''],
+  ]));
+  if (c) {
+    art.append(h(`h${hl + 1}`, {}, both(UI.receiptCert)), dlRows([
+      ['management_number', both(FIELDS.management_number), c.management_number, true],
+      ['query_number', both(FIELDS.query_number), c.query_number, true],
+      ['holder_name', both(FIELDS.holder_name), c.holder_name],
+      ['id_number', both(FIELDS.id_number), c.id_number, true],
+      ['qualification', both(FIELDS.qualification), `${c.qualification_name_zh}（${c.qualification_code}）`],
+      ['issue_date', both(FIELDS.issue_date), c.issue_date],
+      ['sealed_at', both(FIELDS.sealed_at), `${chinaTime(c.sealed_at)}（UTC+8）`],
+      ['annotation_number', both(UI.receiptAnnotationNo), c.annotation_number],
+      ['status_id', both(UI.receiptStatusId), c.status_id, true],
+    ]));
+  }
+  art.append(h(`h${hl + 1}`, {}, both(UI.receiptSnapshot)), dlRows([
+    ['status', both(FIELDS.status), `${stateWords.zh} / ${stateWords.en}`],
+    ['trust_list', both(UI.receiptTrust), `${t(UI.sequence, 'zh-CN')} ${r.trust_list.sequence} / sequence ${r.trust_list.sequence}`],
+    ['snapshot', both(UI.receiptSnapshot), snap ? `第 ${snap.sequence} 号，${chinaTime(snap.issued_at)} 签发 / no. ${snap.sequence}, signed ${chinaTime(snap.issued_at)} (UTC+8)` : both(UI.receiptSnapshotNone)],
+    ['snapshot_signer', both(UI.receiptSigner), snap ? snap.signer : ''],
+    ['snapshot_signature', both(UI.receiptSignature), snap ? snap.signature : '', true],
+    ['made_by', both(UI.receiptMadeBy), r.made_by],
+  ]));
+  const list = (items) => h('ul', {}, items.map((x) => h('li', {}, x)));
+  art.append(
+    h('section', { class: 'ec-receipt-proves' }, h(`h${hl + 1}`, {}, both(UI.receiptProves)),
+      list(t(UI.receiptProvesList, 'zh-CN')), h('div', { lang: 'en' }, list(t(UI.receiptProvesList, 'en')))),
+    h('section', { class: 'ec-receipt-limits' }, h(`h${hl + 1}`, {}, both(UI.receiptNotProves)),
+      list(t(UI.receiptNotProvesList, 'zh-CN')), h('div', { lang: 'en' }, list(t(UI.receiptNotProvesList, 'en')))));
+  return art;
 }

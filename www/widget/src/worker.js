@@ -1,12 +1,17 @@
 // The verification Web Worker: owns the wasm instance and the verified trust list. The main thread never runs
 // the verifier, so a slow or hostile file cannot freeze the page; a trap here is reported and the main thread
-// replaces this worker. No network from here: trust lists and status answers come in as messages.
+// replaces this worker. No network from here: trust lists and status snapshots come in as messages.
 //
 // Protocol (main → worker): {id, op, ...}; reply {id, ok: true, result} | {id, ok: false, code, error, trap}.
-//   init                          → {trust}            verify the bundled snapshot under the pinned root
-//   trust    {json}               → {used, trust}      a newer signed list (e.g. from the edge); refused if it fails
-//   verify   {bytes, now, status, reveal} → verdict JSON string
-//   status   {verdict, status}    → verdict JSON string (StatusInput applied)
+//   init                          → {trust, status}    verify the bundled trust list under the pinned root, then
+//                                                      hold the bundled status snapshot (verified under that list)
+//   trust    {json}               → {used, trust, status}  a newer signed list (e.g. from the edge); refused if it
+//                                                      fails; the status snapshot held is verified again under it
+//   status   {snapshot, delta?}   → {status}           hold a signed status snapshot (+ delta) from the edge;
+//                                                      refused (coded error, the one held stays) if it fails
+//   verify   {bytes, now, reveal} → verdict JSON string (status from the snapshot held; time of check =
+//                                   max(now, the snapshot's signed time))
+//   receipt  {bytes, name, now, reveal} → ecert.receipt/1 JSON string (the file verified again at `now`)
 //   prep                          → state of the idle preparation (below)
 //   compare  {bytes, now, reps, chunk} → verify and the floor (SHA-256 over bytes, in one call and in chunks, + one
 //                                   ECDSA verify), timed in alternation inside the worker (benchmark)
@@ -21,9 +26,9 @@
 // depends on is cached: every file is verified in full.
 
 import init, {
-  Verifier, applyStatus, floorSha256, floorSha256Chunked, floorEcdsaVerify, Sha256Stream,
+  Verifier, floorSha256, floorSha256Chunked, floorEcdsaVerify, Sha256Stream,
 } from 'ecert:wasm-glue';
-import { ROOT_SPKI_PEM, TRUST_LIST_JSON } from 'ecert:trust-snapshot';
+import { ROOT_SPKI_PEM, STATUS_SNAPSHOT_BASE64, TRUST_LIST_JSON } from 'ecert:trust-snapshot';
 import { WARMUP_PDF_BASE64 } from 'ecert:warmup';
 
 // When this script began to run (absolute ms), for the benchmark's cold-start split.
@@ -42,8 +47,38 @@ function pemToDer(pem) {
 }
 const ROOT_DER = pemToDer(ROOT_SPKI_PEM);
 
+function b64ToBytes(b64) {
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
 function trustInfo() {
   return { ...JSON.parse(verifier.trustInfo()), source: trustSource, boot_ms };
+}
+
+// The status snapshot held: its bytes (to hold it again under a newer trust list), where it came from
+// ('bundled' | 'edge') and, when the last one offered was refused, why.
+let statusHeld = null; // {snapshot, delta, origin}
+let statusError = null; // {code, message, origin}
+
+function statusInfo() {
+  const info = JSON.parse(verifier.statusInfo());
+  return { held: info ? { ...info, origin: statusHeld ? statusHeld.origin : null } : null, error: statusError };
+}
+
+/** Hold `snapshot` (+ `delta`) in the current verifier; on refusal keep what is held and remember why. */
+function holdStatus(snapshot, delta, origin) {
+  try {
+    verifier.setStatus(snapshot, delta || undefined);
+    statusHeld = { snapshot, delta, origin };
+    statusError = null;
+    return true;
+  } catch (err) {
+    statusError = { code: codeOf(err), message: String((err && err.message) || err), origin };
+    return false;
+  }
 }
 
 function codeOf(err) {
@@ -60,11 +95,13 @@ async function boot(module) {
   await init({ module_or_path: module || new URL('./ecert_wasm_bg.wasm', import.meta.url) });
   const t1 = performance.now();
   verifier = new Verifier(enc.encode(TRUST_LIST_JSON), ROOT_DER, 0);
+  // The bundled status snapshot: revocation is checked from the first file on, even with no edge at all.
+  if (STATUS_SNAPSHOT_BASE64) holdStatus(b64ToBytes(STATUS_SNAPSHOT_BASE64), null, 'bundled');
   const t2 = performance.now();
   // `started_at`: absolute time (ms since the epoch) the worker's script began, for the cold-start split.
   Object.assign(boot_ms, { script_at: SCRIPT_AT, started_at: performance.timeOrigin + t0, wasm: t1 - t0, trust: t2 - t1, ready_at: performance.timeOrigin + t2 });
   schedulePrep(verifier, true);
-  return trustInfo();
+  return { trust: trustInfo(), status: statusInfo() };
 }
 
 // ---- idle preparation --------------------------------------------------------------------------------------
@@ -83,9 +120,7 @@ function schedulePrep(v, warm) {
   const steps = [];
   if (warm || prep.warmup_code == null) {
     steps.push(() => {
-      const bin = atob(WARMUP_PDF_BASE64);
-      const bytes = new Uint8Array(bin.length);
-      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const bytes = b64ToBytes(WARMUP_PDF_BASE64);
       const t = performance.now();
       prep.warmup_code = JSON.parse(v.verify(bytes, Math.floor(Date.now() / 1000), undefined, false)).code;
       prep.warmup_ms = performance.now() - t;
@@ -137,22 +172,33 @@ async function handle(msg) {
         verifier.free();
         verifier = candidate;
         trustSource = 'edge';
+        // The snapshot held is verified again under the new list (its status key must be named there too).
+        if (statusHeld && !holdStatus(statusHeld.snapshot, statusHeld.delta, statusHeld.origin)) statusHeld = null;
         schedulePrep(candidate, false);
-        return { used: true, trust: trustInfo() };
+        return { used: true, trust: trustInfo(), status: statusInfo() };
       }
       candidate.free();
-      return { used: false, trust: trustInfo() };
+      return { used: false, trust: trustInfo(), status: statusInfo() };
+    }
+    case 'status': {
+      await ready;
+      const snapshot = new Uint8Array(msg.snapshot);
+      const delta = msg.delta ? new Uint8Array(msg.delta) : null;
+      // A delta that does not fit the snapshot (published in between) is dropped rather than losing both.
+      if (!holdStatus(snapshot, delta, 'edge') && delta) holdStatus(snapshot, null, 'edge');
+      return { status: statusInfo() };
+    }
+    case 'receipt': {
+      await ready;
+      return verifier.receipt(new Uint8Array(msg.bytes), String(msg.name || ''), msg.now, !!msg.reveal);
     }
     case 'verify': {
       await ready;
       // Tests only: behave exactly as a wasm trap would, to exercise the main thread's recovery.
       if (msg.simulateTrap) throw new WebAssembly.RuntimeError('unreachable (simulated)');
       const bytes = new Uint8Array(msg.bytes);
-      return verifier.verify(bytes, msg.now, msg.status ?? undefined, !!msg.reveal);
+      return verifier.verify(bytes, msg.now, undefined, !!msg.reveal);
     }
-    case 'status':
-      await ready;
-      return applyStatus(msg.verdict, msg.status);
     case 'prep':
       await ready;
       return { ...prep };
