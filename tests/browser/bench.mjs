@@ -22,7 +22,14 @@ execFileSync('cargo', ['build', '-q', '--release', '-p', 'ecert-wasm', '--exampl
 const tool = join(TARGET, 'release/examples/bench_sample');
 const record = join(fx.demoDir, 'bench-record.json');
 writeFileSync(record, execFileSync('qpdf', ['--show-attachment=ecert-record.json', join(fx.samplesDir, 'valid-style1.pdf')]));
-const at = Math.floor(Date.parse(`${fx.today}T10:00:00+08:00`) / 1000);
+// The bundled status snapshot covers copies sealed before its `covers_sealed_before` (the demo's own time): a
+// copy sealed later is STATUS_UNKNOWN (not covered). So the benchmark certificates are sealed before it — at 10:00
+// today, or a minute before the snapshot when the demo was made earlier in the day (the record's 加注 starts today,
+// and an annotated copy must be sealed on that day).
+const snap = readFileSync(join(fx.demoDir, 'status/snapshot.bin'));
+const snapHeader = JSON.parse(snap.subarray(9, 9 + snap.readUInt32BE(5)).toString('utf8'));
+const dayStart = Math.floor(Date.parse(`${fx.today}T00:00:00+08:00`) / 1000);
+const at = Math.max(dayStart + 60, Math.min(Math.floor(Date.parse(`${fx.today}T10:00:00+08:00`) / 1000), snapHeader.covers_sealed_before - 60));
 // The benchmark certificates are sealed and time-stamped (the demo's own TSA) at 10:00 China time today. Time of
 // check: an hour later — after that time-stamp (a run before 10:00 would otherwise see it in the future: an
 // untrusted seal) and well before the demo trust list's next_update (7 days after the demo was made), so they

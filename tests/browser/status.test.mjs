@@ -37,6 +37,11 @@ export async function shot(target, name, opts = {}) {
 }
 
 const sampleBytes = (file) => readFileSync(join(fx.samplesDir, file));
+const PHONE = { width: 375, height: 900 };
+const DESKTOP = { width: 1280, height: 900 };
+/** Every screenshot in both languages, on a phone and on a desktop. */
+const COMBOS = [['zh-CN', DESKTOP], ['zh-CN', PHONE], ['en', DESKTOP], ['en', PHONE]];
+const shotName = (state, lang, viewport) => `${state}-${lang === 'en' ? 'en' : 'zh'}-${viewport === PHONE ? 'phone' : 'desktop'}`;
 
 async function openPage(url, { clock, viewport, lang, on = browser } = {}) {
   const page = await on.context.newPage();
@@ -79,11 +84,14 @@ test('?edge= (empty): the bundled snapshot answers, the page and the card say wh
   assert.match(await card.getAttribute('class'), /ec-tone-ok/);
   assert.equal((await card.locator('.ec-state').textContent()).trim(), '有效');
   assert.match(await card.locator('[data-field=status] dd').textContent(), /^未撤销（依据内置状态快照第 1 号，.* 签发）$/);
-  await shot(card, 'valid-from-bundled-snapshot-zh-desktop');
-  await page.click('#lang');
-  await shot(page.locator('#results .item[data-file="valid-style1.pdf"] .ec-card'), 'valid-from-bundled-snapshot-en-desktop');
-  await page.click('#lang');
   await page.close();
+  for (const [lang, viewport] of COMBOS) {
+    const p = await openPage(site.url, { lang, viewport });
+    await verifyOnPage(p, 'valid-style1.pdf');
+    await shot(p.locator('#results .item[data-file="valid-style1.pdf"] .ec-card'), shotName('valid-from-bundled-snapshot', lang, viewport));
+    if (viewport === PHONE) await shot(p, `${shotName('valid-from-bundled-snapshot', lang, viewport)}-page`, { fullPage: true });
+    await p.close();
+  }
 });
 
 describe('a build whose bundled snapshot does not verify (no snapshot held)', () => {
@@ -106,7 +114,7 @@ describe('a build whose bundled snapshot does not verify (no snapshot held)', ()
 
   test('a VALID is amber 真实，状态未核验, with the missing snapshot said next to the trust list', async () => {
     badSite = await serve({ root: bad });
-    for (const [lang, viewport] of [['zh-CN', null], ['en', { width: 375, height: 900 }]]) {
+    for (const [lang, viewport] of COMBOS) {
       const page = await openPage(badSite.url, { lang, viewport });
       const none = page.locator('#trust [data-status-notice=none]');
       await none.waitFor();
@@ -122,8 +130,7 @@ describe('a build whose bundled snapshot does not verify (no snapshot held)', ()
       assert.equal(words, lang === 'en' ? 'Authentic — status not checked' : '真实，状态未核验');
       assert.equal(await card.locator('.ec-check[data-check=status]').getAttribute('data-outcome'), 'skipped');
       // The table row does not read as valid either.
-      const name = `not-checked-${lang === 'en' ? 'en' : 'zh'}-${viewport ? 'phone' : 'desktop'}`;
-      await shot(page, name, { fullPage: true });
+      await shot(page, shotName('not-checked', lang, viewport), { fullPage: true });
       await page.close();
     }
   });
@@ -134,7 +141,7 @@ test('a clock set back 40 days: the 加注 that expired is expired, checked at t
   // Playwright's clock belongs to the browser context: a context of its own, so no other test runs on it.
   const own = await launch();
   after(() => own.close());
-  for (const [lang, viewport] of [['zh-CN', null], ['en', { width: 375, height: 900 }]]) {
+  for (const [lang, viewport] of COMBOS) {
     const page = await openPage(site.url, { clock: back, viewport, lang, on: own });
     assert.ok(Math.abs((await page.evaluate(() => Date.now())) - back.getTime()) < 60000, 'the page runs on the clock set back');
     const v = await verifyOnPage(page, 'annotation-expired.pdf');
@@ -155,8 +162,7 @@ test('a clock set back 40 days: the 加注 that expired is expired, checked at t
     // A certificate whose 加注 starts today (by the snapshot's time) is valid, not "not yet valid".
     const v2 = await verifyOnPage(page, 'valid-style1.pdf');
     assert.equal(v2.code, 'VALID', JSON.stringify(v2.summary));
-    const name = `clock-behind-${lang === 'en' ? 'en' : 'zh'}-${viewport ? 'phone' : 'desktop'}`;
-    await shot(card, name);
+    await shot(card, shotName('clock-behind', lang, viewport));
     await page.close();
   }
 });
@@ -198,7 +204,7 @@ test('receipts: the page\'s JSON download and the widget\'s receipt(0) re-check 
   assert.equal(res.status, 0, res.out);
 
   // The printable view: zh first with en; the file's SHA-256, the verdict, identifiers, snapshot and limits.
-  for (const [name, viewport] of [['receipt-view-desktop', { width: 1280, height: 900 }], ['receipt-view-phone', { width: 375, height: 900 }]]) {
+  for (const [name, viewport] of [['receipt-view-desktop', DESKTOP], ['receipt-view-phone', PHONE]]) {
     await page.setViewportSize(viewport);
     await card.locator('[data-action=receipt-view]').click();
     const dialog = page.locator('dialog.ec-receipt-dialog');
