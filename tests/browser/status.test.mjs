@@ -167,6 +167,31 @@ test('a clock set back 40 days: the 加注 that expired is expired, checked at t
   }
 });
 
+test('?edge= and a bundled snapshot older than max_status_age: STATUS_UNKNOWN in amber, "联网更新状态后再核验", said next to the trust list', async () => {
+  // Two days on (the trust list still current for 7): the snapshot of the build is past the list's 24 h.
+  const own = await launch();
+  try {
+    for (const [lang, viewport] of COMBOS) {
+      const page = await openPage(site.url, { clock: new Date(Date.now() + 2 * DAY * 1000), lang, viewport, on: own });
+      const stale = page.locator('#trust [data-status-notice=stale]');
+      await stale.waitFor();
+      assert.equal(await stale.getAttribute('data-code'), 'STATUS_STALE');
+      const v = await verifyOnPage(page, 'valid-style1.pdf');
+      assert.equal(v.code, 'STATUS_UNKNOWN', JSON.stringify(v.summary));
+      assert.equal(v.status.state, 'stale');
+      assert.equal(v.checks.find((c) => c.id === 'status').code, 'STATUS_STALE');
+      const card = page.locator('#results .item[data-file="valid-style1.pdf"] .ec-card');
+      assert.match(await card.getAttribute('class'), /ec-tone-warn/);
+      assert.equal((await card.locator('.ec-state').textContent()).trim(), lang === 'en' ? 'Signature valid, status unknown' : '签名有效，状态未知');
+      assert.match(await card.locator('[data-field=status] dd').textContent(), lang === 'en' ? /connect to update the status.*bundled status snapshot no\. 1/ : /请联网更新状态后再核验（依据内置状态快照第 1 号/);
+      await shot(page, shotName('stale-bundled-snapshot', lang, viewport), { fullPage: true });
+      await page.close();
+    }
+  } finally {
+    await own.close();
+  }
+});
+
 test('receipts: the page\'s JSON download and the widget\'s receipt(0) re-check with ecert receipt verify; the printable view', async () => {
   const dir = join(TARGET, 'browser-fixture', 'receipts');
   rmSync(dir, { recursive: true, force: true });
