@@ -145,6 +145,8 @@ pub(crate) fn status_check(
     if let Some(snapshot) = evidence.snapshot {
         let issued_at = snapshot.issued_at();
         view.as_of = Some(issued_at);
+        // The snapshot as every sentence below names it: its number and signed time.
+        let (n, t) = (snapshot.sequence(), china_time(issued_at));
         if at.saturating_sub(issued_at) > max_age {
             if let Some(as_of) = registry_valid {
                 return valid_from_registry(view, as_of);
@@ -155,15 +157,11 @@ pub(crate) fn status_check(
                 Outcome::Warn,
                 "STATUS_STALE",
                 format!(
-                    "状态快照（第 {} 号，{}）已超过信任列表允许的 {} 小时，状态未知。请联网更新状态后再核验。",
-                    snapshot.sequence(),
-                    china_time(issued_at),
+                    "状态快照（第 {n} 号，{t}）已超过信任列表允许的 {} 小时，状态未知。请联网更新状态后再核验。",
                     max_age / 3600
                 ),
                 format!(
-                    "The status snapshot (no. {}, {}) is older than the trust list allows ({} h): status unknown. Connect to update the status, then check again.",
-                    snapshot.sequence(),
-                    china_time(issued_at),
+                    "The status snapshot (no. {n}, {t}) is older than the trust list allows ({} h): status unknown. Connect to update the status, then check again.",
                     max_age / 3600
                 ),
                 Some(VerdictCode::StatusUnknown),
@@ -177,15 +175,9 @@ pub(crate) fn status_check(
                 let c = check(
                     Outcome::Fail,
                     "REVOKED",
+                    format!("证书已撤销（状态快照第 {n} 号，{t}）。撤销时间和原因可向登记机构查询。"),
                     format!(
-                        "证书已撤销（状态快照第 {} 号，{}）。撤销时间和原因可向登记机构查询。",
-                        snapshot.sequence(),
-                        china_time(issued_at)
-                    ),
-                    format!(
-                        "The certificate has been revoked (status snapshot no. {}, {}). The registry can tell when and why.",
-                        snapshot.sequence(),
-                        china_time(issued_at)
+                        "The certificate has been revoked (status snapshot no. {n}, {t}). The registry can tell when and why."
                     ),
                     Some(VerdictCode::Revoked),
                 );
@@ -201,14 +193,12 @@ pub(crate) fn status_check(
                     Outcome::Warn,
                     "STATUS_NOT_COVERED",
                     format!(
-                        "此证书盖章（{}）晚于所持状态快照（{}），快照无法回答其状态。请联网更新状态后再核验。",
-                        china_time(copy.sealed_at),
-                        china_time(issued_at)
+                        "此证书盖章（{}）晚于所持状态快照（第 {n} 号，{t}），快照无法回答其状态。请联网更新状态后再核验。",
+                        china_time(copy.sealed_at)
                     ),
                     format!(
-                        "This copy was sealed ({}) after the status snapshot held ({}), which cannot answer for it. Connect to update the status, then check again.",
-                        china_time(copy.sealed_at),
-                        china_time(issued_at)
+                        "This copy was sealed ({}) after the status snapshot held (no. {n}, {t}), which cannot answer for it. Connect to update the status, then check again.",
+                        china_time(copy.sealed_at)
                     ),
                     Some(VerdictCode::StatusUnknown),
                 );
@@ -220,16 +210,8 @@ pub(crate) fn status_check(
                 let c = check(
                     Outcome::Pass,
                     "OK",
-                    format!(
-                        "未撤销：已按登记机构签名的状态快照（第 {} 号，{}）离线核对。",
-                        snapshot.sequence(),
-                        china_time(issued_at)
-                    ),
-                    format!(
-                        "Not revoked, per the registry's signed status snapshot (no. {}, {}), checked offline.",
-                        snapshot.sequence(),
-                        china_time(issued_at)
-                    ),
+                    format!("未撤销：已按登记机构签名的状态快照（第 {n} 号，{t}）离线核对。"),
+                    format!("Not revoked, per the registry's signed status snapshot (no. {n}, {t}), checked offline."),
                     None,
                 );
                 return (c, view);
