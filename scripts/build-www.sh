@@ -3,7 +3,8 @@
 # (--target web, the exact version pinned in Cargo.toml) → wasm-opt -Oz (npm binaryen) → bundle the page, the
 # <ecert-verify> widget, its Web Worker, pdf.js, the trust snapshot (DEMO_DIR/trust-list.json + the pinned
 # root DEMO_DIR/root-spki.pem) and the signed status snapshot (DEMO_DIR/status/snapshot.bin), from `ecert demo`.
-#   scripts/build-www.sh [DEMO_DIR [OUT_DIR]]   (defaults: demo-out, www/dist; ECERT_EDGE=URL goes into config.json)
+#   scripts/build-www.sh [DEMO_DIR [OUT_DIR]]   (defaults: demo-out, www/dist; ECERT_EDGE=URL goes into config.json;
+#   ECERT_EMBED_ORIGINS="https://a.example https://b.example": the origins that may frame /embed/ and receive its verdicts)
 # Idempotent; wasm-bindgen/wasm-opt are skipped when the wasm did not change. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,4 +32,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || [ ! -f "$pkg/ecert_w
   mv "$pkg/ecert_wasm_bg.opt.wasm" "$pkg/ecert_wasm_bg.wasm"
   echo "$want" > "$stamp"
 fi
-node "$here/www/build.mjs" --pkg "$pkg" --demo "$demo" ${2:+--out "$2"} ${ECERT_EDGE:+--edge "$ECERT_EDGE"}
+node "$here/www/build.mjs" --pkg "$pkg" --demo "$demo" ${2:+--out "$2"} ${ECERT_EDGE:+--edge "$ECERT_EDGE"} \
+  ${ECERT_EMBED_ORIGINS:+--embed-origins "$ECERT_EMBED_ORIGINS"}

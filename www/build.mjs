@@ -22,6 +22,17 @@ const pkg = resolve(args.pkg || join(root, 'target/www-pkg'));
 const demo = resolve(args.demo || join(root, 'demo-out'));
 const dist = resolve(args.out || join(here, 'dist'));
 const edge = args.edge && args.edge !== 'undefined' ? args.edge : null;
+// The hosted iframe mode (/embed/): the origins allowed to frame it and to receive its verdicts (space- or
+// comma-separated; ECERT_EMBED_ORIGINS in scripts/build-www.sh). Empty: only this origin itself.
+const embedOrigins = String(args['embed-origins'] && args['embed-origins'] !== 'undefined' ? args['embed-origins'] : '')
+  .split(/[\s,]+/).filter(Boolean).map((o) => {
+    const u = new URL(o);
+    if (!/^https?:$/.test(u.protocol) || u.origin !== o.replace(/\/+$/, '')) {
+      console.error(`build-www: --embed-origins: ${o} is not an origin (scheme://host[:port])`);
+      process.exit(2);
+    }
+    return u.origin;
+  });
 
 for (const f of [join(pkg, 'ecert_wasm.js'), join(pkg, 'ecert_wasm_bg.wasm'), join(demo, 'trust-list.json'), join(demo, 'root-spki.pem'), join(demo, 'status/snapshot.bin')]) {
   if (!existsSync(f)) {
@@ -83,9 +94,15 @@ const common = {
 await build({ ...common, entryPoints: [join(here, 'widget/src/ecert-verify.js')], outfile: join(dist, 'widget/ecert-verify.js') });
 // The Web Worker: wasm glue + pinned root + trust snapshot. The wasm file is fetched next to it.
 await build({ ...common, entryPoints: [join(here, 'widget/src/worker.js')], outfile: join(dist, 'widget/worker.js'), plugins: [virtual] });
+// The server entry (@ecert/verify-widget/server): the same wasm and trust snapshot, for Node ≥ 20, Deno, Workers.
+await build({
+  ...common, entryPoints: [join(here, 'widget/src/server.js')], outfile: join(dist, 'widget/server.js'), plugins: [virtual],
+  platform: 'neutral', external: ['node:*'],
+});
 cpSync(join(pkg, 'ecert_wasm_bg.wasm'), join(dist, 'widget/ecert_wasm_bg.wasm'));
 cpSync(join(here, 'widget/src/card.css'), join(dist, 'widget/card.css'));
 cpSync(join(here, 'widget/ecert-verify.d.ts'), join(dist, 'widget/ecert-verify.d.ts'));
+cpSync(join(here, 'widget/server.d.ts'), join(dist, 'widget/server.d.ts'));
 cpSync(join(here, 'widget/README.md'), join(dist, 'widget/README.md'));
 const widgetPkg = JSON.parse(readFileSync(join(here, 'widget/package.json'), 'utf8'));
 writeFileSync(join(dist, 'widget/package.json'), `${JSON.stringify(widgetPkg, null, 2)}\n`);
@@ -96,7 +113,7 @@ writeFileSync(join(dist, 'widget/trust/root-spki.pem'), rootPem);
 writeFileSync(join(dist, 'widget/trust/status-snapshot.bin'), statusSnapshot);
 
 // The page and the demo sites: plain ES modules, minified one by one (imports stay relative).
-for (const dir of ['page', 'recruit', 'bench']) {
+for (const dir of ['page', 'recruit', 'embed', 'bench']) {
   const src = join(here, dir);
   if (!existsSync(src)) continue;
   const out = dir === 'page' ? dist : join(dist, dir);
@@ -116,12 +133,25 @@ const pdfjs = join(root, 'node_modules/pdfjs-dist/build');
 mkdirSync(join(dist, 'pdfjs'), { recursive: true });
 for (const f of ['pdf.min.mjs', 'pdf.worker.min.mjs']) cpSync(join(pdfjs, f), join(dist, 'pdfjs', f));
 cpSync(join(root, 'node_modules/pdfjs-dist/LICENSE'), join(dist, 'pdfjs/LICENSE'));
+// The icon: SVG for browsers that take it, and /favicon.ico (what a browser asks for unprompted; an ICO holding a PNG).
+cpSync(join(here, 'favicon.svg'), join(dist, 'favicon.svg'));
+cpSync(join(here, 'favicon.ico'), join(dist, 'favicon.ico'));
 
 writeFileSync(join(dist, 'config.json'), `${JSON.stringify({ edge })}\n`);
-// Headers for static hosting (Cloudflare static assets / Pages read `_headers`): a strict CSP everywhere.
-const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; font-src 'self' data:; connect-src 'self'" +
-  (edge ? ` ${new URL(edge).origin}` : '') + "; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
-writeFileSync(join(dist, '_headers'), `/*\n  Content-Security-Policy: ${csp}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n`);
+writeFileSync(join(dist, 'embed/config.json'), `${JSON.stringify({ origins: embedOrigins })}\n`);
+// Headers for static hosting (Cloudflare static assets / Pages read `_headers`; `wrangler dev` honours it,
+// including `! Name`, which drops a header an earlier rule set): a strict CSP everywhere; the widget package
+// loadable from any origin (CORS + Cross-Origin-Resource-Policy, for a cross-origin module script, its worker
+// and its wasm); the hosted iframe (/embed/) framable by the configured origins only.
+const cspBase = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; font-src 'self' data:; connect-src 'self'" +
+  (edge ? ` ${new URL(edge).origin}` : '') + "; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'";
+const csp = `${cspBase}; frame-ancestors 'self'`;
+const embedCsp = `${cspBase}; frame-ancestors 'self'${embedOrigins.map((o) => ` ${o}`).join('')}`;
+writeFileSync(join(dist, '_headers'), [
+  '/*', `  Content-Security-Policy: ${csp}`, '  X-Content-Type-Options: nosniff', '  Referrer-Policy: no-referrer',
+  '/widget/*', '  Access-Control-Allow-Origin: *', '  Cross-Origin-Resource-Policy: cross-origin',
+  '/embed/*', '  ! Content-Security-Policy', `  Content-Security-Policy: ${embedCsp}`, '',
+].join('\n'));
 writeFileSync(join(dist, 'csp.txt'), `${csp}\n`);
 
 const wasm = readFileSync(join(dist, 'widget/ecert_wasm_bg.wasm'));

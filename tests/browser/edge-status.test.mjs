@@ -69,8 +69,8 @@ async function fakeEdge(state) {
 async function openWidget(site, edge, on = browser) {
   const page = await on.context.newPage();
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
-  await page.goto(`${site.url}/recruit/?edge=${encodeURIComponent(edge)}`);
-  const frame = await (await page.waitForSelector('iframe#verifier')).contentFrame();
+  await page.goto(`${site.url}/embed/?edge=${encodeURIComponent(edge)}`);
+  const frame = page.mainFrame(); // the hosted widget page (/embed/)
   await frame.waitForFunction(() => document.querySelector('ecert-verify')?.shadowRoot?.querySelector('.pick'));
   await frame.waitForFunction((e) => document.querySelector('ecert-verify').getAttribute('edge') === e, edge);
   await frame.evaluate(() => {

@@ -259,8 +259,8 @@ test('receipts: the page\'s JSON download and the widget\'s receipt(0) re-check 
 
   // The widget in the recruitment demo: element.receipt(0), and its own buttons.
   const rp = await browser.context.newPage();
-  await rp.goto(`${site.url}/recruit/`);
-  const frame = await (await rp.waitForSelector('iframe#verifier')).contentFrame();
+  await rp.goto(`${site.url}/embed/`);
+  const frame = rp.mainFrame(); // the hosted widget page (/embed/)
   await frame.waitForFunction(() => document.querySelector('ecert-verify')?.shadowRoot?.querySelector('.pick'));
   await frame.evaluate(() => {
     window.events = [];

@@ -115,7 +115,7 @@ test('widget: TRUST_LIST_EXPIRED in amber, the notice shown, the recruitment sit
   const page = await browser.context.newPage();
   page.on('pageerror', (e) => console.error('pageerror:', e.message));
   await page.goto(`${site.url}/recruit/`);
-  const frame = await (await page.waitForSelector('iframe#verifier')).contentFrame();
+  const frame = page.mainFrame(); // the widget on the recruitment page
   await frame.waitForFunction(() => document.querySelector('ecert-verify')?.shadowRoot?.querySelector('.pick'));
   await frame.evaluate(() => {
     window.events = [];
@@ -131,7 +131,8 @@ test('widget: TRUST_LIST_EXPIRED in amber, the notice shown, the recruitment sit
   const notice = frame.locator('ecert-verify [data-trust-notice=expired]');
   assert.equal(await notice.getAttribute('data-code'), 'TRUST_LIST_EXPIRED');
   await page.waitForFunction(() => document.getElementById('got').dataset.code === 'TRUST_LIST_EXPIRED');
-  assert.equal(await page.locator('#submit').isEnabled(), false, 'not accepted as a valid certificate');
+  assert.match(await page.locator('#got').getAttribute('class'), /\bbad\b/, 'not shown as a valid certificate');
+  assert.match(await page.locator('#got').textContent(), /预检未通过/);
   await frame.locator('ecert-verify').screenshot({ path: join(ARTIFACTS, 'widget-trust-expired.png') });
   await page.close();
 });

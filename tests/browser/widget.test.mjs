@@ -1,5 +1,6 @@
-// The <ecert-verify> widget: embedded by the demo recruitment site inside an iframe under a strict CSP
-// (no inline script, `script-src 'self' 'wasm-unsafe-eval'`), with the real wasm verifier.
+// The <ecert-verify> widget: on the demo recruitment site's page under a strict CSP (no inline script,
+// `script-src 'self' 'wasm-unsafe-eval'`), with the real wasm verifier. (The hosted iframe mode, the edge copy and
+// the server-side re-check: embed.test.mjs, integrators.test.mjs, recruit.test.mjs.)
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,10 +29,9 @@ after(async () => {
   await server?.close();
 });
 
-/** The widget's frame and a handle on the element inside its shadow root. */
+/** The frame the widget is in (the recruitment page itself), once the element is defined. */
 async function widgetFrame() {
-  const frameEl = await page.waitForSelector('iframe#verifier');
-  const frame = await frameEl.contentFrame();
+  const frame = page.mainFrame();
   await frame.waitForFunction(() => customElements.get('ecert-verify') && document.querySelector('ecert-verify').shadowRoot);
   return frame;
 }
@@ -49,8 +49,8 @@ test('the widget is packaged like an npm package (package.json, types, every lis
   }
 });
 
-test('the page is served under the strict CSP and the widget loads in the iframe', async () => {
-  const resp = await page.request.get(`${server.url}/recruit/embed.html`);
+test('the page is served under the strict CSP and the widget loads', async () => {
+  const resp = await page.request.get(`${server.url}/recruit/`);
   const csp = resp.headers()['content-security-policy'];
   assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
   assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/);
@@ -87,7 +87,7 @@ test('each demo sample picked in the widget: card, fields, and an ecert-verdict 
       assert.equal(await card.locator('.ec-fields').count(), 0, `${s.file}: no fields on failure`);
     }
   }
-  // The recruitment site received every verdict through postMessage and shows the last one.
+  // The recruitment site received every verdict (the ecert-verdict event) and shows the last one.
   const recorded = await page.evaluate(() => window.recruitVerdicts.map((v) => v.code));
   assert.deepEqual(recorded, fx.manifest.samples.map((s) => s.expected));
   await page.screenshot({ path: join(ARTIFACTS, 'recruit-widget.png'), fullPage: true });
@@ -96,6 +96,9 @@ test('each demo sample picked in the widget: card, fields, and an ecert-verdict 
   const valid = fx.manifest.samples.find((s) => s.expected === 'VALID');
   await frame.locator('ecert-verify input[type=file]').setInputFiles({ name: valid.file, mimeType: 'application/pdf', buffer: readFileSync(join(fx.samplesDir, valid.file)) });
   await page.waitForFunction(() => document.getElementById('got').dataset.code === 'VALID');
+  const ev = await frame.evaluate(() => window.events[window.events.length - 1]);
+  assert.equal(ev.file.name, valid.file, 'the event carries the file name');
+  assert.match(ev.id, /^ev1-[0-9a-f]{32}$/, 'and a verdict id');
   assert.equal(await page.locator('#submit').isEnabled(), true);
   assert.match(await page.locator('#got').textContent(), new RegExp(valid.holder_name));
 

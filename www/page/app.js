@@ -140,7 +140,7 @@ async function verifyItem(it, file) {
       verdict = clientVerdict('FILE_TOO_LARGE', `文件过大（超过 ${mb} MB），未进行验证。`, `The file is larger than ${mb} MB and was not checked.`, file.size);
     } else {
       it.bytes = new Uint8Array(await file.arrayBuffer());
-      verdict = await client.verify(it.bytes);
+      verdict = await client.verify(it.bytes, { fileName: it.name });
     }
   } catch (err) {
     verdict = clientVerdict('VERIFIER_CRASHED', '验证程序出错，文件无法验证。', 'The verifier failed; the file could not be verified.', file.size);
@@ -356,7 +356,7 @@ client.onChange(() => {
   reverifying = reverifying.then(async () => {
     for (const it of items) {
       if (!it.bytes || it.verdict.state === 'pending' || it.verdict.client_error) continue;
-      it.verdict = await client.verify(it.bytes);
+      it.verdict = await client.verify(it.bytes, { fileName: it.name });
       renderItem(it);
     }
     renderTable();

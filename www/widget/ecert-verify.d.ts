@@ -6,7 +6,8 @@ export type VerdictCode =
   | 'SEAL_NOT_AUTHORIZED' | 'NOT_REGISTERED' | 'REVOKED' | 'NON_CANONICAL' | 'ANNOTATION_INVALID' | 'ANNOTATION_MISSING'
   | 'ANNOTATION_EXPIRED' | 'ANNOTATION_NOT_YET_VALID' | 'TRUST_LIST_EXPIRED' | 'STATUS_UNKNOWN' | 'VALID'
   // Produced by the client when the core could not run (state "broken", client_error true):
-  | 'FILE_TOO_LARGE' | 'VERIFIER_CRASHED' | 'VERIFIER_TIMEOUT' | 'TRUST_LIST_INVALID';
+  | 'FILE_TOO_LARGE' | 'VERIFIER_CRASHED' | 'VERIFIER_TIMEOUT' | 'TRUST_LIST_INVALID' | 'VERIFIER_UNAVAILABLE'
+  | 'FETCH_FAILED';
 
 export type VerdictState =
   | 'valid' | 'status_unknown' | 'annotation_problem' | 'revoked' | 'untrusted' | 'modified'
@@ -95,7 +96,8 @@ export interface Verdict {
   clock: number;
   /** The held snapshot's signed time, when one is held (a clock behind it gives the CLOCK_BEHIND check). */
   time_floor?: number | null;
-  file: { size: number | null; sha256: string | null; revisions: number };
+  /** `name` and `sha256` (hex, of the whole file) are added by the widget and the server entry, not by the core. */
+  file: { name?: string; size: number | null; sha256?: string | null; revisions: number };
   checks: Check[];
   /** Present only when the seal's signature verifies and chains to the trust list. */
   certificate: Certificate | null;
@@ -104,11 +106,23 @@ export interface Verdict {
   status: Status;
   status_id: string | null;
   modifications: { revision: number | null; zh: string; en: string }[];
+  /**
+   * The stable verdict id (added by the widget and the server entry): `ev1-` + 32 hex digits, from the file's
+   * SHA-256, the code, state, annotation state, copy status id and the trust list's and snapshot's sequence numbers.
+   * The same file under the same trust list and snapshot gets the same id in the browser and on the server; it does
+   * not depend on the clock or the language. Null without WebCrypto (an insecure context).
+   */
+  id?: string | null;
   /** Set on verdicts the client made itself (file too large, verifier crashed or timed out). */
   client_error?: true;
 }
 
+/** What `verify` accepts: a File (its name is kept), a Blob, bytes, or a URL (fetched; CSP connect-src must allow it). */
+export type VerifyInput = File | Blob | ArrayBuffer | Uint8Array | URL;
+
 export interface VerifyOptions {
+  /** The name recorded as `verdict.file.name` (default: the File's name, or the URL's last path segment). */
+  fileName?: string;
   /** Base URL of the ecert edge: newer signed trust list and status snapshot + delta. Without it, revocation is
    * checked against the status snapshot bundled into the build (and the card says so). */
   edge?: string | null;
@@ -123,7 +137,8 @@ export interface TrustInfo {
 }
 
 export interface TrustNotice {
-  kind: 'refused' | 'unavailable' | 'broken';
+  /** `load`: the verifier itself (worker script or wasm) could not be loaded — code `VERIFIER_UNAVAILABLE`. */
+  kind: 'refused' | 'unavailable' | 'broken' | 'load';
   code: string;
   message: string;
 }
@@ -160,8 +175,8 @@ export interface Receipt {
   made_by: string;
 }
 
-/** Verify PDF bytes in a Web Worker; resolves to the verdict. Never rejects for a bad file. */
-export function verify(bytes: ArrayBuffer | Uint8Array, options?: VerifyOptions): Promise<Verdict>;
+/** Verify a certificate in a Web Worker; resolves to the verdict. Never rejects for a bad file. */
+export function verify(input: VerifyInput, options?: VerifyOptions): Promise<Verdict>;
 /**
  * The receipt of `verdict` (given by `verify` for these bytes): the file is verified again at the verdict's clock
  * under what the verifier holds now. Rejects with `code` `RECEIPT_UNAVAILABLE` (a client-made verdict) or
@@ -194,7 +209,7 @@ export class EcertClient {
   statusKey(): string;
   /** Ask the edge for its snapshot + delta now (also every STATUS_REFRESH_MS); resolves whether a newer one is held. */
   updateStatusFromEdge(): Promise<boolean>;
-  verify(bytes: ArrayBuffer | Uint8Array, options?: Omit<VerifyOptions, 'edge'>): Promise<Verdict>;
+  verify(input: VerifyInput, options?: Omit<VerifyOptions, 'edge'>): Promise<Verdict>;
   receipt(bytes: ArrayBuffer | Uint8Array, verdict: Verdict, options?: { fileName?: string; revealIdNumber?: boolean }): Promise<Receipt>;
   onChange(listener: (client: EcertClient) => void): () => void;
   dispose(): void;
@@ -211,6 +226,7 @@ export function prewarm(): void;
 export const compileSpan: { readonly start: number | null; readonly end: number | null };
 export function renderCard(verdict: Verdict, options?: { fileName?: string; lang?: 'zh-CN' | 'en'; display?: 'full' | 'compact'; headingLevel?: number; actions?: HTMLElement[] }): HTMLElement;
 
+/** `detail`: the verdict — `detail.file.name`, `.size`, `.sha256` and `detail.id` identify what was checked. */
 export interface EcertVerdictEvent extends CustomEvent<Verdict> {}
 
 /** `<ecert-verify lang="zh-CN|en" edge="https://…" display="full|compact">` */
@@ -219,12 +235,14 @@ export class EcertVerifyElement extends HTMLElement {
   edge: string | null;
   display: 'full' | 'compact';
   /** Verify, show the card and fire `ecert-verdict` (fired again if a newer status snapshot changes it). */
-  verify(bytes: ArrayBuffer | Uint8Array, options?: Omit<VerifyOptions, 'edge'> & { fileName?: string }): Promise<Verdict>;
+  verify(input: VerifyInput, options?: Omit<VerifyOptions, 'edge'>): Promise<Verdict>;
   /** The receipt of the `index`-th result shown (0: the newest; default 0). */
   receipt(index?: number): Promise<Receipt>;
   /** Save it as JSON / show its printable view (a dialog in the widget: print, download, close). */
   downloadReceipt(index?: number): Promise<Receipt>;
   showReceipt(index?: number): Promise<Receipt>;
+  /** The file behind the `index`-th result (0: the newest), to send to your server, which verifies it again. */
+  file(index?: number): File | null;
   clear(): void;
 }
 

@@ -4,6 +4,8 @@
 // bundled one, then the edge's newest): the edge is asked for the same two files whatever is being checked, so
 // it learns nothing about any one certificate.
 
+import { decorate, readInput } from './identity.js';
+
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 const WASM_URL = new URL('./ecert_wasm_bg.wasm', import.meta.url);
 
@@ -105,17 +107,6 @@ async function fetchWithTimeout(url, ms, cache = 'no-store') {
     return await fetch(url, { signal: ctl.signal, credentials: 'omit', cache, referrerPolicy: 'no-referrer' });
   } finally {
     clearTimeout(timer);
-  }
-}
-
-/** Hex SHA-256 of `bytes` by WebCrypto, or null where it is unavailable (an insecure context). */
-async function sha256Hex(bytes) {
-  try {
-    if (!globalThis.crypto || !crypto.subtle) return null;
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-  } catch {
-    return null;
   }
 }
 
@@ -241,7 +232,11 @@ export class EcertClient {
         this.trust = boot.trust;
         this.takeStatus(boot.status);
       } catch (err) {
-        this.trustNotice = { kind: 'broken', code: err.code || 'TRUST_LIST_INVALID', message: err.message };
+        // The trust list refused, or the verifier itself could not be loaded (worker script or wasm blocked or
+        // missing — CORS, CSP, a wrong path): either way the UI shows it, never nothing.
+        this.trustNotice = /^TRUST_LIST_/.test(err.code || '')
+          ? { kind: 'broken', code: err.code, message: err.message }
+          : { kind: 'load', code: 'VERIFIER_UNAVAILABLE', message: `${err.code || 'ERROR'}: ${err.message}` };
         this.emit();
         throw err;
       }
@@ -392,8 +387,8 @@ export class EcertClient {
 
   /**
    * Verify one PDF. Never rejects for a bad file: every input gets a verdict.
-   * @param {ArrayBuffer|Uint8Array} input
-   * @param {{now?: number|Date, revealIdNumber?: boolean}} options
+   * @param {File|Blob|ArrayBuffer|Uint8Array|URL} input  a URL is fetched (the page's CSP must allow it)
+   * @param {{fileName?: string, now?: number|Date, revealIdNumber?: boolean}} options
    */
   verify(input, options = {}) {
     // One file at a time per worker; callers may fire many.
@@ -403,21 +398,32 @@ export class EcertClient {
   }
 
   async verifyNow(input, options) {
-    const bytes = toBytes(input);
-    if (bytes.byteLength > this.maxBytes) {
-      const mb = (this.maxBytes / 1024 / 1024).toFixed(0);
-      return clientVerdict('FILE_TOO_LARGE', `文件过大（超过 ${mb} MB），未进行验证。`,
-        `The file is larger than ${mb} MB and was not checked.`, bytes.byteLength);
+    // A File or Blob over the cap is refused before it is read at all.
+    if (typeof Blob !== 'undefined' && input instanceof Blob && input.size > this.maxBytes) {
+      return this.tooLarge(input.size, options.fileName || input.name || '');
     }
+    let bytes;
+    let name;
+    try {
+      ({ bytes, name } = await readInput(input, { fileName: options.fileName }));
+    } catch (err) {
+      if (err instanceof TypeError && !/fetch/i.test(err.message)) throw err;
+      return this.clientMade('FETCH_FAILED', '无法读取该文件（下载失败）。', `The file could not be read (download failed): ${err.message}`, null, options.fileName || '');
+    }
+    if (bytes.byteLength > this.maxBytes) return this.tooLarge(bytes.byteLength, name);
     const now = options.now instanceof Date ? Math.floor(options.now.getTime() / 1000)
       : typeof options.now === 'number' ? Math.floor(options.now) : Math.floor(Date.now() / 1000);
+    const made = (code, zh, en) => this.clientMade(code, zh, en, bytes.byteLength, name);
     try {
       await this.ready();
       // With an edge, a snapshot too old to answer is refreshed first (the core would say STATUS_UNKNOWN).
       if (this.edge && this.statusStale(now)) await this.updateStatusFromEdge();
     } catch (err) {
-      return clientVerdict('TRUST_LIST_INVALID', '内置信任列表无法验证，无法验证任何证书。',
-        'The bundled trust list does not verify; no certificate can be checked.', bytes.byteLength);
+      if (this.trustNotice && this.trustNotice.kind === 'load') {
+        return made('VERIFIER_UNAVAILABLE', '验证程序未能加载，无法验证。', 'The verifier could not be loaded; nothing was checked.');
+      }
+      return made('TRUST_LIST_INVALID', '内置信任列表无法验证，无法验证任何证书。',
+        'The bundled trust list does not verify; no certificate can be checked.');
     }
     const copy = bytes.slice().buffer; // the caller keeps its buffer; ours is transferred
     let verdictJson;
@@ -425,21 +431,30 @@ export class EcertClient {
       verdictJson = await this.call('verify', { bytes: copy, now, reveal: !!options.revealIdNumber, simulateTrap: !!options.simulateTrap }, [copy]);
     } catch (err) {
       if (err.code === 'VERIFIER_TIMEOUT') {
-        return clientVerdict('VERIFIER_TIMEOUT', '验证超时，已中止。该文件无法验证。',
-          'Verification took too long and was stopped. The file could not be verified.', bytes.byteLength);
+        return made('VERIFIER_TIMEOUT', '验证超时，已中止。该文件无法验证。',
+          'Verification took too long and was stopped. The file could not be verified.');
       }
       if (err.trap) this.restart();
-      return clientVerdict('VERIFIER_CRASHED', '验证程序在处理该文件时出错，文件无法验证。',
-        'The verifier failed on this file; it could not be verified.', bytes.byteLength);
+      return made('VERIFIER_CRASHED', '验证程序在处理该文件时出错，文件无法验证。',
+        'The verifier failed on this file; it could not be verified.');
     }
-    const verdict = JSON.parse(verdictJson);
-    // Where the snapshot the status came from was obtained (client-added; the core says `source: snapshot`).
-    if (verdict.status && verdict.status.snapshot && this.status) verdict.status.snapshot.origin = this.status.origin;
-    // The whole file's SHA-256 (hex), so a site recording the verdict can tell which exact file was checked. The
-    // core does not compute it (its hash covers the signed ranges); WebCrypto does, where the page is a secure
-    // context.
-    verdict.file = { ...verdict.file, sha256: await sha256Hex(bytes) };
-    return verdict;
+    // The client adds (identity.js, as the server entry does): `file.name`; `file.sha256`, the whole file's
+    // SHA-256 (WebCrypto; null outside a secure context), so a site can tell which exact file was checked; `id`,
+    // the stable verdict id; and `status.snapshot.origin`, where the snapshot the status rests on came from.
+    return decorate(JSON.parse(verdictJson), {
+      bytes, name, trustSequence: this.trust && this.trust.sequence, origin: this.status && this.status.origin,
+    });
+  }
+
+  /** A client-made verdict (`client_error: true`) with the file's name and a verdict id. */
+  clientMade(code, zh, en, size, name) {
+    return decorate(clientVerdict(code, zh, en, size), { bytes: null, name, trustSequence: this.trust && this.trust.sequence });
+  }
+
+  tooLarge(size, name) {
+    const mb = (this.maxBytes / 1024 / 1024).toFixed(0);
+    return this.clientMade('FILE_TOO_LARGE', `文件过大（超过 ${mb} MB），未进行验证。`,
+      `The file is larger than ${mb} MB and was not checked.`, size, name);
   }
 
   /**

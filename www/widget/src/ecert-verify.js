@@ -8,8 +8,9 @@
 
 import cardCss from './card.css';
 import widgetCss from './widget.css';
-import { clientVerdict, sharedClient } from './client.js';
-import { UI, chinaTime, normLang, t } from './i18n.js';
+import { sharedClient } from './client.js';
+import { UI, chinaTime, colon, normLang, paren, t } from './i18n.js';
+import { readInput } from './identity.js';
 import { downloadReceipt, showReceipt } from './receipt.js';
 import { h, renderCard } from './render.js';
 
@@ -19,12 +20,13 @@ export { downloadReceipt, printReceipt, receiptFileName, showReceipt } from './r
 export * as i18n from './i18n.js';
 
 /**
- * Verify PDF bytes; resolves to the verdict. Never rejects for a bad file.
- * @param {ArrayBuffer|Uint8Array} bytes
- * @param {{edge?: string, now?: number|Date, revealIdNumber?: boolean}} [options]
+ * Verify a certificate; resolves to the verdict, with the client's `file.name`, `file.sha256` and stable `id`.
+ * Never rejects for a bad file.
+ * @param {File|Blob|ArrayBuffer|Uint8Array|URL} input  a URL is fetched (your CSP's connect-src must allow it)
+ * @param {{edge?: string, fileName?: string, now?: number|Date, revealIdNumber?: boolean}} [options]
  */
-export function verify(bytes, options = {}) {
-  return sharedClient(options.edge).verify(bytes, options);
+export function verify(input, options = {}) {
+  return sharedClient(options.edge).verify(input, options);
 }
 
 /**
@@ -141,26 +143,26 @@ export class EcertVerifyElement extends HTMLElement {
     const n = this.client.trustNotice;
     this.noticeEl.replaceChildren();
     if (n) {
-      const text = n.kind === 'refused' ? t(UI.trustRefused, lang)
+      const text = n.kind === 'refused' ? t(UI.trustRefused, lang) : n.kind === 'load' ? t(UI.verifierUnavailable, lang)
         : n.kind === 'broken' ? t(UI.trustBroken, lang) : t(UI.trustUnavailable, lang);
-      this.noticeEl.append(h('p', { class: `notice${n.kind === 'unavailable' ? ' info' : ''}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}（${n.code}）`));
+      this.noticeEl.append(h('p', { class: `notice${n.kind === 'unavailable' ? ' info' : ''}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}${paren(n.code, lang)}`));
     }
     if (this.client.trustExpired()) {
       const day = chinaTime(this.client.trust.next_update).slice(0, 10);
       this.noticeEl.append(h('p', { class: 'notice warn', role: 'alert', 'data-trust-notice': 'expired', 'data-code': 'TRUST_LIST_EXPIRED' },
-        `${t(UI.trustExpired, lang, day)}（TRUST_LIST_EXPIRED）`));
+        `${t(UI.trustExpired, lang, day)}${paren('TRUST_LIST_EXPIRED', lang)}`));
     }
     // The status snapshot: which one (bundled or from the edge), and whether it is too old or missing.
     const c = this.client;
     if (c.trust) {
       const st = c.status;
       if (!st) {
-        const why = c.bundledStatusError ? `（${t(UI.snapshotBundledRefused, lang)}：${c.bundledStatusError.code}）` : '';
+        const why = c.bundledStatusError ? paren(`${t(UI.snapshotBundledRefused, lang)}${colon(lang)}${c.bundledStatusError.code}`, lang) : '';
         this.noticeEl.append(h('p', { class: 'notice warn', role: 'alert', 'data-status-notice': 'none', 'data-code': c.bundledStatusError?.code },
           `${t(UI.snapshotNone, lang)}${why}`));
       } else if (c.statusStale()) {
         this.noticeEl.append(h('p', { class: 'notice warn', role: 'alert', 'data-status-notice': 'stale', 'data-code': 'STATUS_STALE' },
-          `${t(UI.snapshotStale, lang, chinaTime(st.issued_at))}（STATUS_STALE）`));
+          `${t(UI.snapshotStale, lang, chinaTime(st.issued_at))}${paren('STATUS_STALE', lang)}`));
       } else {
         this.noticeEl.append(h('p', { class: 'notice info', 'data-status-snapshot': st.origin, 'data-sequence': st.sequence },
           t(UI.snapshotPill, lang, st.sequence, chinaTime(st.issued_at), st.origin)));
@@ -168,7 +170,7 @@ export class EcertVerifyElement extends HTMLElement {
       const sn = c.statusNotice;
       if (sn) {
         this.noticeEl.append(h('p', { class: `notice${sn.kind === 'unavailable' ? ' info' : ''}`, role: 'alert', 'data-status-notice': sn.kind, 'data-code': sn.code },
-          `${t(sn.kind === 'refused' ? UI.statusRefused : UI.statusUnavailable, lang)}（${sn.code}）`));
+          `${t(sn.kind === 'refused' ? UI.statusRefused : UI.statusUnavailable, lang)}${paren(sn.code, lang)}`));
       }
     }
     if (this.statusKeySeen === null && c.trust) this.statusKeySeen = c.statusKey();
@@ -209,32 +211,47 @@ export class EcertVerifyElement extends HTMLElement {
   }
 
   async takeFiles(files) {
-    for (const f of Array.from(files || [])) {
-      // The cap applies before the file is even read.
-      if (f.size > this.client.maxBytes) await this.verify(null, { fileName: f.name, oversize: f.size });
-      else await this.verify(new Uint8Array(await f.arrayBuffer()), { fileName: f.name });
-    }
+    for (const f of Array.from(files || [])) await this.verify(f);
   }
 
   /**
-   * Verify bytes, show the result and fire `ecert-verdict`. Resolves to the verdict.
-   * @param {ArrayBuffer|Uint8Array} bytes
+   * Verify a certificate, show the result and fire `ecert-verdict` (its detail: the verdict, with `file.name`,
+   * `file.size`, `file.sha256` and the stable `id`). Resolves to the verdict.
+   * @param {File|Blob|ArrayBuffer|Uint8Array|URL} input
    * @param {{fileName?: string, now?: number|Date, revealIdNumber?: boolean}} [options]
    */
-  async verify(bytes, options = {}) {
+  async verify(input, options = {}) {
+    let bytes = null;
+    options = { ...options };
+    // The cap applies before a File is even read.
+    if (typeof Blob !== 'undefined' && input instanceof Blob && input.size > this.client.maxBytes) {
+      options.oversize = input.size;
+      options.fileName = options.fileName || input.name || '';
+    } else if (input !== null && input !== undefined) {
+      try {
+        const got = await readInput(input, { fileName: options.fileName });
+        bytes = got.bytes;
+        options.fileName = got.name;
+      } catch (err) {
+        if (err instanceof TypeError && !/fetch/i.test(err.message)) throw err;
+        bytes = null;
+        options.fetchError = err;
+      }
+    }
     // The bytes are kept (in this page only) to verify again under a newer snapshot and to make a receipt.
     const entry = {
       fileName: options.fileName || '', verdict: { state: 'pending' },
-      bytes: bytes ? toBytesCopy(bytes) : null, options: { now: options.now, revealIdNumber: options.revealIdNumber },
+      bytes: bytes ? toBytesCopy(bytes) : null, options: { fileName: options.fileName, now: options.now, revealIdNumber: options.revealIdNumber },
     };
     this.results.unshift(entry);
     let card = this.cardFor(entry);
     this.resultsEl?.prepend(card);
     let verdict;
     if (options.oversize) {
-      const mb = (this.client.maxBytes / 1024 / 1024).toFixed(0);
-      verdict = clientVerdict('FILE_TOO_LARGE', `文件过大（超过 ${mb} MB），未进行验证。`,
-        `The file is larger than ${mb} MB and was not checked.`, options.oversize);
+      verdict = await this.client.tooLarge(options.oversize, options.fileName);
+    } else if (options.fetchError) {
+      verdict = await this.client.clientMade('FETCH_FAILED', '无法读取该文件（下载失败）。',
+        `The file could not be read (download failed): ${options.fetchError.message}`, null, options.fileName);
     } else {
       verdict = await this.client.verify(bytes, options);
     }
@@ -244,6 +261,16 @@ export class EcertVerifyElement extends HTMLElement {
     card = fresh;
     this.dispatchEvent(new CustomEvent('ecert-verdict', { detail: verdict, bubbles: true, composed: true }));
     return verdict;
+  }
+
+  /**
+   * The file behind the `index`-th result shown (0: the newest) as a `File`, or null — what a form sends to its
+   * server, which verifies it again (`@ecert/verify-widget/server`): the verdict here is a preview.
+   */
+  file(index = 0) {
+    const r = this.results[index];
+    if (!r || !r.bytes) return null;
+    return new File([r.bytes], r.fileName || 'certificate.pdf', { type: 'application/pdf' });
   }
 
   /** Forget shown results. */

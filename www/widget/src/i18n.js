@@ -50,6 +50,8 @@ export const VERDICT_CODES = {
   VERIFIER_CRASHED: { state: 'broken', zh: '验证程序出错，无法验证', en: 'Verifier failed, cannot be verified' },
   VERIFIER_TIMEOUT: { state: 'broken', zh: '验证超时，无法验证', en: 'Timed out, cannot be verified' },
   TRUST_LIST_INVALID: { state: 'broken', zh: '信任列表无效，无法验证', en: 'Trust list invalid, cannot be verified' },
+  VERIFIER_UNAVAILABLE: { state: 'broken', zh: '验证程序未能加载，无法验证', en: 'Verifier not loaded, cannot be verified' },
+  FETCH_FAILED: { state: 'broken', zh: '文件无法读取，未验证', en: 'File could not be read, not checked' },
 };
 
 /**
@@ -199,6 +201,10 @@ export const UI = {
     zh: (d) => `信任列表已于 ${d} 过期：无法确认任何证书，请联网更新信任列表`,
     en: (d) => `The trust list expired on ${d}: no certificate can be confirmed; connect to update the trust list`,
   },
+  verifierUnavailable: {
+    zh: '验证程序未能加载（脚本、Web Worker 或 wasm 被拦截或缺失），无法验证证书',
+    en: 'The verifier could not be loaded (its script, Web Worker or wasm was blocked or is missing); nothing can be verified',
+  },
   trustBroken: { zh: '内置信任列表无法验证，无法进行任何验证', en: 'The bundled trust list does not verify; nothing can be verified' },
   sequence: { zh: '序号', en: 'sequence' },
   edgeOn: { zh: '状态服务', en: 'Status service' },
@@ -295,6 +301,17 @@ export function t(entry, lang, ...args) {
   if (!entry) return '';
   const v = normLang(lang) === 'en' ? entry.en : entry.zh;
   return typeof v === 'function' ? v(...args) : v;
+}
+
+/** `text` in brackets with the language's punctuation: `（text）` in Chinese, ` (text)` in English. */
+export function paren(text, lang) {
+  if (text === undefined || text === null || text === '') return '';
+  return normLang(lang) === 'en' ? ` (${text})` : `（${text}）`;
+}
+
+/** The colon between a label and its value: `：` in Chinese, `: ` in English. */
+export function colon(lang) {
+  return normLang(lang) === 'en' ? ': ' : '：';
 }
 
 /** A verdict-provided `{zh, en}` text. */
