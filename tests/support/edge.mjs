@@ -8,7 +8,8 @@
 //     headers: { authorization: `Bearer ${edge.adminToken}` }, body: JSON.stringify({ management_number, reason }) });
 //   await edge.stop();
 //
-// startEdge(options) → Promise<{ baseUrl, adminToken, auditToken, stateDir, demoDir, port, logs(), stop() }>
+// startEdge(options) → Promise<{ baseUrl, adminToken, auditToken, lookupKey, shardKey, stateDir, persist, demoDir, port,
+//                                 logs(), stop() }>
 //   demoDir  (required) an `ecert demo --out DIR` directory: trust-list.json, root-spki.pem, pki/register/*.json
 //   port     TCP port on 127.0.0.1 (default: a free one)
 //   vars     extra worker vars, e.g. { LOOKUP_RATE_LIMIT: '5/60' } (default: none; wrangler.toml's apply)
@@ -17,6 +18,10 @@
 //   prepareDb  async ({ persist, lookupKey }) called with the fresh local D1 state directory before the migrations
 //            are applied (default none): the migration test applies older migrations and writes old-style rows
 //            there first
+//   migrate  D1 bindings to apply migrations to (default: DB and every shard of the SHARDS var, or of vars.SHARDS);
+//            the resharding test adds the shards it moves to
+// The registry is split across shards (worker/wrangler.toml: SHARD_0..SHARD_3 by default, docs/edge.md "Shards");
+// the shard key (SHARD_KEY) is random per start like the other secrets.
 //   assetsDir  static files served next to the API (default www/dist; a placeholder page is written there if
 //            the directory does not exist yet, so the worker starts before the browser side is built)
 //   timeoutMs  how long to wait for the build and for readiness (default 30 min / 90 s)
@@ -33,6 +38,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { applyMigrations } from '../../worker/scripts/migrate.mjs';
 import { seed as seedEdge } from '../../worker/scripts/seed.mjs';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -56,6 +62,22 @@ export function runWithEnv(cmd, args, { cwd = REPO, env = {}, timeoutMs = 600_00
       else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${out.slice(-4000)}`));
     });
   });
+}
+
+/** PATH and wrangler settings of scripts/env.sh, for spawning wrangler directly. */
+let toolEnvCache;
+export async function toolEnv() {
+  toolEnvCache ??= (async () => {
+    const out = await runWithEnv('bash', ['-c', 'env -0']);
+    const env = {};
+    for (const kv of out.split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+    return { PATH: env.PATH, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_SEND_ERROR_REPORTS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
+  })();
+  return toolEnvCache;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -83,7 +105,14 @@ export async function ensureAssetsDir(dir) {
   }
 }
 
-export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir, prepareDb } = {}) {
+/** The shard list of wrangler.toml's SHARDS var. */
+export async function configuredShards() {
+  const toml = await readFile(join(WORKER_DIR, 'wrangler.toml'), 'utf8');
+  const m = /^SHARDS\s*=\s*"([^"]*)"/m.exec(toml);
+  return m ? m[1].split(',').map((s) => s.trim()) : [];
+}
+
+export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir, prepareDb, migrate } = {}) {
   if (!demoDir) throw new Error('startEdge: demoDir is required');
   demoDir = resolve(demoDir);
   assetsDir = resolve(assetsDir ?? join(REPO, 'www', 'dist'));
@@ -99,6 +128,7 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
   const adminToken = randomBytes(24).toString('hex');
   const auditToken = randomBytes(24).toString('hex');
   const lookupKey = randomBytes(32).toString('hex');
+  const shardKey = randomBytes(32).toString('hex');
   const rootSpki = (await readFile(join(demoDir, 'root-spki.pem'), 'utf8'))
     .split('\n')
     .filter((l) => l && !l.startsWith('-----'))
@@ -110,6 +140,7 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
       `ADMIN_TOKEN=${adminToken}`,
       `AUDIT_TOKEN=${auditToken}`,
       `LOOKUP_KEY=${lookupKey}`,
+      `SHARD_KEY=${shardKey}`,
       `ROOT_SPKI=${rootSpki}`,
       ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
       '',
@@ -118,11 +149,8 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
   );
   const persist = join(stateDir, 'state');
   if (prepareDb) await prepareDb({ persist, lookupKey });
-  await runWithEnv('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
-    cwd: WORKER_DIR,
-    env: { CI: '1' },
-    timeoutMs: 120_000,
-  });
+  migrate ??= ['DB', ...(vars.SHARDS ? String(vars.SHARDS).split(',') : await configuredShards())];
+  await applyMigrations({ persist, bindings: migrate, env: await toolEnv() });
 
   const child = spawn(
     'bash',
@@ -191,7 +219,7 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
       throw e;
     }
   }
-  return { baseUrl, adminToken, auditToken, stateDir, demoDir, port, logs: () => log, stop };
+  return { baseUrl, adminToken, auditToken, lookupKey, shardKey, stateDir, persist, demoDir, port, logs: () => log, stop };
 }
 
 /** Today in China time (UTC+8), YYYY-MM-DD: the day the worker's clock judges annotations by. */

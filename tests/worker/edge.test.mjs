@@ -461,7 +461,8 @@ describe('administration', () => {
     const entries = audit.json.entries.filter((e) => e.action === 'revoke' && e.target === s.management_number);
     assert.equal(entries.length, 1);
     assert.deepEqual(entries[0].detail, { revoked_at: revokedAt, reason });
-    assert.equal(entries[0].actor, 'admin');
+    assert.ok(entries[0].actor, 'the operator is named');
+    assert.ok(typeof entries[0].request_id === 'string' && entries[0].request_id.length > 0, 'the request id is recorded');
   });
 
   test('revocation input errors', async () => {
@@ -470,7 +471,14 @@ describe('administration', () => {
     assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '202303151001', reason: ' ' }, token: t }), 400, 'INVALID_FIELD');
     assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: 'a b', reason: 'x' }, token: t }), 400, 'INVALID_FIELD');
     const future = Math.floor(Date.now() / 1000) + 86400;
-    assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '202303151001', reason: 'x', revoked_at: future }, token: t }), 400, 'INVALID_FIELD');
+    assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '202303151001', reason: 'x', revoked_at: future }, token: t }), 422, 'REVOKED_AT_OUT_OF_RANGE');
+    // Before the certificate's approval date (00:00 China time): refused too, and nothing is revoked.
+    const dir = join(demo.demoDir, 'pki', 'register');
+    const rec = JSON.parse(await readFile(join(dir, (await readdir(dir)).sort().at(-1)), 'utf8'));
+    const approval = Date.parse(`${rec.approval_date}T00:00:00+08:00`) / 1000;
+    const early = await call('POST', '/v1/admin/revocations', { body: { management_number: rec.management_number, reason: 'x', revoked_at: approval - 1 }, token: t });
+    assertError(early, 422, 'REVOKED_AT_OUT_OF_RANGE');
+    assert.deepEqual([early.json.field, early.json.earliest], ['revoked_at', approval]);
     assertError(await call('POST', '/v1/admin/revocations', { body: '{"management_number"', token: t }), 400, 'MALFORMED_JSON');
     assertError(await call('POST', '/v1/admin/revocations', { body: { management_number: '202303151001' }, token: t }), 400, 'INVALID_REQUEST');
   });

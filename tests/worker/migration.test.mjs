@@ -1,8 +1,10 @@
-// Migration 0003 (record-bound status ids) on real data: an edge whose D1 was created with migrations 0001/0002
-// and holds old-style rows (管理号-keyed status ids, one certificate revoked) is upgraded by applying 0003 and
-// starting the new worker; the procedure of docs/edge.md ("Migrating to record-bound status ids") is then run —
-// re-register every record through the admin API (the seed) — and status works by copy id. Real workerd, real
-// wrangler migrations, no mocks. Run: `. scripts/env.sh && node --test tests/worker/migration.test.mjs`.
+// Migrations 0003 (record-bound status ids) and 0004 + shards (issue 16) on real data: an edge whose D1 was created
+// with migrations 0001/0002 and holds old-style rows (管理号-keyed status ids, hex hashes, one certificate revoked) is
+// upgraded by applying 0003/0004 to it and the shard schema to the shards, and starting the new worker; the
+// procedures of docs/edge.md are then run — copy the pre-shard tables into the shards ("Migrating to shards"), then
+// re-register every record through the admin API (the seed, "Migrating to record-bound status ids") — and status
+// works by copy id. Real workerd, real wrangler migrations, no mocks.
+// Run: `. scripts/env.sh && node --test tests/worker/migration.test.mjs`.
 
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
@@ -11,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
+import { copyAll } from '../../worker/scripts/reshard.mjs';
 import { seed } from '../../worker/scripts/seed.mjs';
 import { REPO, makeDemo, runWithEnv, startEdge } from '../support/edge.mjs';
 
@@ -57,7 +60,8 @@ before(async () => {
   work = await mkdtemp(join(tmpdir(), 'ecert-migration-'));
   const dir = join(demo.demoDir, 'pki', 'register');
   records = await Promise.all((await readdir(dir)).sort().map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8'))));
-  // The 0003 migration is applied by startEdge after the old database is prepared; nothing is seeded.
+  // Migrations 0003/0004 (and the shards' schema) are applied by startEdge after the old database is prepared;
+  // nothing is seeded.
   edge = await startEdge({ demoDir: demo.demoDir, seed: false, prepareDb: oldDatabase });
 }, { timeout: 20 * 60_000 });
 
@@ -86,16 +90,27 @@ const verify = async (file) => {
   return r.json();
 };
 
-test('after 0003 the old certificates are kept (lookup, revocation) but have no copies until re-registered', async () => {
+const lookupValid1 = () => {
+  const s = demo.manifest.samples.find((x) => x.file === 'valid-style1.pdf');
+  return fetch(`${edge.baseUrl}/v1/lookup`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.1' }, body: JSON.stringify({ name: s.holder_name, id_number: s.id_number, management_number: s.management_number }) });
+};
+
+test('after 0003/0004 and the copy into the shards the old certificates are kept (lookup, revocation) but have no copies until re-registered', async () => {
   // The trust list is published as usual (verification needs it); no record is registered again yet.
   const put = await admin('/v1/admin/trust-list', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: await readFile(join(demo.demoDir, 'trust-list.json')) });
   assert.equal(put.status, 201, await put.text());
+  // Before the copy the shards are empty: the gap the procedure closes right after the deploy.
+  assert.equal((await lookupValid1()).status, 404);
+  const copied = await copyAll({ baseUrl: edge.baseUrl, adminToken: edge.adminToken, source: 'DB', limit: 3 });
+  assert.deepEqual([copied.read, copied.copied, copied.copies], [records.length, records.length, 0]);
+  // Idempotent: a second pass changes nothing visible.
+  await copyAll({ baseUrl: edge.baseUrl, adminToken: edge.adminToken, source: 'DB' });
   const u = await universe();
   assert.equal(u.withoutCopies, records.length, 'every old certificate is reported');
   assert.deepEqual(u.copies, []);
   // The certificates themselves survived the table rebuild: lookup answers, the old revocation stands.
   const s = demo.manifest.samples.find((x) => x.file === 'valid-style1.pdf');
-  const look = await fetch(`${edge.baseUrl}/v1/lookup`, { method: 'POST', headers: { 'content-type': 'application/json', 'cf-connecting-ip': '203.0.113.1' }, body: JSON.stringify({ name: s.holder_name, id_number: s.id_number, management_number: s.management_number }) });
+  const look = await lookupValid1();
   assert.equal(look.status, 200, await look.clone().text());
   assert.equal((await look.json()).status.state, records[0].management_number === s.management_number ? 'revoked' : 'valid');
   // Until its copies are registered, a genuine certificate is not found in the registry: why the procedure

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the edge worker locally on workerd with a fresh local D1, seeded from an `ecert demo` directory, serving
+# Runs the edge worker locally on workerd with fresh local D1 databases (control + 4 registry shards), seeded from an `ecert demo` directory, serving
 # www/dist next to the API. Stays in the foreground until Ctrl-C.
 #   worker/scripts/dev.sh [DEMO_DIR [PORT]]      (defaults: demo-out, 8787; honours CARGO_TARGET_DIR)
 # Secrets for local use live in worker/.dev.vars (git-ignored), created with random tokens on first use; the
@@ -35,6 +35,8 @@ if [ ! -f "$vars" ]; then
     echo "LOOKUP_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')"
   } > "$vars"
 fi
+# The key that places rows in shards (an older .dev.vars has none: add it; the D1 state is fresh on every start).
+grep -q '^SHARD_KEY=' "$vars" || echo "SHARD_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> "$vars"
 env_file="$(mktemp)"
 chmod 600 "$env_file"
 grep -v '^ROOT_SPKI=' "$vars" > "$env_file" || true
@@ -43,7 +45,8 @@ admin_token="$(sed -n 's/^ADMIN_TOKEN=//p' "$vars")"
 
 state="$wdir/.wrangler/demo-state"
 rm -rf "$state"
-(cd "$wdir" && CI=1 wrangler d1 migrations apply DB --local --persist-to "$state" >/dev/null)
+# The control database (DB) and every registry shard (SHARD_*) of wrangler.toml.
+node "$wdir/scripts/migrate.mjs" --persist-to "$state"
 
 cd "$wdir"
 wrangler dev --local --ip 127.0.0.1 --port "$port" --persist-to "$state" --env-file "$env_file" --assets "$assets" \

@@ -23,6 +23,8 @@ pub enum Route {
     AdminAudit,
     AdminStatusUniverse,
     AdminStatusSnapshot,
+    AdminShards,
+    AdminShardsCopy,
     /// A CORS preflight on a public endpoint.
     Preflight,
 }
@@ -38,6 +40,8 @@ impl Route {
                 | Route::AdminAudit
                 | Route::AdminStatusUniverse
                 | Route::AdminStatusSnapshot
+                | Route::AdminShards
+                | Route::AdminShardsCopy
         )
     }
 }
@@ -63,6 +67,11 @@ pub fn resolve(method: &Method, path: &str) -> ApiResult<Route> {
         ["v1", "admin", "status", "snapshot"] => {
             ("PUT", (*method == Method::Put).then_some(Route::AdminStatusSnapshot))
         }
+        ["v1", "admin", "shards"] => (
+            "GET, HEAD, POST",
+            matches!(method, Method::Get | Method::Head | Method::Post).then_some(Route::AdminShards),
+        ),
+        ["v1", "admin", "shards", "copy"] => ("POST", (*method == Method::Post).then_some(Route::AdminShardsCopy)),
         _ => return Err(ApiError::route_not_found()),
     };
     if let Some(route) = route {

@@ -20,9 +20,10 @@ pub async fn post(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     rate_limit::check(&ctx.db, "lookup", &ctx.client(req), &key, spec, ctx.now).await?;
 
     let lookup = http::read_json::<LookupRequest>(req).await?.validate()?;
+    let store = ctx.store().await?;
     let row = match &lookup.number {
-        CertificateNumber::Management(m) => certificates::find(&ctx.db, Key::ManagementNumber(m)).await?,
-        CertificateNumber::Query(q) => certificates::find(&ctx.db, Key::QueryNumber(q)).await?,
+        CertificateNumber::Management(m) => certificates::find(&store, Key::ManagementNumber(m)).await?,
+        CertificateNumber::Query(q) => certificates::find(&store, Key::QueryNumber(q)).await?,
     };
     // Hash and compare whether or not a row was found, so a miss costs the same as a mismatch.
     let scope = match (&row, &lookup.number) {

@@ -16,6 +16,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::router::{self, Route};
 use crate::storage::Db;
+use crate::storage::shards::Store;
 
 /// What every handler gets besides the request.
 pub struct Ctx {
@@ -25,9 +26,16 @@ pub struct Ctx {
     pub now: i64,
     /// The fetch event's context, for work that outlives the response (`wait_until`).
     pub event: Context,
+    /// The edge's id of this request (the audit log records it).
+    pub request_id: String,
 }
 
 impl Ctx {
+    /// The registry: control database, shard map (kept per isolate for at most `shards::MAP_TTL_MS`) and the shards.
+    pub async fn store(&self) -> ApiResult<Store> {
+        Store::open(&self.env, i64::try_from(worker::Date::now().as_millis()).unwrap_or(0)).await
+    }
+
     /// Authenticate the request's bearer token and require `right`.
     pub fn authorize(&self, req: &Request, right: Right) -> ApiResult<Principal> {
         let header = req.headers().get("authorization").ok().flatten();
@@ -44,6 +52,15 @@ impl Ctx {
     }
 }
 
+/// The request's id: Cloudflare's `cf-ray` when present, else 16 random hex digits.
+fn request_id(req: &Request) -> String {
+    req.headers().get("cf-ray").ok().flatten().filter(|r| !r.is_empty() && r.len() <= 64).unwrap_or_else(|| {
+        let a = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        let b = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        format!("{:016x}", (a << 32) | b)
+    })
+}
+
 fn now_unix() -> i64 {
     i64::try_from(worker::Date::now().as_millis() / 1000).unwrap_or(0)
 }
@@ -58,7 +75,7 @@ pub async fn dispatch(mut req: Request, env: Env, event: Context) -> Response {
     let public = route.is_public();
     let result = match env.d1(config::DB_BINDING) {
         Ok(db) => {
-            let ctx = Ctx { env, db: Db(db), now: now_unix(), event };
+            let ctx = Ctx { env, db: Db(db), now: now_unix(), event, request_id: request_id(&req) };
             handle(&route, &mut req, &ctx).await
         }
         Err(e) => Err(ApiError::misconfigured(&format!("D1 binding {}: {e}", config::DB_BINDING))),
@@ -87,6 +104,8 @@ async fn handle(route: &Route, req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
         Route::AdminAudit => admin::audit(req, ctx).await,
         Route::AdminStatusUniverse => admin::status_universe(req, ctx).await,
         Route::AdminStatusSnapshot => admin::publish_status(req, ctx).await,
+        Route::AdminShards => admin::shards(req, ctx).await,
+        Route::AdminShardsCopy => admin::copy_shard_page(req, ctx).await,
     }
 }
 

@@ -22,6 +22,7 @@ use crate::config;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::status_cache::{Cached, DEFAULT_CAPACITY, Decision, Fresh, StatusCache, VALIDATION_LIMIT};
+use crate::storage::shards::Store;
 use crate::storage::{Db, copies};
 use crate::trust::if_none_match_matches;
 
@@ -50,6 +51,7 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
             let env = ctx.env.clone();
             ctx.event.wait_until(async move {
                 let started_ms = now_ms();
+                // The change numbers live in the control database (docs/edge.md, "Shards").
                 let changed = match env.d1(config::DB_BINDING) {
                     Ok(db) => copies::buckets_changed_after(&Db(db), after, VALIDATION_LIMIT).await.ok(),
                     Err(_) => None,
@@ -65,7 +67,7 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
             answer
         }
         Decision::Read => {
-            let fresh = read(&ctx.db, prefix).await?;
+            let fresh = read(&ctx.store().await?, prefix).await?;
             CACHE
                 .with(|c| c.borrow_mut().store(prefix, fresh, now_ms(), max_stale_ms))
                 .map_err(|e| ApiError::internal("serialise status bucket", e))?
@@ -74,10 +76,11 @@ pub async fn get(req: &Request, prefix: &str, ctx: &Ctx) -> ApiResult<Response> 
     respond(req, answer, max_stale_ms)
 }
 
-/// Read the bucket from D1; `as_of` will be when the read started.
-async fn read(db: &Db, prefix: &str) -> ApiResult<Fresh> {
+/// Read the bucket from every shard (its change number from the control database first); `as_of` will be when the
+/// read started.
+async fn read(store: &Store, prefix: &str) -> ApiResult<Fresh> {
     let read_started_ms = now_ms();
-    let read = copies::bucket(db, prefix).await?;
+    let read = copies::bucket(store, prefix).await?;
     let entries = read.rows.into_iter().map(|r| StatusEntry { id: r.status_id, status: r.status }).collect();
     let bucket = StatusBucket {
         schema: STATUS_BUCKET_SCHEMA.to_owned(),

@@ -84,7 +84,11 @@ async fn status_of(ctx: &Ctx, status_id: &str) -> StatusInput {
     let Some(id) = parse_status_id(status_id) else {
         return StatusInput::Unavailable { reason: "bad status id".into() };
     };
-    match copies::find(&ctx.db, &id).await {
+    let store = match ctx.store().await {
+        Ok(s) => s,
+        Err(e) => return StatusInput::Unavailable { reason: e.code.to_owned() },
+    };
+    match copies::find(&store, &id).await {
         Ok(Some(copy)) => StatusInput::Known { status: copy.status(), as_of: ctx.now },
         Ok(None) => StatusInput::NotRegistered { as_of: ctx.now },
         Err(e) => StatusInput::Unavailable { reason: e.code.to_owned() },

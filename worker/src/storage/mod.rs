@@ -1,10 +1,13 @@
-//! D1 access: one module per table group. SQL lives here and in `worker/migrations/`; nothing else in the
-//! worker builds queries.
+//! D1 access: one module per table group. SQL lives here and in `worker/migrations/` (the control database) and
+//! `worker/migrations/shard/` (every registry shard); nothing else in the worker builds queries. `shards` says which
+//! shard a row lives in; `reshard` copies rows between shards during a move.
 
 pub mod audit;
 pub mod certificates;
 pub mod copies;
 pub mod rate_limits;
+pub mod reshard;
+pub mod shards;
 pub mod status_publications;
 pub mod trust_lists;
 

@@ -43,7 +43,7 @@ pub async fn audit(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         .into_iter()
         .map(|r| {
             json!({
-                "id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "target": r.target,
+                "id": r.id, "at": r.at, "actor": r.actor, "request_id": r.request_id, "action": r.action, "target": r.target,
                 "detail": serde_json::from_str::<Value>(&r.detail).unwrap_or(Value::String(r.detail)),
             })
         })

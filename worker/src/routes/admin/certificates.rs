@@ -1,8 +1,12 @@
 //! `POST /v1/admin/certificates`: register issued certificates in bulk (`{"records": [ecert.record/1, …]}`).
 //!
-//! All or nothing: every record is validated with ecert-format first (422 listing each bad record), conflicts
-//! with what is registered are refused (409 listing them), and the new rows plus one audit entry are written
-//! in one D1 batch. Re-registering an identical record is a no-op: `unchanged`.
+//! Every record is validated with ecert-format first (422 listing each bad record, nothing written), conflicts with
+//! what is registered are refused (409 listing them, nothing written). Then the writes, per shard (docs/edge.md,
+//! "Shards"): first the 查询编号 index rows of new certificates (one batch per shard: a 查询编号 taken meanwhile fails
+//! it), then each certificate with its copies in its own shard (one batch per shard, a transaction each), then the
+//! buckets' change numbers and one audit entry in the control database. Batches in different shards are not one
+//! transaction: if one fails, the answer is an error and what the others wrote stays; registering the same records
+//! again completes it (re-registering an identical record is a no-op: `unchanged`).
 //!
 //! Every record is also a certificate *copy* (docs/edge.md, "Certificate copies"): its status id is the digest of
 //! its canonical bytes (`CertificateRecord::to_json`, exactly what the issuer seals). A record registers the
@@ -27,11 +31,10 @@ use crate::storage::audit::{self, AuditEntry};
 use crate::storage::certificates::{self, CertificateRow, NewCertificate};
 use crate::storage::copies::{self, CopyRow, NewCopy};
 use crate::storage::is_unique_violation;
+use crate::storage::shards::{Kind, slot};
 
 /// Most records in one request.
 pub const MAX_RECORDS: usize = 500;
-/// Numbers per `IN (…)` query.
-const CHUNK: usize = 50;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -186,20 +189,18 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         }
     }
 
-    // 3. Against what is registered.
-    let mut existing: Vec<CertificateRow> = Vec::new();
-    for chunk in unique.chunks(CHUNK) {
-        let m: Vec<&str> = chunk.iter().map(|c| c.management_number.as_str()).collect();
-        let q: Vec<&str> = chunk.iter().map(|c| c.query_number.as_str()).collect();
-        existing.extend(certificates::existing(&ctx.db, &m, &q).await?);
-    }
+    // 3. Against what is registered (each number read from its own shard).
+    let store = ctx.store().await?;
+    let m: Vec<&str> = unique.iter().map(|c| c.management_number.as_str()).collect();
+    let q: Vec<&str> = unique.iter().map(|c| c.query_number.as_str()).collect();
+    let existing: Vec<CertificateRow> = certificates::existing(&store, &m).await?;
+    let owners: Vec<(String, String)> = certificates::query_owners(&store, &q).await?;
     let index_of = |m: &str| new.iter().find(|(_, c)| c.management_number == m).map_or(0, |(i, _)| *i);
     let mut created = Vec::new();
     let mut unchanged = Vec::new();
     for c in &unique {
         let same_number = existing.iter().find(|r| r.management_number == c.management_number);
-        let same_query =
-            existing.iter().find(|r| r.query_number == c.query_number && r.management_number != c.management_number);
+        let same_query = owners.iter().find(|(q, m)| *q == c.query_number && *m != c.management_number);
         match (same_number, same_query) {
             (_, Some(_)) => problems.push(conflict(
                 index_of(&c.management_number),
@@ -220,11 +221,7 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         }
     }
     // The copies registered for these certificates.
-    let mut registered: Vec<CopyRow> = Vec::new();
-    for chunk in unique.chunks(CHUNK) {
-        let m: Vec<&str> = chunk.iter().map(|c| c.management_number.as_str()).collect();
-        registered.extend(copies::of_certificates(&ctx.db, &m).await?);
-    }
+    let registered: Vec<CopyRow> = copies::of_certificates(&store, &m).await?;
     let mut views = Vec::with_capacity(copy_list.len());
     let mut new_copies: Vec<&NewCopy> = Vec::new();
     for (index, c) in &copy_list {
@@ -269,40 +266,67 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         return Err(conflicts(&problems));
     }
 
-    // 4. Write: certificates before their copies (the copies' foreign key), one transaction.
+    // 4. Write, shard by shard: index rows, then certificates before their copies (the copies' foreign key); then the
+    //    change numbers and the audit entry in the control database.
     if !created.is_empty() || !new_copies.is_empty() {
-        let numbers: Vec<&str> = created.iter().map(|c| c.management_number.as_str()).collect();
-        let ids: Vec<&str> = new_copies.iter().map(|c| c.status_id_hex.as_str()).collect();
-        let mut statements = Vec::with_capacity(created.len() + new_copies.len() + 1);
+        // Index rows: the 查询编号 of each new certificate whose index row is not there yet (a retry after a partial
+        // write finds its own row: `owners` names this 管理号).
+        let mut index_batches: Vec<(&str, Vec<worker::D1PreparedStatement>)> = Vec::new();
         for c in &created {
-            statements.push(certificates::insert(&ctx.db, c, ctx.now)?);
+            if owners.iter().any(|(q, m)| *q == c.query_number && *m == c.management_number) {
+                continue;
+            }
+            let hash = store.hash(Kind::QueryNumber, &c.query_number);
+            for (i, shard) in store.map.write_at(slot(&hash)).into_iter().enumerate() {
+                let db = store.shard(shard)?;
+                let stmt = certificates::insert_query_index(&db, &hash, &c.management_number, i > 0)?;
+                push(&mut index_batches, shard, stmt);
+            }
+        }
+        run_batches(&store, index_batches).await?;
+
+        let mut batches: Vec<(&str, Vec<worker::D1PreparedStatement>)> = Vec::new();
+        for c in &created {
+            let home = store.slot_of(&c.management_number);
+            for (i, shard) in store.map.write_at(home).into_iter().enumerate() {
+                let db = store.shard(shard)?;
+                push(&mut batches, shard, certificates::insert(&db, &c.row(ctx.now), home, i > 0)?);
+            }
         }
         for c in &new_copies {
-            statements.push(copies::insert(&ctx.db, c, ctx.now)?);
+            for (i, shard) in store.map.write_at(store.slot_of(&c.management_number)).into_iter().enumerate() {
+                let db = store.shard(shard)?;
+                let stmt = copies::insert(
+                    &db,
+                    &c.status_id,
+                    &c.management_number,
+                    c.annotation_number.as_deref(),
+                    ctx.now,
+                    i > 0,
+                )?;
+                push(&mut batches, shard, stmt);
+            }
+        }
+        run_batches(&store, batches).await?;
+
+        let numbers: Vec<&str> = created.iter().map(|c| c.management_number.as_str()).collect();
+        let ids: Vec<String> = new_copies.iter().map(|c| c.status_id_hex.clone()).collect();
+        let mut statements = Vec::with_capacity(2);
+        if let Some(bump) = copies::bump(&store.control, &ids)? {
+            statements.push(bump);
         }
         statements.push(audit::append(
-            &ctx.db,
+            &store.control,
             &AuditEntry {
                 at: ctx.now,
                 actor: principal.name,
+                request_id: &ctx.request_id,
                 action: "register",
                 target: &format!("{} certificate(s), {} copies", created.len(), new_copies.len()),
                 detail: json!({ "management_numbers": numbers, "copies": ids }),
             },
         )?);
-        if let Err(e) = ctx.db.0.batch(statements).await {
-            let text = e.to_string();
-            return Err(if is_unique_violation(&text) {
-                ApiError::new(
-                    409,
-                    "REGISTRATION_CONFLICT",
-                    "登记时与并发请求冲突，请重试",
-                    "a concurrent registration conflicted; retry",
-                )
-            } else {
-                ApiError::internal("register batch", text)
-            });
-        }
+        store.control.batch(statements).await?;
     }
     let status = if created.is_empty() && new_copies.is_empty() { 200 } else { 201 };
     let result = Registered {
@@ -311,6 +335,44 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         copies: views,
     };
     http::json(status, &result)
+}
+
+fn push<'a>(
+    batches: &mut Vec<(&'a str, Vec<worker::D1PreparedStatement>)>,
+    shard: &'a str,
+    stmt: worker::D1PreparedStatement,
+) {
+    match batches.iter_mut().find(|(s, _)| *s == shard) {
+        Some((_, v)) => v.push(stmt),
+        None => batches.push((shard, vec![stmt])),
+    }
+}
+
+/// Run one batch per shard, in parallel; a uniqueness violation (a concurrent registration won) is a 409.
+async fn run_batches(
+    store: &crate::storage::shards::Store,
+    batches: Vec<(&str, Vec<worker::D1PreparedStatement>)>,
+) -> ApiResult<()> {
+    let runs = batches.into_iter().map(|(shard, stmts)| async move {
+        let db = store.shard(shard)?;
+        db.0.batch(stmts).await.map(|_| ()).map_err(|e| {
+            let text = e.to_string();
+            if is_unique_violation(&text) {
+                ApiError::new(
+                    409,
+                    "REGISTRATION_CONFLICT",
+                    "登记时与并发请求冲突，请重试",
+                    "a concurrent registration conflicted; retry",
+                )
+            } else {
+                ApiError::internal("register batch", text)
+            }
+        })
+    });
+    for r in futures_util::future::join_all(runs).await {
+        r?;
+    }
+    Ok(())
 }
 
 /// Whether a problem was already reported for this certificate (its copies then add nothing to the answer).

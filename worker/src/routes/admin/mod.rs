@@ -5,12 +5,14 @@
 mod audit;
 mod certificates;
 mod revocations;
+mod shards;
 mod status;
 mod trust_list;
 
 pub use audit::audit;
 pub use certificates::register;
 pub use revocations::revoke;
+pub use shards::{copy as copy_shard_page, shards};
 pub use status::{publish_status, status_universe};
 pub use trust_list::publish_trust_list;
 

@@ -1,7 +1,12 @@
 //! `POST /v1/admin/revocations`: revoke a certificate with a reason. Idempotent: revoking a revoked
-//! certificate returns the existing revocation (200) and changes nothing; a new revocation is committed to D1
-//! together with its audit entry before the 201 is sent. Revocation is per certificate: every copy of it (the base
-//! certificate and each 加注 copy) is revoked with it, and the answer lists their status ids.
+//! certificate returns the existing revocation (200) and changes nothing. Revocation is per certificate: every copy
+//! of it (the base certificate and each 加注 copy) is revoked with it — one UPDATE in the certificate's shard, which
+//! holds its copies — and the answer lists their status ids. Then, in the control database, the buckets of its
+//! copies get their change numbers and the audit entry is written; only then is the 201 sent.
+//!
+//! `revoked_at` must lie within [the certificate's approval date (00:00 China time), now + 300 s]: 422
+//! `REVOKED_AT_OUT_OF_RANGE` otherwise. A time ahead of the edge's clock (clock skew, within the 300 s) is stored as
+//! the edge's now, so no answer ever shows a revocation after its own `as_of`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,7 +18,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http;
 use crate::lookup::{StatusView, is_ecert_number};
 use crate::storage::audit::{self, AuditEntry};
-use crate::storage::certificates::{self, Key};
+use crate::storage::certificates::{self, CertificateRow, Key};
 use crate::storage::copies;
 
 /// Longest reason, in characters.
@@ -60,20 +65,51 @@ fn validate(r: RevokeRequest, now: i64) -> ApiResult<(String, String, i64)> {
         ));
     }
     let at = r.revoked_at.unwrap_or(now);
-    if !(1_000_000_000..=now + MAX_FUTURE_SKEW).contains(&at) {
-        return Err(ApiError::invalid_field(
-            "revoked_at",
-            "撤销时间无效或晚于当前时间",
-            "not a Unix time, or in the future",
-        ));
+    if at > now + MAX_FUTURE_SKEW {
+        return Err(out_of_range(at, None, now));
     }
     Ok((number, reason, at))
+}
+
+fn out_of_range(at: i64, approval: Option<(&str, i64)>, now: i64) -> ApiError {
+    let (zh, en) = match approval {
+        Some((date, start)) => (
+            format!("撤销时间{at}早于证书的批准日期{date}（{start}）"),
+            format!("revoked_at {at} is before the certificate's approval date {date} ({start})"),
+        ),
+        None => (
+            format!("撤销时间{at}晚于当前时间{now}加{MAX_FUTURE_SKEW}秒"),
+            format!("revoked_at {at} is later than now ({now}) + {MAX_FUTURE_SKEW} s"),
+        ),
+    };
+    ApiError::new(422, "REVOKED_AT_OUT_OF_RANGE", zh, en)
+        .with("field", "revoked_at")
+        .with("earliest", approval.map_or(serde_json::Value::Null, |(_, s)| json!(s)))
+        .with("latest", json!(now + MAX_FUTURE_SKEW))
+}
+
+/// The revocation time to store: within [approval date 00:00 China time, now + skew], else refused; a time ahead of
+/// now (within the skew) is stored as now.
+fn effective_revoked_at(at: i64, row: &CertificateRow, now: i64) -> ApiResult<i64> {
+    let start = row
+        .approval_date
+        .parse::<ecert_format::Date>()
+        .map_err(|_| ApiError::internal("revoke", "stored approval date unreadable"))?
+        .china_start_unix();
+    if at < start {
+        return Err(out_of_range(at, Some((&row.approval_date, start)), now));
+    }
+    if at > now + MAX_FUTURE_SKEW {
+        return Err(out_of_range(at, None, now));
+    }
+    Ok(at.min(now))
 }
 
 pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let principal = ctx.authorize(req, Right::Revoke)?;
     let (number, reason, at) = validate(http::read_json(req).await?, ctx.now)?;
-    let row = certificates::find(&ctx.db, Key::ManagementNumber(&number)).await?.ok_or_else(|| {
+    let store = ctx.store().await?;
+    let row = certificates::find(&store, Key::ManagementNumber(&number)).await?.ok_or_else(|| {
         ApiError::new(
             404,
             "NOT_REGISTERED",
@@ -84,27 +120,39 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
 
     let mut created = false;
     if row.revoked_at.is_none() {
-        let entry = AuditEntry {
-            at: ctx.now,
-            actor: principal.name,
-            action: "revoke",
-            target: &number,
-            detail: json!({ "revoked_at": at, "reason": reason }),
-        };
-        let results = ctx
-            .db
-            .batch(vec![
-                certificates::revoke(&ctx.db, &number, at, &reason)?,
-                audit::append_if_previous_changed_one(&ctx.db, &entry)?,
-            ])
-            .await?;
-        // The UPDATE returns the row it changed (none when already revoked). Not D1's `meta.changes`: that
-        // also counts the rows the status_versions trigger writes.
-        created =
-            results.first().and_then(|r| r.results::<serde_json::Value>().ok()).is_some_and(|rows| rows.len() == 1);
+        let at = effective_revoked_at(at, &row, ctx.now)?;
+        // Every shard the map writes this certificate to (one, except during a move), the authoritative one first:
+        // its UPDATE says whether this request revoked it (RETURNING the row it changed; none when already revoked).
+        for (i, shard) in store.map.write_at(store.slot_of(&number)).into_iter().enumerate() {
+            let db = store.shard(shard)?;
+            let results = db.batch(vec![certificates::revoke(&db, &number, at, &reason)?]).await?;
+            let changed =
+                results.first().and_then(|r| r.results::<serde_json::Value>().ok()).is_some_and(|rows| rows.len() == 1);
+            if i == 0 {
+                created = changed;
+            }
+        }
+        if created {
+            // The buckets of its copies change, and the audit entry: both in the control database, before the 201.
+            let ids = copies::ids_of(&store, &number).await?;
+            let entry = AuditEntry {
+                at: ctx.now,
+                actor: principal.name,
+                request_id: &ctx.request_id,
+                action: "revoke",
+                target: &number,
+                detail: json!({ "revoked_at": at, "reason": reason }),
+            };
+            let mut statements = Vec::new();
+            if let Some(bump) = copies::bump(&store.control, &ids)? {
+                statements.push(bump);
+            }
+            statements.push(audit::append(&store.control, &entry)?);
+            store.control.batch(statements).await?;
+        }
     }
-    // Answer with what D1 now holds (ours, or the revocation that was already there / won a race).
-    let row = certificates::find(&ctx.db, Key::ManagementNumber(&number))
+    // Answer with what the shard now holds (ours, or the revocation that was already there / won a race).
+    let row = certificates::find(&store, Key::ManagementNumber(&number))
         .await?
         .ok_or_else(|| ApiError::internal("revoke", "row vanished"))?;
     if row.revoked_at.is_none() {
@@ -112,7 +160,7 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     }
     let body = Revoked {
         management_number: row.management_number.clone(),
-        copies: copies::ids_of(&ctx.db, &row.management_number).await?,
+        copies: copies::ids_of(&store, &row.management_number).await?,
         status: StatusView::of(&row),
         created,
     };
@@ -136,12 +184,38 @@ mod tests {
             validate(r(" 202303151001 ", " 证书信息有误 ", None), now).unwrap(),
             ("202303151001".into(), "证书信息有误".into(), now)
         );
-        assert!(validate(r("202303151001", "x", Some(now + 301)), now).is_err());
-        assert!(validate(r("202303151001", "x", Some(5)), now).is_err());
+        assert_eq!(validate(r("202303151001", "x", Some(now + 301)), now).unwrap_err().status, 422);
+        assert!(validate(r("202303151001", "x", Some(now + 300)), now).is_ok());
         assert!(validate(r("管理号", "x", None), now).is_err());
         assert!(validate(r("1", "", None), now).is_err());
         assert!(validate(r("1", "a\nb", None), now).is_err());
         assert!(validate(r("1", &"字".repeat(201), None), now).is_err());
         assert!(validate(r("1", &"字".repeat(200), None), now).is_ok());
+    }
+
+    #[test]
+    fn revoked_at_within_approval_and_now() {
+        let now = 1_795_400_000;
+        let row = CertificateRow {
+            management_number: "202303151001".into(),
+            query_number: "Q".into(),
+            qualification_code: "Q07".into(),
+            issuer_id: "mohrss".into(),
+            approval_date: "2021-12-17".into(),
+            issue_date: "2021-12-20".into(),
+            name_mac: String::new(),
+            id_mac: String::new(),
+            record_mac: String::new(),
+            registered_at: now,
+            revoked_at: None,
+            revocation_reason: None,
+        };
+        // 2021-12-17 00:00 in China = 1 639 670 400.
+        assert_eq!(effective_revoked_at(1_639_670_400, &row, now).unwrap(), 1_639_670_400);
+        let e = effective_revoked_at(1_639_670_399, &row, now).unwrap_err();
+        assert_eq!((e.status, e.code), (422, "REVOKED_AT_OUT_OF_RANGE"));
+        // Ahead within the skew: stored as now, never after a later answer's as_of.
+        assert_eq!(effective_revoked_at(now + 300, &row, now).unwrap(), now);
+        assert_eq!(effective_revoked_at(now + 301, &row, now).unwrap_err().status, 422);
     }
 }

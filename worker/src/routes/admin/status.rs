@@ -2,7 +2,8 @@
 //!
 //! - `GET /v1/admin/status/universe?after=<64 hex>&limit=N`: every registered copy in status id order, one page at
 //!   a time, as fixed 49-byte records ([`UNIVERSE_RECORD_LEN`]): what `ecert status publish` builds the snapshot
-//!   from.
+//!   from. A page merges a range read of every shard; it may hold fewer than `limit` copies and still be followed
+//!   by another (`x-ecert-next-after` says so).
 //! - `PUT /v1/admin/status/snapshot`: a signed snapshot or delta file. It must pass the verifier's own check under
 //!   the current published trust list (`VerifiedStatus::new`: framing, signer listed and in its use window,
 //!   signature, filter; a delta together with the current snapshot it must extend), carry a sequence above every
@@ -76,11 +77,12 @@ pub async fn status_universe(req: &mut Request, ctx: &Ctx) -> ApiResult<Response
     // Everything committed before the request started is in this page (or, for ids before `after`, in an earlier
     // page read later still): copies are never deleted and revocations never undone.
     let as_of = ctx.now;
+    let store = ctx.store().await?;
     let without_copies = match after {
-        None => Some(copies::certificates_without_copies(&ctx.db).await?),
+        None => Some(copies::certificates_without_copies(&store).await?),
         Some(_) => None,
     };
-    let rows = copies::universe(&ctx.db, after.as_ref(), limit).await?;
+    let (rows, more) = copies::universe(&store, after.as_ref(), limit).await?;
     let mut body = Vec::with_capacity(rows.len() * UNIVERSE_RECORD_LEN);
     for r in &rows {
         let id = parse_status_id(&r.status_id).ok_or_else(|| ApiError::internal("universe", "bad stored id"))?;
@@ -93,9 +95,7 @@ pub async fn status_universe(req: &mut Request, ctx: &Ctx) -> ApiResult<Response
     http::set_header(&mut resp, "cache-control", "no-store");
     http::set_header(&mut resp, "x-ecert-as-of", &as_of.to_string());
     http::set_header(&mut resp, "x-ecert-copies", &rows.len().to_string());
-    if rows.len() == limit as usize
-        && let Some(last) = rows.last()
-    {
+    if more && let Some(last) = rows.last() {
         http::set_header(&mut resp, "x-ecert-next-after", &last.status_id);
     }
     if let Some(n) = without_copies {
@@ -233,6 +233,7 @@ pub async fn publish_status(req: &mut Request, ctx: &Ctx) -> ApiResult<Response>
             &AuditEntry {
                 at: ctx.now,
                 actor: principal.name,
+                request_id: &ctx.request_id,
                 action: "publish_status",
                 target: &h.sequence.to_string(),
                 detail: json!({

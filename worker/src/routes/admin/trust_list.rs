@@ -69,6 +69,7 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
             &AuditEntry {
                 at: ctx.now,
                 actor: principal.name,
+                request_id: &ctx.request_id,
                 action: "publish_trust_list",
                 target: &sequence,
                 detail: json!({ "sequence": list.sequence, "previous": held, "etag": etag, "issuers": list.issuers.len() }),
