@@ -112,19 +112,31 @@ test('every demo sample dropped on the page gives the manifest verdict and its f
     assert.ok(line && line.includes(`,${s.expected},`), `csv line for ${s.file}`);
     assert.ok(!line.includes(s.id_number), 'CSV holds the masked ID number only');
   }
-  // Only a VALID row reads as valid: the verdict's own columns, and a registry column that cannot be taken for it.
+  // Only a VALID row reads as valid: the verdict's own columns, and a revocation column that cannot be taken for it.
+  // Headers and words in the page's language (Chinese here), codes as codes, dates ISO 8601, a BOM on export.
+  const cols = await page.evaluate(() => window.ecert.csvColumns);
   const [head, ...rows] = parseCsv(csv);
-  for (const cells of rows) {
+  assert.deepEqual(head, cols.map((c) => c[1]), 'Chinese headers');
+  const enRows = parseCsv(await page.evaluate(() => window.ecert.csvText('en')));
+  assert.deepEqual(enRows[0], cols.map((c) => c[2]), 'English headers in English');
+  const states = Object.fromEntries(await page.evaluate(() => window.ecert.items.map((i) => [i.name, i.verdict.state])));
+  for (const [r, cells] of rows.entries()) {
     assert.equal(cells.length, head.length, cells[0]);
-    const cell = (k) => cells[head.indexOf(k)];
+    const cell = (k) => cells[cols.findIndex((c) => c[0] === k)];
+    const en = (k) => enRows[r + 1][cols.findIndex((c) => c[0] === k)];
     const valid = cell('code') === 'VALID';
-    assert.equal(cell('state') === 'valid', valid, `${cell('file')}: state`);
-    assert.equal(cell('verdict_zh') === '有效', valid, `${cell('file')}: ${cell('verdict_zh')}`);
+    assert.equal(cell('state') === '有效', valid, `${cell('file')}: state`);
+    assert.equal(cell('verdict') === '有效', valid, `${cell('file')}: ${cell('verdict')}`);
     // Every authentic record is answered by the bundled snapshot (none revoked); failures have nothing to ask about.
-    const authentic = ['valid', 'annotation_problem'].includes(cell('state'));
-    assert.equal(cell('registry_status'), authentic ? 'not_revoked' : 'not_applicable', `${cell('file')}: ${cell('registry_status')}`);
+    const authentic = ['valid', 'annotation_problem'].includes(states[cell('file')]);
+    assert.equal(cell('registry_status'), authentic ? '未撤销' : '不适用', `${cell('file')}: ${cell('registry_status')}`);
+    assert.equal(en('registry_status'), authentic ? 'not revoked' : 'not applicable');
     assert.doesNotMatch(cell('registry_status'), /^valid|有效/);
-    if (!valid) assert.doesNotMatch(`${cell('verdict_zh')}|${cell('verdict_en')}`, /^有效$|^Valid$/);
+    if (!valid) assert.doesNotMatch(`${cell('verdict')}|${en('verdict')}`, /^有效$|^Valid$/);
+    assert.match(cell('checked_at'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/, 'ISO date');
+    if (authentic) assert.match(cell('sealed_at'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
+    assert.match(cell('verdict_id'), /^ev1-[0-9a-f]{32}$/);
+    assert.doesNotMatch(en('summary'), /[（）：]/, 'English punctuation in English');
   }
   // The seal that may not vouch for this certificate is said to be that, as its summary says, not "untrusted".
   const sna = page.locator('#results .item[data-file="seal-not-authorized.pdf"] .ec-card');

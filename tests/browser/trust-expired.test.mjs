@@ -88,17 +88,18 @@ test('page: TRUST_LIST_EXPIRED in amber with its code, the trust list said to be
   // The table and the CSV: the verdict, never a "valid" status.
   assert.equal(await page.locator('#table tbody tr').count(), 2);
   assert.match(await page.locator('#table tbody tr').first().textContent(), /信任列表已过期/);
-  const [head, ...rows] = parseCsv(await page.evaluate(() => window.ecert.csvText()));
-  assert.ok(!head.includes('status'), 'no bare "status" column that could be read as the verdict');
+  const cols = await page.evaluate(() => window.ecert.csvColumns);
+  const [head, ...rows] = parseCsv(await page.evaluate(() => window.ecert.csvText('en')));
+  assert.ok(!head.includes('Status') && !head.includes('status'), 'no bare "status" column that could be read as the verdict');
   assert.equal(rows.length, 2);
   for (const cells of rows) {
     assert.equal(cells.length, head.length);
-    const cell = (k) => cells[head.indexOf(k)];
-    assert.equal(cell('state'), 'status_unknown');
+    const cell = (k) => cells[cols.findIndex((c) => c[0] === k)];
+    assert.equal(cell('state'), 'Signature valid, status unknown');
     assert.equal(cell('code'), 'TRUST_LIST_EXPIRED');
-    assert.equal(cell('registry_status'), 'stale');
-    assert.equal(cell('verdict_en'), 'Trust list expired, cannot confirm');
-    assert.match(cell('sealed_at'), /^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    assert.equal(cell('registry_status'), 'status snapshot too old');
+    assert.equal(cell('verdict'), 'Trust list expired, cannot confirm');
+    assert.match(cell('sealed_at'), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/);
   }
   await page.screenshot({ path: join(ARTIFACTS, 'page-trust-expired.png'), fullPage: true });
   await page.click('#lang');

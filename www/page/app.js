@@ -7,7 +7,7 @@ import {
   EcertClient, prewarm, renderCard, h, annotationText, statusText, i18n, downloadReceipt, showReceipt,
 } from './widget/ecert-verify.js';
 
-const { UI, t, normLang, headline, chinaTime, AUTHENTIC_STATES } = i18n;
+const { UI, t, normLang, headline, chinaTime, AUTHENTIC_STATES, paren, colon } = i18n;
 const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 
@@ -38,6 +38,8 @@ function applyStaticText() {
     if (key === 'skip') el.textContent = lang === 'en' ? 'Skip to content' : '跳到主要内容';
     else if (UI[key]) el.textContent = t(UI[key], lang);
   }
+  $('results').setAttribute('aria-label', t(UI.results, lang));
+  $('table-wrap').setAttribute('aria-label', t(UI.tableRegion, lang));
   const b = $('lang');
   b.textContent = t(UI.lang, lang);
   b.setAttribute('lang', lang === 'en' ? 'zh-CN' : 'en');
@@ -53,20 +55,20 @@ function renderTrust() {
   const parts = [];
   if (client.trust) {
     parts.push(h('span', { class: 'pill' },
-      `${t(client.trust.source === 'edge' ? UI.trustEdge : UI.trustBundled, lang)}（${t(UI.sequence, lang)} ${client.trust.sequence}）`));
+      `${t(client.trust.source === 'edge' ? UI.trustEdge : UI.trustBundled, lang)}${paren(`${t(UI.sequence, lang)} ${client.trust.sequence}`, lang)}`));
   }
   parts.push(h('span', { class: client.edge ? 'pill' : 'pill pill-warn', 'data-edge': client.edge ? 'on' : 'off' },
-    client.edge ? `${t(UI.edgeOn, lang)}：${client.edge}` : t(UI.edgeOff, lang)));
+    client.edge ? `${t(UI.edgeOn, lang)}${colon(lang)}${client.edge}` : t(UI.edgeOff, lang)));
   // The status snapshot revocation is checked against: bundled or from the edge, and when it was signed.
   if (client.trust) {
     const st = client.status;
     if (!st) {
-      const why = client.bundledStatusError ? `（${t(UI.snapshotBundledRefused, lang)}：${client.bundledStatusError.code}）` : '';
+      const why = client.bundledStatusError ? paren(`${t(UI.snapshotBundledRefused, lang)}${colon(lang)}${client.bundledStatusError.code}`, lang) : '';
       parts.push(h('span', { class: 'pill pill-warn', role: 'alert', 'data-status-notice': 'none', 'data-code': client.bundledStatusError?.code },
         `${t(UI.snapshotNone, lang)}${why}`));
     } else if (client.statusStale()) {
       parts.push(h('span', { class: 'pill pill-warn', role: 'alert', 'data-status-notice': 'stale', 'data-code': 'STATUS_STALE' },
-        `${t(UI.snapshotStale, lang, chinaTime(st.issued_at))}（STATUS_STALE）`));
+        `${t(UI.snapshotStale, lang, chinaTime(st.issued_at))}${paren('STATUS_STALE', lang)}`));
     } else {
       parts.push(h('span', { class: 'pill', 'data-status-snapshot': st.origin, 'data-sequence': st.sequence },
         t(UI.snapshotPill, lang, st.sequence, chinaTime(st.issued_at), st.origin)));
@@ -74,18 +76,18 @@ function renderTrust() {
     const sn = client.statusNotice;
     if (sn) {
       parts.push(h('span', { class: `pill ${sn.kind === 'unavailable' ? 'pill-info' : 'pill-bad'}`, role: 'alert', 'data-status-notice': sn.kind, 'data-code': sn.code },
-        `${t(sn.kind === 'refused' ? UI.statusRefused : UI.statusUnavailable, lang)}（${sn.code}）`));
+        `${t(sn.kind === 'refused' ? UI.statusRefused : UI.statusUnavailable, lang)}${paren(sn.code, lang)}`));
     }
   }
   if (n) {
     const text = n.kind === 'refused' ? t(UI.trustRefused, lang) : n.kind === 'broken' ? t(UI.trustBroken, lang) : t(UI.trustUnavailable, lang);
-    parts.push(h('span', { class: `pill ${n.kind === 'unavailable' ? 'pill-info' : 'pill-bad'}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}（${n.code}）`));
+    parts.push(h('span', { class: `pill ${n.kind === 'unavailable' ? 'pill-info' : 'pill-bad'}`, role: 'alert', 'data-trust-notice': n.kind, 'data-code': n.code }, `${text}${paren(n.code, lang)}`));
   }
   // The list in use is past its next_update (bundled, and no newer one from an edge): every verdict is
   // TRUST_LIST_EXPIRED until it is updated.
   if (client.trustExpired()) {
     parts.push(h('span', { class: 'pill pill-warn', role: 'alert', 'data-trust-notice': 'expired', 'data-code': 'TRUST_LIST_EXPIRED' },
-      `${t(UI.trustExpired, lang, chinaTime(client.trust.next_update).slice(0, 10))}（TRUST_LIST_EXPIRED）`));
+      `${t(UI.trustExpired, lang, chinaTime(client.trust.next_update).slice(0, 10))}${paren('TRUST_LIST_EXPIRED', lang)}`));
   }
   el.append(...parts);
 }
@@ -149,7 +151,14 @@ async function verifyItem(it, file) {
   renderItem(it);
   renderTable();
   renderTrust();
+  renderClearAll();
   if (it.bytes && verdict.state !== 'broken') preview(it).catch(() => {});
+}
+
+/** "Clear all" next to the results as soon as there is one (the summary's own button shows from two). */
+function renderClearAll() {
+  const b = $('clear-all');
+  b.hidden = items.length === 0;
 }
 
 // ---- cards -------------------------------------------------------------------------------------------------
@@ -161,7 +170,7 @@ function receiptOf(it) {
 
 function receiptError(it, err) {
   const p = h('p', { class: 'pill pill-bad', role: 'alert', 'data-receipt-error': err.code || 'RECEIPT_UNAVAILABLE' },
-    `${t(UI.receiptFailed, lang)}（${err.code || 'RECEIPT_UNAVAILABLE'}）`);
+    `${t(UI.receiptFailed, lang)}${paren(err.code || 'RECEIPT_UNAVAILABLE', lang)}`);
   it.el?.querySelector('.ec-actions')?.append(p);
 }
 
@@ -173,17 +182,31 @@ function renderItem(it) {
     h('button', { type: 'button', class: 'ec-btn', 'data-action': 'receipt-json',
       onclick: () => receiptOf(it).then(downloadReceipt, (e) => receiptError(it, e)) }, t(UI.receiptJson, lang)),
   ] : [];
+  if (v.state !== 'pending') {
+    actions.push(h('button', { type: 'button', class: 'ec-btn', 'data-action': 'remove', 'aria-label': t(UI.removeLabel, lang, it.name),
+      onclick: () => removeItem(it) }, t(UI.remove, lang)));
+  }
   const card = renderCard(it.verdict, { fileName: it.name, lang, display: 'full', headingLevel: 3, actions });
-  const failed = it.verdict.state !== 'pending' && !AUTHENTIC_STATES.has(it.verdict.state);
-  const pv = h('figure', { class: `preview${failed ? ' preview-failed' : ''}`, 'aria-label': t(UI.preview, lang) },
-    h('div', { class: 'preview-canvas' }),
-    failed ? h('div', { class: 'preview-stamp' }, t(UI.previewFailed, lang)) : null,
-    h('figcaption', {}, t(UI.previewNote, lang)));
+  // Anything but a plain VALID is marked on its preview: dimmed, with the verdict's words over it.
+  const info = headline(it.verdict);
+  const marked = it.verdict.state !== 'pending' && info.tone !== 'ok';
+  const failed = marked && !AUTHENTIC_STATES.has(it.verdict.state);
+  const stamp = failed ? `${t(info, lang)} · ${t(UI.previewFailed, lang)}` : t(info, lang);
+  const open = h('button', { type: 'button', class: 'preview-open', 'data-action': 'zoom', 'aria-label': `${t(UI.zoom, lang)}${colon(lang)}${it.name}`,
+    onclick: () => openZoom(it) }, h('span', { class: 'preview-canvas' }));
+  const pv = h('figure', { class: `preview${marked ? ' preview-marked' : ''}${failed ? ' preview-failed' : ''}`, 'data-tone': info.tone },
+    open,
+    marked ? h('div', { class: 'preview-stamp', 'aria-hidden': 'true' }, stamp) : null,
+    h('figcaption', {}, `${t(UI.previewSigned, lang)} · ${t(UI.previewNote, lang)}`));
   const el = h('div', { class: 'item', id: it.id, 'data-file': it.name, 'data-state': it.verdict.state, 'data-code': it.verdict.code || '' },
     card, pv);
   if (it.el && it.el.isConnected) {
     const old = it.el.querySelector('.preview-canvas canvas');
-    if (old) { el.querySelector('.preview-canvas').append(old); el.classList.add('has-preview'); }
+    if (old) {
+      old.setAttribute('aria-label', `${t(UI.preview, lang)}${colon(lang)}${it.name}`);
+      el.querySelector('.preview-canvas').append(old);
+      el.classList.add('has-preview');
+    }
     it.el.replaceWith(el);
   } else {
     $('results').prepend(el);
@@ -191,30 +214,95 @@ function renderItem(it) {
   it.el = el;
 }
 
+function removeItem(it) {
+  const i = items.indexOf(it);
+  if (i >= 0) items.splice(i, 1);
+  it.el?.remove();
+  it.bytes = null;
+  renderTable();
+  renderClearAll();
+  $('main').focus();
+}
+
+/**
+ * The sealed revision of the file: the bytes up to the end of the seal's /ByteRange (what the signature covers),
+ * so the preview shows what was sealed, not what was appended after it. The whole file when there is none.
+ */
+function signedRevision(bytes) {
+  const text = new TextDecoder('latin1').decode(bytes);
+  const m = /\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(text);
+  if (!m) return bytes;
+  const end = Number(m[3]) + Number(m[4]);
+  return end > 0 && end <= bytes.length ? bytes.subarray(0, end) : bytes;
+}
+
 let pdfjs = null;
-async function preview(it) {
+async function renderPage1(bytes, cssWidth) {
   if (!pdfjs) {
     pdfjs = await import('./pdfjs/pdf.min.mjs');
     pdfjs.GlobalWorkerOptions.workerSrc = new URL('./pdfjs/pdf.worker.min.mjs', import.meta.url).href;
   }
-  const doc = await pdfjs.getDocument({ data: it.bytes.slice(), isEvalSupported: false, useSystemFonts: false, stopAtErrors: false }).promise;
+  const task = pdfjs.getDocument({ data: signedRevision(bytes).slice(), isEvalSupported: false, useSystemFonts: false, stopAtErrors: false });
+  const doc = await task.promise;
   try {
     const page = await doc.getPage(1);
     const base = page.getViewport({ scale: 1 });
-    const cssWidth = 300;
     const ratio = Math.min(window.devicePixelRatio || 1, 2);
     const vp = page.getViewport({ scale: (cssWidth / base.width) * ratio });
     const canvas = document.createElement('canvas');
     canvas.width = Math.floor(vp.width);
     canvas.height = Math.floor(vp.height);
     canvas.setAttribute('role', 'img');
-    canvas.setAttribute('aria-label', `${t(UI.preview, lang)}：${it.name}`);
     await page.render({ canvas, canvasContext: canvas.getContext('2d'), viewport: vp }).promise;
-    const slot = it.el && it.el.querySelector('.preview-canvas');
-    if (slot) { slot.replaceChildren(canvas); it.el.classList.add('has-preview'); }
+    return canvas;
   } finally {
-    doc.destroy();
+    // pdf.js 6: the loading task owns the document (PDFDocumentProxy has no destroy()).
+    task.destroy();
   }
+}
+
+async function preview(it) {
+  const canvas = await renderPage1(it.bytes, 300);
+  canvas.setAttribute('aria-label', `${t(UI.preview, lang)}${colon(lang)}${it.name}`);
+  const slot = it.el && it.el.querySelector('.preview-canvas');
+  if (slot) { slot.replaceChildren(canvas); it.el.classList.add('has-preview'); }
+}
+
+/** Full size: page 1 of the sealed revision rendered large in a dialog; zoom with the buttons, Ctrl + wheel or pinch. */
+async function openZoom(it) {
+  if (!it.bytes) return;
+  let zoom = 1;
+  const info = headline(it.verdict);
+  const marked = it.verdict.state !== 'pending' && info.tone !== 'ok';
+  const area = h('div', { class: 'zoom-area', tabindex: '0', role: 'region', 'aria-label': `${t(UI.preview, lang)}${colon(lang)}${it.name}` });
+  const sheet = h('div', { class: `zoom-sheet${marked ? ' preview-marked' : ''}${marked && !AUTHENTIC_STATES.has(it.verdict.state) ? ' preview-failed' : ''}` });
+  area.append(sheet);
+  const apply = () => { sheet.style.width = `${Math.round(zoom * 100)}%`; };
+  const set = (z) => { zoom = Math.min(Math.max(z, 0.5), 6); apply(); };
+  const close = () => { dlg.close(); dlg.remove(); };
+  const dlg = h('dialog', { class: 'zoom-dialog', 'aria-label': `${t(UI.zoom, lang)}${colon(lang)}${it.name}` },
+    h('div', { class: 'zoom-bar' },
+      h('span', { class: 'zoom-title' }, it.name),
+      h('span', { class: 'zoom-hint' }, t(UI.zoomHint, lang)),
+      h('button', { type: 'button', class: 'ec-btn', 'data-action': 'zoom-out', onclick: () => set(zoom / 1.25) }, t(UI.zoomOut, lang)),
+      h('button', { type: 'button', class: 'ec-btn', 'data-action': 'zoom-fit', onclick: () => set(1) }, t(UI.zoomFit, lang)),
+      h('button', { type: 'button', class: 'ec-btn', 'data-action': 'zoom-in', onclick: () => set(zoom * 1.25) }, t(UI.zoomIn, lang)),
+      h('button', { type: 'button', class: 'ec-btn ec-btn-primary', 'data-action': 'zoom-close', onclick: close }, t(UI.receiptClose, lang))),
+    area);
+  area.addEventListener('wheel', (e) => {
+    if (!e.ctrlKey) return; // Ctrl + wheel, and a trackpad's pinch (which the browser reports as Ctrl + wheel)
+    e.preventDefault();
+    set(zoom * Math.exp(-e.deltaY / 300));
+  }, { passive: false });
+  dlg.addEventListener('close', () => dlg.remove());
+  document.body.append(dlg);
+  dlg.showModal();
+  apply();
+  const canvas = await renderPage1(it.bytes, Math.min(Math.max(area.clientWidth, 600), 1400) * 2);
+  canvas.setAttribute('aria-label', `${t(UI.preview, lang)}${colon(lang)}${it.name}`);
+  sheet.append(canvas);
+  if (marked) sheet.append(h('div', { class: 'preview-stamp', 'aria-hidden': 'true' }, t(info, lang)));
+  dlg.dataset.ready = '1';
 }
 
 // ---- table and CSV -----------------------------------------------------------------------------------------
@@ -293,33 +381,70 @@ function registryStatus(v) {
   }
 }
 
-function csvText() {
-  // `state` and `code` are the verdict (only VALID / valid is a pass); `verdict_zh`/`verdict_en` its headline.
-  const head = ['file', 'size', 'sha256', 'state', 'code', 'verdict_zh', 'verdict_en', 'summary_zh', 'summary_en',
-    'holder_name', 'id_number_masked', 'qualification_code', 'qualification_zh', 'management_number', 'query_number',
-    'issuer', 'issue_date', 'annotation_state', 'annotation_valid_from', 'annotation_valid_until', 'registry_status',
-    'revoked_at', 'sealed_at', 'checked_at'];
-  const lines = [head.join(',')];
+/** ISO 8601 in China time (the format's dates are UTC+8): `2026-12-07T04:15:00+08:00`. */
+function isoChina(unix) {
+  if (typeof unix !== 'number' || !Number.isFinite(unix)) return '';
+  return `${new Date((unix + 8 * 3600) * 1000).toISOString().slice(0, 19)}+08:00`;
+}
+
+// The CSV's columns: a key (stable, for programs: `window.ecert.csvColumns`) and the header in each language.
+const CSV_COLUMNS = [
+  ['file', '文件', 'File'], ['size', '大小（字节）', 'Size (bytes)'], ['sha256', 'SHA-256', 'SHA-256'],
+  ['verdict', '结论', 'Verdict'], ['code', '代码', 'Code'], ['state', '类别', 'Category'], ['summary', '说明', 'Reason'],
+  ['holder_name', '姓名', 'Holder'], ['id_number_masked', '证件号码（已遮盖）', 'ID number (masked)'],
+  ['qualification_code', '资格代码', 'Qualification code'], ['qualification', '职业资格', 'Qualification'],
+  ['management_number', '管理号', 'Management no.'], ['query_number', '查询编号', 'Query no.'], ['issuer', '发证机构', 'Issuer'],
+  ['issue_date', '发证日期', 'Issue date'], ['annotation_state', '加注', 'Annotation'],
+  ['annotation_valid_from', '加注生效日', 'Annotation valid from'], ['annotation_valid_until', '加注截止日', 'Annotation valid until'],
+  ['registry_status', '撤销核验', 'Revocation check'], ['revoked_at', '撤销时间', 'Revoked at'],
+  ['sealed_at', '盖章时间（可信时间戳）', 'Sealed at (time-stamp)'], ['checked_at', '核验时间', 'Checked at'],
+  ['verdict_id', '核验编号', 'Verdict id'],
+];
+const ANNOTATION_WORDS = {
+  valid: ['有效', 'valid'], expired: ['已过期', 'expired'], not_yet_valid: ['尚未生效', 'not yet valid'],
+  missing: ['缺少', 'missing'], not_required: ['无需加注', 'not required'], invalid: ['无效', 'not valid'],
+};
+// The revocation check in words that cannot be read as the verdict ("not revoked" is not "valid").
+const REGISTRY_WORDS = {
+  not_revoked: ['未撤销', 'not revoked'], revoked: ['已撤销', 'revoked'], not_registered: ['未登记', 'not registered'],
+  stale: ['状态快照过期', 'status snapshot too old'], not_covered: ['快照未覆盖', 'not covered by the snapshot'],
+  unavailable: ['无法核验', 'unavailable'], not_checked: ['未核验', 'not checked'], not_applicable: ['不适用', 'not applicable'],
+};
+
+/** One row per file, headers and words in `l` (default: the page's language); codes stay codes; ISO dates. */
+function csvRows(l = lang) {
+  const en = normLang(l) === 'en';
+  const pick = (pair) => (pair ? pair[en ? 1 : 0] : '');
+  const rows = [CSV_COLUMNS.map((c) => (en ? c[2] : c[1]))];
   for (const it of items) {
     const v = it.verdict;
     if (v.state === 'pending') continue;
     const c = AUTHENTIC_STATES.has(v.state) ? v.certificate : null;
     const a = c ? v.annotation : null;
-    lines.push([
-      it.name, v.file ? v.file.size : it.size, v.file ? v.file.sha256 : '', v.state, v.code,
-      t(headline(v), 'zh-CN'), t(headline(v), 'en'), v.summary && v.summary.zh, v.summary && v.summary.en,
-      c && c.holder_name, c && c.id_number, c && c.qualification.code, c && c.qualification.name_zh,
-      c && c.management_number, c && c.query_number, c && c.issuer && c.issuer.name_zh, c && c.issue_date,
-      a && a.state, a && a.valid_from, a && a.valid_until,
-      registryStatus(v), c && v.status && v.status.revoked_at ? chinaTime(v.status.revoked_at) : '',
-      c && v.seal && typeof v.seal.sealed_at === 'number' ? chinaTime(v.seal.sealed_at) : '',
-      chinaTime(v.checked_at),
-    ].map(csvCell).join(','));
+    const q = c && c.qualification;
+    const val = {
+      file: it.name, size: v.file && v.file.size != null ? v.file.size : it.size, sha256: v.file ? v.file.sha256 : '',
+      verdict: t(headline(v), l), code: v.code, state: t(i18n.stateInfo(v.state), l), summary: v.summary ? (en ? v.summary.en : v.summary.zh) : '',
+      holder_name: c && c.holder_name, id_number_masked: c && c.id_number, qualification_code: q && q.code,
+      qualification: q && (en ? q.name_en || q.name_zh : q.name_zh), management_number: c && c.management_number,
+      query_number: c && c.query_number, issuer: c && c.issuer && (en ? c.issuer.name_en || c.issuer.name_zh : c.issuer.name_zh),
+      issue_date: c && c.issue_date, annotation_state: a && pick(ANNOTATION_WORDS[a.state]), annotation_valid_from: a && a.valid_from,
+      annotation_valid_until: a && a.valid_until, registry_status: pick(REGISTRY_WORDS[registryStatus(v)]),
+      revoked_at: c && v.status && v.status.revoked_at ? isoChina(v.status.revoked_at) : '',
+      sealed_at: c && v.seal && typeof v.seal.sealed_at === 'number' ? isoChina(v.seal.sealed_at) : '',
+      checked_at: isoChina(v.checked_at), verdict_id: v.id || '',
+    };
+    rows.push(CSV_COLUMNS.map(([k]) => val[k]));
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return rows;
+}
+
+function csvText(l = lang) {
+  return `${csvRows(l).map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
 function exportCsv() {
+  // With a BOM, so Excel reads it as UTF-8.
   const blob = new Blob(['\ufeff', csvText()], { type: 'text/csv;charset=utf-8' });
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
@@ -331,11 +456,15 @@ function exportCsv() {
   setTimeout(() => URL.revokeObjectURL(a.href), 10000);
 }
 $('csv').addEventListener('click', exportCsv);
-$('clear').addEventListener('click', () => {
+function clearAll() {
+  for (const it of items) it.bytes = null;
   items.length = 0;
   $('results').replaceChildren();
   renderTable();
-});
+  renderClearAll();
+}
+$('clear').addEventListener('click', clearAll);
+$('clear-all').addEventListener('click', clearAll);
 
 // ---- start -------------------------------------------------------------------------------------------------
 
@@ -377,6 +506,8 @@ window.ecert = {
   },
   exportCsv,
   csvText,
+  /** The CSV's columns: [key, header zh, header en]. */
+  csvColumns: CSV_COLUMNS,
   /** The receipt object of the i-th file (in the order added). */
   receipt: (i) => receiptOf(items[i]),
   /** Resolves once files shown have been verified again after a newer snapshot. */

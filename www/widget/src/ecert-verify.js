@@ -56,7 +56,7 @@ function styleSheets() {
 }
 
 export class EcertVerifyElement extends HTMLElement {
-  static get observedAttributes() { return ['lang', 'edge', 'display']; }
+  static get observedAttributes() { return ['lang', 'edge', 'display', 'heading-level']; }
 
   constructor() {
     super();
@@ -183,7 +183,9 @@ export class EcertVerifyElement extends HTMLElement {
       h('button', { type: 'button', class: 'ec-btn', part: 'receipt-button', 'data-action': 'receipt-view', onclick: () => this.showReceipt(index()).catch(() => {}) }, t(UI.receiptView, lang)),
       h('button', { type: 'button', class: 'ec-btn', part: 'receipt-button', 'data-action': 'receipt-json', onclick: () => this.downloadReceipt(index()).catch(() => {}) }, t(UI.receiptJson, lang)),
     ] : [];
-    return renderCard(r.verdict, { fileName: r.fileName, lang, display: this.display, headingLevel: 3, actions });
+    // Card headings are <h2> by default (they never skip a level below a page's <h1>); `heading-level="3"` etc.
+    const level = Number(this.getAttribute('heading-level')) || 2;
+    return renderCard(r.verdict, { fileName: r.fileName, lang, display: this.display, headingLevel: level, actions });
   }
 
   /**

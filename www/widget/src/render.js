@@ -2,7 +2,7 @@
 // is ever parsed as HTML. Used by the page (light DOM) and the widget (shadow DOM).
 
 import {
-  AUTHENTIC_STATES, CHECK_NAMES, FIELDS, OUTCOMES, UI, VERDICT_CODES, chinaTime, formatSize, headline, t, vt,
+  AUTHENTIC_STATES, CHECK_NAMES, FIELDS, OUTCOMES, UI, VERDICT_CODES, chinaTime, formatSize, headline, paren as par, t, vt,
 } from './i18n.js';
 
 let seq = 0;
@@ -58,7 +58,9 @@ export function statusText(s, lang) {
     case 'valid':
       return t(UI.statusValid, lang) + paren(from || (st.as_of ? `${t(UI.asOf, lang)} ${chinaTime(st.as_of)}` : ''));
     case 'revoked': {
-      const when = st.revoked_at ? ` ${chinaTime(st.revoked_at)}` : '';
+      // The registry's answer carries the time of revocation; a signed status snapshot only says "revoked" (it
+      // holds one bit per copy) — said so, rather than showing no time as if there were none.
+      const when = st.revoked_at ? ` ${chinaTime(st.revoked_at)}` : (lang === 'en' ? ` (${t(UI.revokedAtUnknown, lang)})` : `（${t(UI.revokedAtUnknown, lang)}）`);
       const why = st.reason ? (lang === 'en' ? ` — ${t(UI.reason, lang)}: ${st.reason}` : `，${t(UI.reason, lang)}：${st.reason}`) : '';
       return `${t(UI.statusRevoked, lang)}${when}${why}${paren(from)}`;
     }
@@ -168,7 +170,8 @@ export function renderCard(v, o = {}) {
       dl.append(h('div', { class: `ec-field ec-field-${key}`, 'data-field': key },
         h('dt', {}, label), h('dd', {}, value, masked)));
     }
-    card.append(h('section', { class: 'ec-section', 'aria-label': t(UI.fields, lang) },
+    // A labelled group, not a <section>: a labelled section is a landmark, and every card has this one.
+    card.append(h('div', { class: 'ec-section', role: 'group', 'aria-label': t(UI.fields, lang) },
       h(`h${hl + 1}`, { class: 'ec-section-title' }, t(UI.fields, lang)), dl));
   }
 
@@ -188,12 +191,12 @@ export function renderCard(v, o = {}) {
       ol.append(h('li', { class: `ec-check ec-check-${c.outcome}`, 'data-check': c.id, 'data-outcome': c.outcome },
         h('span', { class: 'ec-check-icon', 'aria-hidden': 'true' }, oc.icon),
         h('span', { class: 'ec-check-name' }, t(CHECK_NAMES[c.id] || { zh: c.id, en: c.id }, lang)),
-        h('span', { class: 'ec-sr' }, `（${t(oc, lang)}）`),
+        h('span', { class: 'ec-sr' }, par(t(oc, lang), lang)),
         h('span', { class: 'ec-check-text' }, vt(c, lang)),
         c.code && c.code !== 'OK' ? h('code', { class: 'ec-check-code' }, c.code) : null));
     }
     const det = h('details', { class: 'ec-section ec-checks-box', open: v.state !== 'valid' ? true : null },
-      h('summary', { class: 'ec-section-title' }, `${t(UI.checks, lang)}（${v.checks.length}）`), ol);
+      h('summary', { class: 'ec-section-title' }, `${t(UI.checks, lang)}${par(v.checks.length, lang)}`), ol);
     card.append(det);
   }
   if (actions) card.append(actions);

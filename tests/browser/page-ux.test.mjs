@@ -1,0 +1,187 @@
+// The page's rough edges of issue 17: phone layout (the first card on the first screen at 375 px), the zoomable
+// preview from the signed revision, clear one / clear all, English punctuation in English, dark mode, the
+// favicon, revoked and not-valid previews marked, the revocation time (or that the snapshot has none) — and
+// axe-core with zero violations on the page, the widget (full and compact) and the recruitment demo.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { axeViolations } from './support/axe.mjs';
+import { launch } from './support/chromium.mjs';
+import { ARTIFACTS, ROOT, TARGET, fixture } from './support/fixture.mjs';
+import { serve } from './support/server.mjs';
+
+let fx, site, browser;
+
+before(async () => {
+  fx = fixture();
+  site = await serve({ root: fx.distDir, headersFile: true });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+const FILES = ['valid-style1.pdf', 'annotation-expired.pdf', 'untrusted-seal.pdf'];
+
+async function openPage(url, { lang = 'zh-CN', viewport = { width: 1280, height: 900 }, dark = false } = {}) {
+  const page = await browser.context.newPage();
+  page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  await page.setViewportSize(viewport);
+  await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
+  await page.goto(`${url}/?lang=${lang}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === '1');
+  return page;
+}
+
+async function drop(page, files, dir = fx.samplesDir) {
+  await page.locator('#file').setInputFiles(files.map((f) => ({ name: f, mimeType: 'application/pdf', buffer: readFileSync(join(dir, f)) })));
+  await page.waitForFunction((n) => window.ecert.items.length >= n && window.ecert.items.every((i) => i.verdict.state !== 'pending'), files.length, { timeout: 60000 });
+}
+
+test('phone (375 px): the first card is on the first screen, with the summary table there', async () => {
+  const page = await openPage(site.url, { viewport: { width: 375, height: 667 } });
+  await drop(page, FILES);
+  assert.equal(await page.locator('#summary').isVisible(), true);
+  const card = await page.locator('#results .item').first().locator('.ec-state').boundingBox();
+  assert.ok(card && card.y + card.height < 667, `the first card's headline at ${card && card.y} px, within 667`);
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `no sideways scroll (${width})`);
+  await page.screenshot({ path: join(ARTIFACTS, 'page-phone-first-screen.png') });
+  await page.close();
+});
+
+test('the preview opens full size and zooms (buttons, Ctrl + wheel); not-valid previews are marked', async () => {
+  const page = await openPage(site.url);
+  await drop(page, FILES);
+  await page.waitForFunction(() => document.querySelectorAll('.preview-canvas canvas').length >= 3, null, { timeout: 30000 });
+  const expired = page.locator('#results .item[data-file="annotation-expired.pdf"]');
+  assert.match(await expired.locator('.preview').getAttribute('class'), /preview-marked/);
+  assert.equal((await expired.locator('.preview-stamp').textContent()).trim(), '加注已过期');
+  const bad = page.locator('#results .item[data-file="untrusted-seal.pdf"]');
+  assert.match(await bad.locator('.preview-stamp').textContent(), /印章不受信任 · 未通过验证/);
+  const valid = page.locator('#results .item[data-file="valid-style1.pdf"]');
+  assert.equal(await valid.locator('.preview-stamp').count(), 0, 'a VALID preview is not marked');
+  assert.doesNotMatch(await valid.locator('.preview').getAttribute('class'), /preview-marked/);
+
+  await valid.locator('[data-action=zoom]').click();
+  const dlg = page.locator('dialog.zoom-dialog[data-ready="1"]');
+  await dlg.waitFor({ timeout: 20000 });
+  const small = await valid.locator('.preview-canvas canvas').evaluate((c) => c.width);
+  const big = await dlg.locator('canvas').evaluate((c) => c.width);
+  assert.ok(big >= small * 3, `full size is rendered large (${big} px against ${small})`);
+  const w0 = await dlg.locator('.zoom-sheet').evaluate((e) => e.getBoundingClientRect().width);
+  await dlg.locator('[data-action=zoom-in]').click();
+  const w1 = await dlg.locator('.zoom-sheet').evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(w1 > w0 * 1.2, `zoom in (${w0} → ${w1})`);
+  await dlg.locator('.zoom-area').hover();
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -300);
+  await page.keyboard.up('Control');
+  await page.waitForTimeout(200);
+  const w2 = await dlg.locator('.zoom-sheet').evaluate((e) => e.getBoundingClientRect().width);
+  assert.ok(w2 > w1 * 1.5, `Ctrl + wheel zooms (${w1} → ${w2})`);
+  await page.screenshot({ path: join(ARTIFACTS, 'page-zoom.png') });
+  await dlg.locator('[data-action=zoom-close]').click();
+  assert.equal(await page.locator('dialog.zoom-dialog').count(), 0);
+  await page.close();
+});
+
+test('clear one, clear all', async () => {
+  const page = await openPage(site.url);
+  await drop(page, FILES);
+  await page.locator('#results .item[data-file="untrusted-seal.pdf"] [data-action=remove]').click();
+  assert.equal(await page.locator('#results .item').count(), 2);
+  assert.equal(await page.evaluate(() => window.ecert.items.length), 2);
+  assert.equal(await page.locator('#table tbody tr').count(), 2);
+  assert.equal(await page.locator('#clear-all').isVisible(), true);
+  await page.locator('#clear-all').click();
+  assert.equal(await page.locator('#results .item').count(), 0);
+  assert.equal(await page.locator('#clear-all').isVisible(), false);
+  assert.equal(await page.locator('#summary').isVisible(), false);
+  await page.close();
+});
+
+test('English mode uses English punctuation; dark mode; a favicon', async () => {
+  const page = await openPage(site.url, { lang: 'en', dark: true });
+  await drop(page, FILES);
+  const text = await page.locator('body').innerText();
+  const bad = text.split('\n').filter((l) => /[（）：，。]/.test(l));
+  assert.deepEqual(bad, [], 'no Chinese punctuation in English mode');
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(bg, 'rgb(21, 24, 30)', 'dark paper');
+  const cardBg = await page.locator('#results .ec-card').first().evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert.equal(cardBg, 'rgb(28, 32, 39)', 'dark cards');
+  await page.screenshot({ path: join(ARTIFACTS, 'page-en-dark.png'), fullPage: true });
+  const icon = await page.request.get(`${site.url}/favicon.ico`);
+  assert.equal(icon.status(), 200);
+  assert.equal(icon.headers()['content-type'], 'image/x-icon');
+  assert.equal(await page.locator('link[rel=icon]').getAttribute('href'), './favicon.svg');
+  await page.close();
+});
+
+test('axe-core: zero violations on the page (zh and en, light and dark, with cards), the widget full and compact, the recruitment demo', async () => {
+  const report = [];
+  for (const [lang, dark] of [['zh-CN', false], ['en', true]]) {
+    const page = await openPage(site.url, { lang, dark });
+    report.push([`page ${lang}${dark ? ' dark' : ''} (empty)`, await axeViolations(page)]);
+    await drop(page, FILES);
+    report.push([`page ${lang}${dark ? ' dark' : ''}`, await axeViolations(page)]);
+    await page.close();
+  }
+  for (const display of ['full', 'compact']) {
+    const page = await browser.context.newPage();
+    await page.goto(`${site.url}/embed/?display=${display}`);
+    await page.waitForFunction(() => document.querySelector('ecert-verify')?.shadowRoot?.querySelector('.pick'));
+    await page.locator('ecert-verify input[type=file]').setInputFiles({ name: 'valid-style1.pdf', mimeType: 'application/pdf', buffer: readFileSync(join(fx.samplesDir, 'valid-style1.pdf')) });
+    await page.waitForFunction(() => document.querySelector('ecert-verify').shadowRoot.querySelector('.ec-card[data-code]:not([aria-busy])'), null, { timeout: 60000 });
+    report.push([`widget ${display}`, await axeViolations(page)]);
+    await page.close();
+  }
+  const page = await browser.context.newPage();
+  await page.goto(`${site.url}/recruit/`);
+  await page.waitForFunction(() => document.querySelector('ecert-verify')?.shadowRoot?.querySelector('.pick'));
+  await page.locator('ecert-verify input[type=file]').setInputFiles({ name: 'annotation-expired.pdf', mimeType: 'application/pdf', buffer: readFileSync(join(fx.samplesDir, 'annotation-expired.pdf')) });
+  await page.waitForFunction(() => window.recruitVerdicts.length > 0, null, { timeout: 60000 });
+  report.push(['recruit demo', await axeViolations(page)]);
+  await page.close();
+  const failing = report.filter(([, v]) => v.length);
+  assert.deepEqual(failing, [], JSON.stringify(failing, null, 2));
+});
+
+describe('a revoked certificate (a build whose bundled snapshot revokes it)', () => {
+  let dist, revokedSite;
+  before(async () => {
+    const demo = join(TARGET, 'browser-fixture', 'demo-revoked');
+    rmSync(demo, { recursive: true, force: true });
+    mkdirSync(join(demo, 'status'), { recursive: true });
+    for (const f of ['trust-list.json', 'root-spki.pem']) cpSync(join(fx.demoDir, f), join(demo, f));
+    cpSync(join(fx.demoDir, 'pki'), join(demo, 'pki'), { recursive: true });
+    const s = fx.manifest.samples.find((x) => x.file === 'valid-style1.pdf');
+    execFileSync(fx.ecert, ['status', 'snapshot', '--pki', join(demo, 'pki'), '--revoke', s.management_number, '--out', join(demo, 'status/snapshot.bin')], { stdio: 'ignore' });
+    dist = join(TARGET, 'browser-fixture', 'dist-revoked');
+    execFileSync('node', [join(ROOT, 'www/build.mjs'), '--pkg', join(TARGET, 'www-pkg'), '--demo', demo, '--out', dist], { stdio: ['ignore', 'ignore', 'inherit'] });
+    revokedSite = await serve({ root: dist, headersFile: true });
+  });
+  after(async () => { await revokedSite?.close(); });
+
+  test('its preview is marked 已撤销; the card says the snapshot gives no time of revocation', async () => {
+    for (const lang of ['zh-CN', 'en']) {
+      const page = await openPage(revokedSite.url, { lang });
+      await drop(page, ['valid-style1.pdf']);
+      const item = page.locator('#results .item').first();
+      assert.equal(await item.getAttribute('data-code'), 'REVOKED');
+      await page.waitForSelector('#results .item.has-preview', { timeout: 30000 });
+      assert.match(await item.locator('.preview').getAttribute('class'), /preview-marked/);
+      assert.equal((await item.locator('.preview-stamp').textContent()).trim(), lang === 'en' ? 'Revoked' : '已撤销');
+      const status = await item.locator('[data-field=status] dd').textContent();
+      assert.match(status, lang === 'en' ? /time of revocation unknown: the status snapshot says revoked, without a time/ : /撤销时间未知：状态快照只载明已撤销，不含时间/);
+      await page.screenshot({ path: join(ARTIFACTS, `page-revoked-${lang}.png`), fullPage: true });
+      await page.close();
+    }
+  });
+});
