@@ -14,26 +14,62 @@ pub const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
 /// Shortest admin token accepted in configuration (a shorter one is treated as unset).
 pub const MIN_TOKEN_LEN: usize = 32;
 
-/// `count` requests per `window_seconds`, per client.
+/// How long the edge waits for a request body (vars `BODY_TIMEOUT_MS`, `BODY_DEADLINE_MS`): a body that stalls is
+/// cut off with 408 instead of holding the connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RateLimitSpec {
-    pub count: u32,
-    pub window_seconds: u32,
+pub struct BodyTimeouts {
+    /// The longest wait for the next piece of the body (a stall).
+    pub idle_ms: u64,
+    /// The longest time for the whole body (a slow drip).
+    pub total_ms: u64,
 }
 
-impl RateLimitSpec {
-    /// Parse `COUNT/SECONDS`, e.g. `10/60`.
-    pub fn parse(s: &str) -> Option<RateLimitSpec> {
-        let (c, w) = s.trim().split_once('/')?;
-        let count: u32 = c.trim().parse().ok()?;
-        let window_seconds: u32 = w.trim().parse().ok()?;
-        (count > 0 && (1..=86_400).contains(&window_seconds)).then_some(RateLimitSpec { count, window_seconds })
+impl BodyTimeouts {
+    pub const DEFAULT: BodyTimeouts = BodyTimeouts { idle_ms: 5_000, total_ms: 30_000 };
+    /// Bounds accepted for either value (a value outside them is ignored: the default applies).
+    pub const MIN_MS: u64 = 100;
+    pub const MAX_MS: u64 = 120_000;
+
+    /// From the two vars' texts (absent or out of bounds: the default; the total is never below the idle wait).
+    pub fn parse(idle: Option<&str>, total: Option<&str>) -> BodyTimeouts {
+        let ms = |s: Option<&str>| {
+            s.and_then(|s| s.trim().parse::<u64>().ok()).filter(|n| (Self::MIN_MS..=Self::MAX_MS).contains(n))
+        };
+        let idle_ms = ms(idle).unwrap_or(Self::DEFAULT.idle_ms);
+        let total_ms = ms(total).unwrap_or(Self::DEFAULT.total_ms).max(idle_ms);
+        BodyTimeouts { idle_ms, total_ms }
     }
 }
 
-/// Defaults when the vars are absent.
-pub const DEFAULT_LOOKUP_LIMIT: RateLimitSpec = RateLimitSpec { count: 10, window_seconds: 60 };
-pub const DEFAULT_VERIFY_LIMIT: RateLimitSpec = RateLimitSpec { count: 60, window_seconds: 60 };
+/// The body time limits configured for this worker.
+pub fn body_timeouts(env: &worker::Env) -> BodyTimeouts {
+    BodyTimeouts::parse(text(env, "BODY_TIMEOUT_MS").as_deref(), text(env, "BODY_DEADLINE_MS").as_deref())
+}
+
+/// The origins allowed to call `POST /v1/lookup` from a browser (var `LOOKUP_ALLOWED_ORIGINS`: origins such as
+/// `https://hr.example` separated by commas or whitespace), lower-cased, without a trailing `/`. Entries that are
+/// not an `http(s)://host[:port]` origin (a path, `*`, `null`) are ignored: no wildcard.
+pub fn parse_origins(s: &str) -> Vec<String> {
+    s.split(|c: char| c == ',' || c.is_whitespace())
+        .map(|o| o.trim().trim_end_matches('/').to_ascii_lowercase())
+        .filter(|o| {
+            let rest = o.strip_prefix("https://").or_else(|| o.strip_prefix("http://"));
+            rest.is_some_and(|r| !r.is_empty() && !r.contains(['/', '*', '?', '#', '@']))
+        })
+        .collect()
+}
+
+/// Whether a browser on `origin` may call a restricted endpoint: the worker's own origin always, else only the
+/// configured ones.
+pub fn origin_allowed(origin: &str, allowed: &[String], own_origin: Option<&str>) -> bool {
+    let origin = origin.trim().to_ascii_lowercase();
+    own_origin.is_some_and(|own| own.eq_ignore_ascii_case(&origin)) || allowed.contains(&origin)
+}
+
+/// `LOOKUP_ALLOWED_ORIGINS`, parsed (empty when unset: only same-origin pages and non-browser clients).
+pub fn lookup_allowed_origins(env: &worker::Env) -> Vec<String> {
+    text(env, "LOOKUP_ALLOWED_ORIGINS").as_deref().map(parse_origins).unwrap_or_default()
+}
 
 fn text(env: &worker::Env, name: &str) -> Option<String> {
     // Secrets and plain vars are both string bindings; `secret` reads either.
@@ -61,8 +97,9 @@ pub fn root_spki(env: &worker::Env) -> ApiResult<Vec<u8>> {
         .ok_or_else(|| ApiError::misconfigured("ROOT_SPKI var missing or not a PEM/base64 public key"))
 }
 
-pub fn rate_limit(env: &worker::Env, name: &str, default: RateLimitSpec) -> RateLimitSpec {
-    text(env, name).as_deref().and_then(RateLimitSpec::parse).unwrap_or(default)
+/// The operator table's text (var or secret `OPERATORS`, docs/edge.md "Operators").
+pub fn operators_text(env: &worker::Env) -> Option<String> {
+    text(env, "OPERATORS").filter(|s| !s.trim().is_empty())
 }
 
 /// Default of `STATUS_MAX_STALE`: how old (seconds) a status bucket answer may be.
@@ -95,13 +132,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rate_limit_spec() {
-        assert_eq!(RateLimitSpec::parse("10/60"), Some(RateLimitSpec { count: 10, window_seconds: 60 }));
-        assert_eq!(RateLimitSpec::parse(" 3 / 5 "), Some(RateLimitSpec { count: 3, window_seconds: 5 }));
-        assert_eq!(RateLimitSpec::parse("0/60"), None);
-        assert_eq!(RateLimitSpec::parse("10/0"), None);
-        assert_eq!(RateLimitSpec::parse("10"), None);
-        assert_eq!(RateLimitSpec::parse("x/60"), None);
+    fn body_timeouts() {
+        assert_eq!(BodyTimeouts::parse(None, None), BodyTimeouts::DEFAULT);
+        assert_eq!(BodyTimeouts::parse(Some("1500"), None), BodyTimeouts { idle_ms: 1500, total_ms: 30_000 });
+        assert_eq!(BodyTimeouts::parse(Some("1500"), Some("3000")), BodyTimeouts { idle_ms: 1500, total_ms: 3000 });
+        // Out of bounds or not a number: the default; the total never below the idle wait.
+        assert_eq!(BodyTimeouts::parse(Some("0"), Some("x")), BodyTimeouts::DEFAULT);
+        assert_eq!(BodyTimeouts::parse(Some("999999"), None), BodyTimeouts::DEFAULT);
+        assert_eq!(BodyTimeouts::parse(Some("8000"), Some("2000")), BodyTimeouts { idle_ms: 8000, total_ms: 8000 });
+    }
+
+    #[test]
+    fn origins() {
+        let list = parse_origins(
+            "https://hr.example, HTTPS://Portal.Example:8443/ http://localhost:3000,*,null,https://x.example/path,",
+        );
+        assert_eq!(list, ["https://hr.example", "https://portal.example:8443", "http://localhost:3000"]);
+        assert!(origin_allowed("https://hr.example", &list, None));
+        assert!(origin_allowed("https://portal.example:8443", &list, None));
+        assert!(!origin_allowed("https://hr.example.evil", &list, None));
+        assert!(!origin_allowed("http://hr.example", &list, None));
+        assert!(!origin_allowed("null", &list, None));
+        assert!(!origin_allowed("https://evil.example", &[], None));
+        assert!(origin_allowed("http://127.0.0.1:8787", &[], Some("http://127.0.0.1:8787")));
     }
 
     #[test]

@@ -54,6 +54,24 @@ pub fn keyed_hash(key: &[u8], field: Field, scope: &str, value: &[u8]) -> String
     hex(&mac.finalize().into_bytes())
 }
 
+/// The keyed hash of a holder's 姓名 — the one way a name is hashed, at registration and at lookup alike: folded
+/// first ([`ecert_format::holder_input::fold_name`]: NFC, middle-dot look-alikes to `·`), so what a holder types
+/// matches what the issuer wrote. Identity on an already folded name: hashes stored before folding still match.
+pub fn name_mac(key: &[u8], management_number: &str, name: &str) -> String {
+    let folded = ecert_format::holder_input::fold_name(name);
+    keyed_hash(key, Field::Name, management_number, folded.as_bytes())
+}
+
+/// The keyed hash of a holder's 证件号码 — the one way an ID number is hashed: as the canonical 18 characters
+/// ([`ecert_format::IdNumber::parse_typed`]: full-width digits, `Ｘ`/`x`, spaces, a 15-digit legacy number), or the
+/// trimmed text when it is not a valid resident ID number.
+pub fn id_mac(key: &[u8], management_number: &str, id_number: &str) -> String {
+    let canonical = ecert_format::IdNumber::parse_typed(id_number)
+        .map(|id| id.as_str().to_owned())
+        .unwrap_or_else(|_| id_number.trim().to_owned());
+    keyed_hash(key, Field::IdNumber, management_number, canonical.as_bytes())
+}
+
 /// Compare two byte strings in time independent of where they differ (length is not secret here: both sides
 /// are hashed to 32 bytes before comparing).
 pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
@@ -102,6 +120,21 @@ mod tests {
         assert_ne!(a, keyed_hash(b"k1", Field::IdNumber, "M2", b"110101198804120213"));
         // The separator keeps (scope, value) pairs apart.
         assert_ne!(keyed_hash(b"k", Field::Name, "ab", b"c"), keyed_hash(b"k", Field::Name, "a", b"bc"));
+    }
+
+    #[test]
+    fn holder_hashes_fold_and_match_the_stored_form() {
+        let k = b"lookup-key-0123456789";
+        // Already folded input hashes exactly as before folding existed.
+        assert_eq!(name_mac(k, "M1", "张伟"), keyed_hash(k, Field::Name, "M1", "张伟".as_bytes()));
+        let id = "11010519491231002X";
+        assert_eq!(id_mac(k, "M1", id), keyed_hash(k, Field::IdNumber, "M1", id.as_bytes()));
+        // Typed forms meet the registered one.
+        assert_eq!(name_mac(k, "M1", " 阿卜杜拉•买买提 "), name_mac(k, "M1", "阿卜杜拉·买买提"));
+        assert_eq!(name_mac(k, "M1", "\u{F900}"), name_mac(k, "M1", "\u{8C48}"));
+        assert_eq!(id_mac(k, "M1", "１１０１０５１９４９１２３１００２ｘ"), id_mac(k, "M1", id));
+        assert_eq!(id_mac(k, "M1", "110105491231002"), id_mac(k, "M1", id));
+        assert_ne!(name_mac(k, "M1", "张伟"), name_mac(k, "M2", "张伟"));
     }
 
     #[test]

@@ -69,6 +69,37 @@ impl ApiError {
         )
     }
 
+    /// An object in a JSON body names the same key twice (400 `DUPLICATE_KEY`, on every JSON endpoint).
+    pub fn duplicate_key(detail: &str) -> ApiError {
+        ApiError::new(
+            400,
+            "DUPLICATE_KEY",
+            format!("请求体JSON中有重复的键：{detail}"),
+            format!("the request body's JSON repeats a key: {detail}"),
+        )
+    }
+
+    /// The request body stalled: no part of it for `waited_ms`, or not complete within the body's time limit.
+    pub fn body_timeout(waited_ms: u64) -> ApiError {
+        ApiError::new(
+            408,
+            "REQUEST_TIMEOUT",
+            format!("请求体未在{waited_ms}毫秒内送达"),
+            format!("the request body did not arrive within {waited_ms} ms"),
+        )
+        .with("timeout_ms", waited_ms)
+    }
+
+    /// A browser request from an origin not allowed to use this endpoint cross-origin.
+    pub fn origin_not_allowed() -> ApiError {
+        ApiError::new(
+            403,
+            "ORIGIN_NOT_ALLOWED",
+            "该来源网站未获准跨域使用此接口",
+            "this origin is not allowed to use this endpoint cross-origin",
+        )
+    }
+
     pub fn invalid_field(field: &str, zh: &str, en: &str) -> ApiError {
         ApiError::new(400, "INVALID_FIELD", format!("{field}：{zh}"), format!("{field}: {en}")).with("field", field)
     }
@@ -199,6 +230,8 @@ mod tests {
         assert_eq!(b["reason"], "out_of_scope");
         assert!(b["message"]["zh"].as_str().unwrap().contains("查验范围"));
         assert!(b["message"]["en"].as_str().is_some());
+        assert_eq!(ApiError::body_timeout(1500).status, 408);
+        assert_eq!(ApiError::duplicate_key("k").code, "DUPLICATE_KEY");
         let r = ApiError::rate_limited(12);
         assert_eq!(r.retry_after, Some(12));
         assert_eq!(r.body()["retry_after"], 12);

@@ -1,11 +1,30 @@
-//! Request bodies with size caps, JSON parsing with typed errors, and JSON responses with CORS.
+//! Request bodies with size caps and time limits, strict JSON parsing with typed errors, and JSON responses with
+//! CORS.
+
+use std::cell::Cell;
+use std::fmt;
+use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+use futures_util::future::{Either, select};
+use serde::de::{self, DeserializeOwned, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use worker::{Headers, Request, Response};
 
+use crate::config::BodyTimeouts;
 use crate::error::{ApiError, ApiResult};
+
+thread_local! {
+    /// This isolate's body time limits (configuration, the same for every request; set by the dispatcher before
+    /// each request from `BODY_TIMEOUT_MS` / `BODY_DEADLINE_MS`).
+    static BODY_TIMEOUTS: Cell<BodyTimeouts> = const { Cell::new(BodyTimeouts::DEFAULT) };
+}
+
+/// Set the time limits [`read_body`] applies (the dispatcher does, from configuration).
+pub fn set_body_timeouts(t: BodyTimeouts) {
+    BODY_TIMEOUTS.with(|c| c.set(t));
+}
 
 /// Headers every response carries.
 fn base_headers(content_type: &str) -> ApiResult<Headers> {
@@ -65,14 +84,34 @@ pub fn set_header(resp: &mut Response, name: &str, value: &str) {
     let _ = resp.headers_mut().set(name, value);
 }
 
+/// Response headers a cross-origin reader may see.
+const EXPOSE_HEADERS: &str =
+    "etag, retry-after, x-request-id, x-ecert-status-sequence, x-ecert-status-base-sequence, x-ecert-status-issued-at";
+
 /// Allow any origin to read a public endpoint's answer (no credentials are involved).
 pub fn add_cors(resp: &mut Response) {
     set_header(resp, "access-control-allow-origin", "*");
-    set_header(
-        resp,
-        "access-control-expose-headers",
-        "etag, retry-after, x-ecert-status-sequence, x-ecert-status-base-sequence, x-ecert-status-issued-at",
-    );
+    set_header(resp, "access-control-expose-headers", EXPOSE_HEADERS);
+}
+
+/// Allow one (already checked) origin to read an origin-restricted answer; `None`: no `Access-Control-Allow-Origin`
+/// at all. The answer depends on `Origin` either way, so caches are told (`Vary: Origin`).
+pub fn add_cors_origin(resp: &mut Response, origin: Option<&str>) {
+    set_header(resp, "vary", "Origin");
+    if let Some(origin) = origin {
+        set_header(resp, "access-control-allow-origin", origin);
+        set_header(resp, "access-control-expose-headers", EXPOSE_HEADERS);
+    }
+}
+
+/// The answer to a CORS preflight on `/v1/lookup` from an allowed origin (the dispatcher refuses the others and
+/// sets the origin).
+pub fn lookup_preflight() -> ApiResult<Response> {
+    let mut r = empty(204)?;
+    set_header(&mut r, "access-control-allow-methods", "POST, OPTIONS");
+    set_header(&mut r, "access-control-allow-headers", "content-type");
+    set_header(&mut r, "access-control-max-age", "86400");
+    Ok(r)
 }
 
 /// The answer to a CORS preflight on a public endpoint.
@@ -93,7 +132,8 @@ pub fn content_type(req: &Request) -> Option<String> {
 }
 
 /// Read the whole body, refusing more than `limit` bytes with 413 — before reading when `Content-Length`
-/// says so, otherwise as soon as the stream passes the limit.
+/// says so, otherwise as soon as the stream passes the limit — and a body that stalls with 408: no piece of it
+/// for [`BodyTimeouts::idle_ms`], or not complete after [`BodyTimeouts::total_ms`] (a slow drip).
 pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
     if let Some(len) = req.headers().get("content-length").ok().flatten().and_then(|v| v.trim().parse::<u64>().ok())
         && len > limit as u64
@@ -105,8 +145,23 @@ pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
         // No body at all.
         Err(_) => return Ok(Vec::new()),
     };
+    let timeouts = BODY_TIMEOUTS.with(Cell::get);
+    let started = worker::Date::now().as_millis();
     let mut out = Vec::new();
-    while let Some(chunk) = stream.next().await {
+    loop {
+        let elapsed = worker::Date::now().as_millis().saturating_sub(started);
+        let left = timeouts.total_ms.saturating_sub(elapsed);
+        if left == 0 {
+            return Err(ApiError::body_timeout(timeouts.total_ms));
+        }
+        let wait = left.min(timeouts.idle_ms);
+        let next = std::pin::pin!(stream.next());
+        let timer = std::pin::pin!(worker::Delay::from(Duration::from_millis(wait)));
+        let chunk = match select(next, timer).await {
+            Either::Left((Some(chunk), _)) => chunk,
+            Either::Left((None, _)) => break,
+            Either::Right(_) => return Err(ApiError::body_timeout(wait)),
+        };
         let chunk =
             chunk.map_err(|e| ApiError::bad_request("无法读取请求体", format!("could not read the body: {e}")))?;
         if out.len() + chunk.len() > limit {
@@ -117,16 +172,95 @@ pub async fn read_body(req: &mut Request, limit: usize) -> ApiResult<Vec<u8>> {
     Ok(out)
 }
 
-/// Parse a JSON body into `T`: syntax errors are `MALFORMED_JSON`, shape errors `INVALID_REQUEST` (both 400).
+/// A JSON value read strictly: an object with the same key twice, at any depth, is refused (serde_json would keep
+/// the last one, so two readers of one body could see different values).
+struct Strict(Value);
+
+impl<'de> Deserialize<'de> for Strict {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(de::Error::custom(DuplicateKey(key)));
+            }
+            let Strict(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// The message of a duplicate-key error (the only data error reading a [`Strict`] value can give).
+struct DuplicateKey(String);
+
+impl fmt::Display for DuplicateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "duplicate key {:?}", self.0)
+    }
+}
+
+/// Parse a JSON body strictly into a value: syntax errors are `MALFORMED_JSON`, an object with a repeated key
+/// `DUPLICATE_KEY` (both 400). Every JSON body the edge reads goes through here.
+pub fn parse_json_value(body: &[u8]) -> ApiResult<Value> {
+    match serde_json::from_slice::<Strict>(body) {
+        Ok(Strict(v)) => Ok(v),
+        Err(e) if e.classify() == serde_json::error::Category::Data => Err(ApiError::duplicate_key(&e.to_string())),
+        Err(e) => Err(ApiError::malformed_json(&e.to_string())),
+    }
+}
+
+/// Parse a JSON body into `T`: syntax errors are `MALFORMED_JSON`, repeated keys `DUPLICATE_KEY`, shape errors
+/// `INVALID_REQUEST` (all 400).
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| match e.classify() {
-        serde_json::error::Category::Data => ApiError::new(
+    let value = parse_json_value(body)?;
+    serde_json::from_value(value).map_err(|e| {
+        ApiError::new(
             400,
             "INVALID_REQUEST",
             format!("请求字段不符合要求：{e}"),
             format!("the request does not have the expected fields: {e}"),
-        ),
-        _ => ApiError::malformed_json(&e.to_string()),
+        )
     })
 }
 
@@ -155,5 +289,26 @@ mod tests {
         assert_eq!(parse_json::<T>(b"{\"a\":\"x\"}").unwrap_err().code, "INVALID_REQUEST");
         assert_eq!(parse_json::<T>(b"{\"a\":1,\"b\":2}").unwrap_err().code, "INVALID_REQUEST");
         assert!(parse_json::<T>(b"{\"a\":1}").is_ok());
+        assert_eq!(parse_json::<T>(b"{\"a\":1} x").unwrap_err().code, "MALFORMED_JSON");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_at_any_depth() {
+        for body in [
+            &b"{\"a\":1,\"a\":1}"[..],
+            b"{\"a\":1,\"a\":2}",
+            b"{\"x\":[{\"k\":1,\"k\":2}]}",
+            b"{\"x\":{\"y\":{\"z\":null,\"z\":null}}}",
+            b"[{\"records\":1},{\"r\":[],\"r\":[]}]",
+            // The same key spelled with an escape is the same key.
+            b"{\"a\":1,\"\\u0061\":2}",
+        ] {
+            let e = parse_json_value(body).unwrap_err();
+            assert_eq!((e.status, e.code), (400, "DUPLICATE_KEY"), "{}", String::from_utf8_lossy(body));
+            assert_eq!(parse_json::<Value>(body).unwrap_err().code, "DUPLICATE_KEY");
+        }
+        let v = parse_json_value(b"{\"a\":[1,-2,3.5,\"s\",true,null,{}],\"b\":{\"a\":1}}").unwrap();
+        assert_eq!(v, serde_json::json!({"a": [1, -2, 3.5, "s", true, null, {}], "b": {"a": 1}}));
+        assert_eq!(parse_json_value(b"{\"a\":1,").unwrap_err().code, "MALFORMED_JSON");
     }
 }

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use ecert_format::holder_input::{fold_name, fold_number};
 use ecert_format::{IdNumber, Registry, mask_id_number};
 
 use crate::error::{ApiError, ApiResult, NotFoundReason};
@@ -33,7 +34,8 @@ pub enum CertificateNumber {
     Query(String),
 }
 
-/// A lookup that passed every check the request alone allows.
+/// A lookup that passed every check the request alone allows, in folded form (as holders type it: names NFC with
+/// `·`, ID numbers canonical, numbers upper case; see [`ecert_format::holder_input`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidLookup {
     pub name: String,
@@ -48,9 +50,11 @@ pub fn is_ecert_number(s: &str) -> bool {
 
 impl LookupRequest {
     /// Check the request: 400 for a request of the wrong shape, 404 with a request-only reason for one that
-    /// cannot match anything.
+    /// cannot match anything. Input is folded first: the name ([`fold_name`]), the ID number
+    /// ([`IdNumber::parse_typed`]: full-width digits, `Ｘ`/`x`, spaces; a 15-digit first-generation number is
+    /// accepted as the 18-character number it became) and the number ([`fold_number`]: case-insensitive).
     pub fn validate(self) -> ApiResult<ValidLookup> {
-        let name = self.name.trim().to_owned();
+        let name = fold_name(&self.name);
         let id_text = self.id_number.trim();
         if name.is_empty() {
             return Err(ApiError::invalid_field("name", "姓名不能为空", "must not be empty"));
@@ -59,9 +63,9 @@ impl LookupRequest {
             return Err(ApiError::invalid_field("id_number", "证件号码不能为空", "must not be empty"));
         }
         let number =
-            match (self.management_number.as_deref().map(str::trim), self.query_number.as_deref().map(str::trim)) {
-                (Some(m), None) if !m.is_empty() => CertificateNumber::Management(m.to_owned()),
-                (None, Some(q)) if !q.is_empty() => CertificateNumber::Query(q.to_owned()),
+            match (self.management_number.as_deref().map(fold_number), self.query_number.as_deref().map(fold_number)) {
+                (Some(m), None) if !m.is_empty() => CertificateNumber::Management(m),
+                (None, Some(q)) if !q.is_empty() => CertificateNumber::Query(q),
                 _ => {
                     return Err(ApiError::new(
                         400,
@@ -80,8 +84,8 @@ impl LookupRequest {
         if !ecert_format::record::valid_name(&name) {
             return Err(ApiError::lookup_not_found(NotFoundReason::InformationInvalid));
         }
-        let id_number =
-            IdNumber::parse(id_text).map_err(|_| ApiError::lookup_not_found(NotFoundReason::InformationInvalid))?;
+        let id_number = IdNumber::parse_typed(id_text)
+            .map_err(|_| ApiError::lookup_not_found(NotFoundReason::InformationInvalid))?;
         Ok(ValidLookup { name, id_number, number })
     }
 }
@@ -117,7 +121,7 @@ pub struct IssuerView {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HolderView {
-    /// As the caller gave it (it matched the registered name).
+    /// As the caller gave it, folded (it matched the registered name).
     pub name: String,
     /// Masked: first 3 and last 4 characters.
     pub id_number: String,
@@ -209,6 +213,20 @@ mod tests {
     }
 
     #[test]
+    fn typed_input_is_folded() {
+        let ok = req("阿卜杜拉・买买提", "１１０１０５１９４９１２３１００２ｘ", None, Some(" c213875355877985 "))
+            .validate()
+            .unwrap();
+        assert_eq!(ok.name, "阿卜杜拉·买买提");
+        assert_eq!(ok.id_number.as_str(), "11010519491231002X");
+        assert_eq!(ok.number, CertificateNumber::Query("C213875355877985".into()));
+        let ok = req("\u{F900}", "110105491231002", Some("ab-1"), None).validate().unwrap();
+        assert_eq!(ok.name, "\u{8C48}");
+        assert_eq!(ok.id_number.as_str(), "11010519491231002X");
+        assert_eq!(ok.number, CertificateNumber::Management("AB-1".into()));
+    }
+
+    #[test]
     fn request_only_reasons() {
         let ok = req(" 张伟 ", "110101198804120213", Some("202303151001"), None).validate().unwrap();
         assert_eq!(ok.name, "张伟");
@@ -227,6 +245,7 @@ mod tests {
 
         for bad in [
             req("", "110101198804120213", Some("1"), None),
+            req(" \u{3000} ", "110101198804120213", Some("1"), None),
             req("张伟", " ", Some("1"), None),
             req("张伟", "110101198804120213", None, None),
             req("张伟", "110101198804120213", Some("1"), Some("2")),

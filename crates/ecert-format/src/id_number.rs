@@ -36,7 +36,44 @@ pub struct IdNumber {
     sex: Sex,
 }
 
+/// Fold an ID number as people type it to the characters GB 11643 uses: whitespace anywhere dropped (ASCII and the
+/// ideographic space U+3000), full-width digits `０`–`９` to ASCII, `x`, `Ｘ` and `ｘ` to `X`. Anything else is
+/// left as it is (and then refused by [`IdNumber::parse`]). Pure ASCII mapping: no Unicode tables.
+pub fn fold_id_input(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(u32::from(c) - 0xFF10 + u32::from('0')).unwrap_or(c),
+            'x' | 'Ｘ' | 'ｘ' => 'X',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The 18-character number a 15-digit first-generation ID number (GB 11643-1989) became: the year's `19` inserted
+/// after the 6-digit region code (every 15-digit number was issued to someone born in the 1900s), and the check
+/// character appended. `None` unless `s` is 15 ASCII digits.
+pub fn upgrade_legacy(s: &str) -> Option<String> {
+    if s.len() != 15 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let body = format!("{}19{}", s.get(..6)?, s.get(6..)?);
+    let check = check_character(&body)?;
+    Some(format!("{body}{check}"))
+}
+
 impl IdNumber {
+    /// Parse an ID number as a holder may type it: [`fold_id_input`] first (full-width digits, `Ｘ`, lowercase `x`,
+    /// spaces), and a 15-digit first-generation number is accepted as the 18-character number it became
+    /// ([`upgrade_legacy`]), which is the number on every certificate issued since.
+    pub fn parse_typed(s: &str) -> Result<IdNumber, IdNumberError> {
+        let folded = fold_id_input(s);
+        match upgrade_legacy(&folded) {
+            Some(upgraded) => IdNumber::parse(&upgraded),
+            None => IdNumber::parse(&folded),
+        }
+    }
+
     /// Parse and check an ID number (a lowercase `x` check character is accepted and normalised).
     pub fn parse(s: &str) -> Result<IdNumber, IdNumberError> {
         let text = s.trim().to_ascii_uppercase();
@@ -109,6 +146,38 @@ mod tests {
         let body = "11010519490230002";
         let full = format!("{body}{}", check_character(body).unwrap());
         assert_eq!(IdNumber::parse(&full), Err(IdNumberError::BirthDate));
+    }
+
+    #[test]
+    fn typed_forms() {
+        let canonical = IdNumber::parse("11010519491231002X").unwrap();
+        for typed in [
+            "11010519491231002X",
+            "11010519491231002x",
+            "１１０１０５１９４９１２３１００２Ｘ",
+            "１１０１０５１９４９１２３１００２ｘ",
+            " 110105 19491231 002X ",
+            "110105\u{3000}19491231002X",
+        ] {
+            assert_eq!(IdNumber::parse_typed(typed).unwrap(), canonical, "{typed}");
+        }
+        // The strict parser stays strict.
+        assert_eq!(IdNumber::parse("１１０１０５１９４９１２３１００２Ｘ"), Err(IdNumberError::Shape));
+        assert!(IdNumber::parse_typed("11010519491231002Y").is_err());
+        assert!(IdNumber::parse_typed("110105194912310021").is_err());
+    }
+
+    #[test]
+    fn legacy_15_digit_numbers_become_their_18_character_number() {
+        // 440304 800101 001 → 440304 19800101 001 + check character.
+        assert_eq!(upgrade_legacy("440304800101001").unwrap(), "440304198001010017");
+        assert_eq!(IdNumber::parse_typed("440304800101001").unwrap().as_str(), "440304198001010017");
+        assert_eq!(IdNumber::parse_typed("４４０３０４８００１０１００１").unwrap().as_str(), "440304198001010017");
+        assert_eq!(upgrade_legacy("110105491231002").unwrap(), "11010519491231002X");
+        // The check character is computed, never taken from input; a bad date inside is still refused.
+        assert_eq!(IdNumber::parse_typed("110105490230002"), Err(IdNumberError::BirthDate));
+        assert_eq!(upgrade_legacy("11010549123100"), None);
+        assert_eq!(upgrade_legacy("11010549123100X"), None);
     }
 
     #[test]

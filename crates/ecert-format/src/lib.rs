@@ -9,6 +9,8 @@
 
 pub mod annotation;
 pub mod date;
+#[cfg(feature = "holder-input")]
+pub mod holder_input;
 pub mod id_number;
 pub mod record;
 pub mod registry;

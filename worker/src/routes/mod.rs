@@ -36,19 +36,25 @@ impl Ctx {
         Store::open(&self.env, i64::try_from(worker::Date::now().as_millis()).unwrap_or(0)).await
     }
 
-    /// Authenticate the request's bearer token and require `right`.
+    /// Authenticate the request's bearer token against the named operators (`OPERATORS`, and the older
+    /// `ADMIN_TOKEN` / `AUDIT_TOKEN`) and require `right`. The principal's `name` is the operator's.
     pub fn authorize(&self, req: &Request, right: Right) -> ApiResult<Principal> {
         let header = req.headers().get("authorization").ok().flatten();
+        let operators = config::operators_text(&self.env);
         let admin = config::token(&self.env, "ADMIN_TOKEN");
         let audit = config::token(&self.env, "AUDIT_TOKEN");
-        let principal = auth::authenticate(header.as_deref(), admin.as_deref(), audit.as_deref())?;
+        let table = auth::operator_table(operators.as_deref(), admin.as_deref(), audit.as_deref())?;
+        let principal = auth::authenticate(header.as_deref(), table)?;
         principal.require(right)?;
+        crate::error::worker_log(&format!("request {}: operator {} ({right:?})", self.request_id, principal.name));
         Ok(principal)
     }
 
-    /// The client address for rate limiting (set by the Cloudflare edge, and by workerd locally).
+    /// The client's rate-limit key: its IPv4 address or IPv6 /64 ([`crate::rate_limit::client_key`]) from
+    /// `CF-Connecting-IP` (set by the Cloudflare edge; passed through by workerd locally).
     pub fn client(&self, req: &Request) -> String {
-        req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".to_owned())
+        let address = req.headers().get("cf-connecting-ip").ok().flatten().unwrap_or_else(|| "unknown".to_owned());
+        crate::rate_limit::client_key(&address)
     }
 }
 
@@ -65,31 +71,81 @@ fn now_unix() -> i64 {
     i64::try_from(worker::Date::now().as_millis() / 1000).unwrap_or(0)
 }
 
-/// Run the request through the route table and its handler; every failure becomes a JSON error response.
+/// How a response may be read cross-origin.
+enum Cors {
+    /// Admin endpoints: no CORS headers.
+    None,
+    /// Public endpoints the widget needs: `*`.
+    Any,
+    /// Lookup: only the request's origin, when allowed (or no browser origin at all).
+    Origin(Option<String>),
+}
+
+/// Run the request through the route table and its handler; every failure becomes a JSON error response carrying
+/// the request id (except lookup's `NOT_FOUND`, whose body must be the same bytes whatever the miss), and every
+/// response an `x-request-id` header.
 pub async fn dispatch(mut req: Request, env: Env, event: Context) -> Response {
-    let method = req.method();
-    let route = match router::resolve(&method, &req.path()) {
-        Ok(r) => r,
-        Err(e) => return http::error_response(&e),
-    };
-    let public = route.is_public();
-    let result = match env.d1(config::DB_BINDING) {
-        Ok(db) => {
-            let ctx = Ctx { env, db: Db(db), now: now_unix(), event, request_id: request_id(&req) };
-            handle(&route, &mut req, &ctx).await
+    let request_id = request_id(&req);
+    http::set_body_timeouts(config::body_timeouts(&env));
+    // The method token as sent: workers-rs's `Method` turns unknown methods into GET.
+    let method = router::Method::parse(&req.inner().method());
+    let result = match router::resolve(method, &req.path()) {
+        Ok(route) => {
+            let (cors, checked) = origin_policy(&route, &req, &env);
+            let result = match checked {
+                Err(e) => Err(e),
+                Ok(()) => match env.d1(config::DB_BINDING) {
+                    Ok(db) => {
+                        let ctx = Ctx { env, db: Db(db), now: now_unix(), event, request_id: request_id.clone() };
+                        handle(&route, &mut req, &ctx).await
+                    }
+                    Err(e) => Err(ApiError::misconfigured(&format!("D1 binding {}: {e}", config::DB_BINDING))),
+                },
+            };
+            (result, cors)
         }
-        Err(e) => Err(ApiError::misconfigured(&format!("D1 binding {}: {e}", config::DB_BINDING))),
+        Err(e) => (Err(e), Cors::None),
     };
-    let mut resp = result.unwrap_or_else(|e| http::error_response(&e));
-    if public {
-        http::add_cors(&mut resp);
+    let (result, cors) = result;
+    let mut resp = result.unwrap_or_else(|e| {
+        let e = if e.code == "NOT_FOUND" { e } else { e.with("request_id", request_id.as_str()) };
+        http::error_response(&e)
+    });
+    match cors {
+        Cors::None => {}
+        Cors::Any => http::add_cors(&mut resp),
+        Cors::Origin(origin) => http::add_cors_origin(&mut resp, origin.as_deref()),
     }
+    http::set_header(&mut resp, "x-request-id", &request_id);
     resp
+}
+
+/// The CORS policy of a route, and whether this request may proceed: a lookup (or its preflight) carrying an
+/// `Origin` that is neither the worker's own nor listed in `LOOKUP_ALLOWED_ORIGINS` is 403 `ORIGIN_NOT_ALLOWED`,
+/// with no `Access-Control-Allow-Origin`, before anything is counted or read.
+fn origin_policy(route: &Route, req: &Request, env: &Env) -> (Cors, ApiResult<()>) {
+    if !route.is_public() {
+        return (Cors::None, Ok(()));
+    }
+    if !(route.origin_restricted() || *route == Route::LookupPreflight) {
+        return (Cors::Any, Ok(()));
+    }
+    let Some(origin) = req.headers().get("origin").ok().flatten() else {
+        // Not a browser's cross-origin request (curl, a server): nothing to allow or refuse.
+        return (Cors::Origin(None), Ok(()));
+    };
+    let own = req.url().ok().map(|u| u.origin().ascii_serialization());
+    if config::origin_allowed(&origin, &config::lookup_allowed_origins(env), own.as_deref()) {
+        (Cors::Origin(Some(origin)), Ok(()))
+    } else {
+        (Cors::Origin(None), Err(ApiError::origin_not_allowed()))
+    }
 }
 
 async fn handle(route: &Route, req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     match route {
         Route::Preflight => http::preflight(),
+        Route::LookupPreflight => http::lookup_preflight(),
         Route::Noop => noop(ctx),
         Route::Scope => scope::get(ctx).await,
         Route::TrustList => trust_list::get(req, ctx).await,

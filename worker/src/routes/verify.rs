@@ -15,11 +15,11 @@ use ecert_format::{StatusInput, parse_status_id};
 use ecert_verify::{Budget, StatusEvidence, VerifiedStatus, VerifiedTrustList, VerifyOptions, verify_with};
 
 use super::{Ctx, status_snapshot};
-use crate::config::{self, DEFAULT_VERIFY_LIMIT};
+use crate::config;
 use crate::error::worker_log;
 use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::rate_limit;
+use crate::rate_limit::{self, Limiter};
 use crate::storage::{copies, trust_lists};
 
 /// The verified status files of this isolate: (trust-list ETag, snapshot ETag, delta ETag) → verified.
@@ -101,9 +101,7 @@ pub async fn post(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         Some("application/pdf") | Some("application/octet-stream") => {}
         _ => return Err(ApiError::unsupported_media_type("application/pdf")),
     }
-    let key = config::lookup_key(&ctx.env)?;
-    let spec = config::rate_limit(&ctx.env, "VERIFY_RATE_LIMIT", DEFAULT_VERIFY_LIMIT);
-    rate_limit::check(&ctx.db, "verify", &ctx.client(req), &key, spec, ctx.now).await?;
+    rate_limit::check(&ctx.env, Limiter::VerifyClient, ctx.client(req)).await?;
     let pdf = http::read_body(req, limit).await?;
     let (trust_etag, trust) = trust_list(ctx).await?;
     let snapshot = snapshot(ctx, &trust_etag, &trust).await;

@@ -11,7 +11,7 @@ use ecert_format::CertificateRecord;
 
 use super::shards::{Kind, Store, slot};
 use super::{Db, blob, db_error, int, opt_text, text};
-use crate::crypto::{Field, keyed_hash};
+use crate::crypto::{Field, id_mac, keyed_hash, name_mac};
 use crate::error::ApiResult;
 
 /// A stored certificate.
@@ -74,8 +74,8 @@ impl NewCertificate {
             issuer_id: record.issuer.id.clone(),
             approval_date: record.approval_date.to_string(),
             issue_date: record.issue_date.to_string(),
-            name_mac: keyed_hash(key, Field::Name, m, record.holder.name.as_bytes()),
-            id_mac: keyed_hash(key, Field::IdNumber, m, record.holder.id_number.as_bytes()),
+            name_mac: name_mac(key, m, &record.holder.name),
+            id_mac: id_mac(key, m, &record.holder.id_number),
             record_mac: keyed_hash(key, Field::Record, m, &base.to_json()),
         }
     }
