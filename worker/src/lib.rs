@@ -14,6 +14,7 @@
 pub mod auth;
 pub mod config;
 pub mod crypto;
+mod edge_cache;
 pub mod error;
 pub mod http;
 pub mod lookup;

@@ -147,7 +147,7 @@ async fn handle(route: &Route, req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
         Route::Preflight => http::preflight(),
         Route::LookupPreflight => http::lookup_preflight(),
         Route::Noop => noop(ctx),
-        Route::Scope => scope::get(ctx).await,
+        Route::Scope => scope::get(req, ctx).await,
         Route::TrustList => trust_list::get(req, ctx).await,
         Route::Status(prefix) => status::get(req, prefix, ctx).await,
         Route::StatusSnapshot => status_snapshot::get(req, ctx, status_snapshot::Which::Snapshot).await,

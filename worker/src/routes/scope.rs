@@ -1,16 +1,30 @@
 //! `GET /v1/scope`: the verification scope — the 31 qualifications, their issuers, and the seals of the
 //! current trust list.
+//!
+//! The built answer comes through the shared cache ([`crate::edge_cache`]): at most `STATUS_MAX_STALE` seconds
+//! after the D1 read behind it started; a miss reads the trust list, verifies it under the pinned root and builds.
 
-use serde::Serialize;
-use worker::Response;
+use serde::{Deserialize, Serialize};
+use worker::{Request, Response};
 
 use ecert_format::{IssuerKind, Registry};
 
 use super::Ctx;
 use crate::config;
-use crate::error::ApiResult;
+use crate::edge_cache::{self, Source};
+use crate::error::{ApiError, ApiResult};
 use crate::http;
-use crate::trust;
+use crate::trust::{self, etag_of, if_none_match_matches};
+
+/// Browsers and caches may reuse the scope for 5 minutes.
+const CACHE_CONTROL: &str = "public, max-age=300";
+
+/// The built answer (what the shared cache holds): its JSON and the strong ETag of those bytes.
+#[derive(Serialize, Deserialize)]
+struct Built {
+    json: String,
+    etag: String,
+}
 
 #[derive(Serialize)]
 struct Scope<'a> {
@@ -56,7 +70,22 @@ struct QualificationScope<'a> {
     authorities_zh: &'a [String],
 }
 
-pub async fn get(ctx: &Ctx) -> ApiResult<Response> {
+pub async fn get(req: &Request, ctx: &Ctx) -> ApiResult<Response> {
+    let bound = config::status_max_stale(&ctx.env);
+    let (built, source) = edge_cache::current(ctx, edge_cache::KEY_SCOPE, bound, build(ctx)).await?;
+    let inm = req.headers().get("if-none-match").ok().flatten();
+    let mut r = if inm.is_some_and(|h| if_none_match_matches(&h, &built.etag)) {
+        http::empty(304)?
+    } else {
+        http::bytes(200, "application/json; charset=utf-8", built.json.into_bytes())?
+    };
+    http::set_header(&mut r, "etag", &built.etag);
+    http::set_header(&mut r, "cache-control", CACHE_CONTROL);
+    http::set_header(&mut r, "x-ecert-edge-cache", Source::header(source));
+    Ok(r)
+}
+
+async fn build(ctx: &Ctx) -> ApiResult<Built> {
     let registry = Registry::builtin();
     let root = config::root_spki(&ctx.env)?;
     let current = trust::current_verified(&ctx.db, &root).await?;
@@ -104,7 +133,6 @@ pub async fn get(ctx: &Ctx) -> ApiResult<Response> {
         issuers,
         qualifications,
     };
-    let mut r = http::json(200, &scope)?;
-    http::set_header(&mut r, "cache-control", "public, max-age=300");
-    Ok(r)
+    let json = serde_json::to_string(&scope).map_err(|e| ApiError::internal("serialise scope", e))?;
+    Ok(Built { etag: etag_of(json.as_bytes()), json })
 }
