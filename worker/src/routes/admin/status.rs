@@ -256,6 +256,8 @@ pub async fn publish_status(req: &mut Request, ctx: &Ctx) -> ApiResult<Response>
             ApiError::internal("publish status", t)
         });
     }
+    // Committed: this data centre's shared cache forgets what was current (others within the bound).
+    crate::edge_cache::purge_publications().await;
     let mut r = http::json(
         201,
         &json!({

@@ -89,6 +89,8 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
             ApiError::internal("publish trust list", t)
         });
     }
+    // Committed: this data centre's shared cache forgets what was current (others within the bound).
+    crate::edge_cache::purge_publications().await;
     let mut r = http::json(
         201,
         &json!({ "sequence": list.sequence, "etag": etag, "published": true, "issued_at": list.issued_at, "next_update": list.next_update }),
