@@ -18,6 +18,9 @@
 //   prepareDb  async ({ persist, lookupKey }) called with the fresh local D1 state directory before the migrations
 //            are applied (default none): the migration test applies older migrations and writes old-style rows
 //            there first
+//   persistDir  keep the D1/R2 state in this directory (created if missing) instead of a temp dir, and leave it on
+//            stop(): the capacity fill restarts an edge on its bulk-loaded shards (default none)
+//   secrets  { adminToken, auditToken, lookupKey, shardKey } to reuse (default: random per start)
 //   migrate  D1 bindings to apply migrations to (default: DB and every shard of the SHARDS var, or of vars.SHARDS);
 //            the resharding test adds the shards it moves to
 // The registry is split across shards (worker/wrangler.toml: SHARD_0..SHARD_3 by default, docs/edge.md "Shards");
@@ -112,7 +115,7 @@ export async function configuredShards() {
   return m ? m[1].split(',').map((s) => s.trim()) : [];
 }
 
-export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir, prepareDb, migrate } = {}) {
+export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir, prepareDb, migrate, persistDir, secrets = {} } = {}) {
   if (!demoDir) throw new Error('startEdge: demoDir is required');
   demoDir = resolve(demoDir);
   assetsDir = resolve(assetsDir ?? join(REPO, 'www', 'dist'));
@@ -125,10 +128,10 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
   port ??= await freePort();
   const inspectorPort = await freePort();
   const stateDir = await mkdtemp(join(tmpdir(), 'ecert-edge-'));
-  const adminToken = randomBytes(24).toString('hex');
-  const auditToken = randomBytes(24).toString('hex');
-  const lookupKey = randomBytes(32).toString('hex');
-  const shardKey = randomBytes(32).toString('hex');
+  const adminToken = secrets.adminToken ?? randomBytes(24).toString('hex');
+  const auditToken = secrets.auditToken ?? randomBytes(24).toString('hex');
+  const lookupKey = secrets.lookupKey ?? randomBytes(32).toString('hex');
+  const shardKey = secrets.shardKey ?? randomBytes(32).toString('hex');
   const rootSpki = (await readFile(join(demoDir, 'root-spki.pem'), 'utf8'))
     .split('\n')
     .filter((l) => l && !l.startsWith('-----'))
@@ -147,7 +150,8 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
     ].join('\n'),
     { mode: 0o600 },
   );
-  const persist = join(stateDir, 'state');
+  const persist = persistDir ? resolve(persistDir) : join(stateDir, 'state');
+  if (persistDir) await mkdir(persist, { recursive: true });
   if (prepareDb) await prepareDb({ persist, lookupKey });
   migrate ??= ['DB', ...(vars.SHARDS ? String(vars.SHARDS).split(',') : await configuredShards())];
   await applyMigrations({ persist, bindings: migrate, env: await toolEnv() });

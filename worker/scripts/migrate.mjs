@@ -31,15 +31,20 @@ function wrangler(args, env) {
   });
 }
 
-/** Apply migrations to every binding (three wrangler processes at a time). */
-export async function applyMigrations({ persist, bindings = d1Bindings(), env = {}, parallel = 3 }) {
-  const queue = [...bindings];
-  const worker = async () => {
-    for (let b = queue.shift(); b; b = queue.shift()) {
-      await wrangler(['d1', 'migrations', 'apply', b, '--local', '--persist-to', persist], env);
+/** Apply migrations to every binding, one wrangler process after another (two at once on one state directory can
+ * fail with SQLITE_BUSY); a busy database is tried again. */
+export async function applyMigrations({ persist, bindings = d1Bindings(), env = {} }) {
+  for (const b of bindings) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await wrangler(['d1', 'migrations', 'apply', b, '--local', '--persist-to', persist], env);
+        break;
+      } catch (e) {
+        if (attempt >= 3 || !/SQLITE_BUSY|database is locked/.test(e.message)) throw e;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, bindings.length) }, worker));
+  }
   return bindings;
 }
 
