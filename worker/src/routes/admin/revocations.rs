@@ -31,8 +31,27 @@ const MAX_FUTURE_SKEW: i64 = 300;
 struct RevokeRequest {
     management_number: String,
     reason: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integral_seconds")]
     revoked_at: Option<i64>,
+}
+
+/// A JSON integer, also when written with a zero fraction (`1700000000.0` is an integer to JSON Schema, which the
+/// OpenAPI file's `integer` means); any other number is refused as the wrong type.
+fn integral_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(i) = n.as_i64() {
+        return Ok(Some(i));
+    }
+    match n.as_f64() {
+        // Exactly representable in i64: [-2^63, 2^63).
+        #[allow(clippy::cast_possible_truncation)]
+        Some(f) if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) => {
+            Ok(Some(f as i64))
+        }
+        _ => Err(serde::de::Error::custom(format!("invalid type: number `{n}`, expected an integer (i64)"))),
+    }
 }
 
 #[derive(Serialize)]
@@ -191,6 +210,20 @@ mod tests {
         assert!(validate(r("1", "a\nb", None), now).is_err());
         assert!(validate(r("1", &"字".repeat(201), None), now).is_err());
         assert!(validate(r("1", &"字".repeat(200), None), now).is_ok());
+    }
+
+    #[test]
+    fn revoked_at_is_an_integer_however_written() {
+        let at = |json: &str| http::parse_json::<RevokeRequest>(json.as_bytes()).map(|r| r.revoked_at);
+        let body = |v: &str| format!(r#"{{"management_number":"1","reason":"x","revoked_at":{v}}}"#);
+        assert_eq!(at(&body("-1241")).unwrap(), Some(-1241));
+        assert_eq!(at(&body("-1241.0")).unwrap(), Some(-1241));
+        assert_eq!(at(&body("1.7e9")).unwrap(), Some(1_700_000_000));
+        assert_eq!(at(&body("null")).unwrap(), None);
+        assert_eq!(at(r#"{"management_number":"1","reason":"x"}"#).unwrap(), None);
+        for bad in ["1.5", "1e30", "\"1\"", "true"] {
+            assert_eq!(at(&body(bad)).unwrap_err().code, "INVALID_REQUEST", "{bad}");
+        }
     }
 
     #[test]
