@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything ecert's build, demo and tests need on a fresh machine. Idempotent: tools already present
-# are left alone. Sources: Debian apt (validators, CJK fonts), PyPI (pyHanko), the machine's Rust toolchain.
+# are left alone. Sources: Debian apt (validators, CJK fonts), PyPI (pyHanko, schemathesis), the machine's Rust toolchain.
 set -euo pipefail
 
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
@@ -28,6 +28,17 @@ fi
 if ! command -v pyhanko >/dev/null; then
   log "pip: pyHanko (independent PAdES validator)"
   python3 -m pip install -q --disable-pip-version-check "pyHanko==0.38.0" "pyhanko-cli==0.6.0" "pyhanko-certvalidator==0.33.0"
+fi
+# schemathesis (property-based tests of the edge against docs/openapi.yaml: scripts/schemathesis.sh), pinned, in
+# its own virtualenv so its dependencies never meet pyHanko's. Same version and path in scripts/schemathesis.sh.
+st_venv="${ECERT_ST_VENV:-$HOME/.local/share/ecert/schemathesis-venv}"
+st_version=4.32.5
+if [ "$("$st_venv/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$st_version" ]; then
+  log "pip: schemathesis $st_version (in $st_venv)"
+  python3 -m venv "$st_venv" 2>/dev/null || {
+    $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+    rm -rf "$st_venv"; python3 -m venv "$st_venv"; }
+  "$st_venv/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$st_version"
 fi
 # JavaScript-side tools, pinned in package.json / package-lock.json: Node 22 (for wrangler), wrangler (ships
 # workerd), binaryen (wasm-opt 132), esbuild, playwright-core (drives Debian's chromium), pdfjs-dist.
