@@ -213,7 +213,7 @@ describe('stand-in edge', () => {
       assert.equal(v1.status.snapshot.origin, 'edge');
       const card = frame.locator('ecert-verify .ec-card').first();
       assert.equal((await card.locator('.ec-state').textContent()).trim(), '已撤销');
-      assert.match(await card.locator('[data-field=status] dd').textContent(), /^已撤销（依据状态服务的状态快照第 \d+ 号，.* 签发）$/);
+      assert.match(await card.locator('[data-field=status] dd').textContent(), /^已撤销（依据状态服务的状态快照第 \d+ 号，.* 签发；快照未载明撤销时间）$/);
       await frame.locator('ecert-verify').screenshot({ path: join(ARTIFACTS, 'widget-revoked.png') });
       const v2 = await pick(frame, byDelta.file);
       assert.equal(v2.code, 'REVOKED', 'revoked by the delta on top of the snapshot');

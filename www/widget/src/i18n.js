@@ -159,10 +159,7 @@ export const UI = {
   statusUnknown: { zh: '状态未知：联网更新状态后再核验', en: 'unknown: connect to update the status, then check again' },
   statusValid: { zh: '未撤销', en: 'not revoked' },
   statusRevoked: { zh: '已撤销', en: 'revoked' },
-  revokedAtUnknown: {
-    zh: '撤销时间未知：状态快照只载明已撤销，不含时间',
-    en: 'time of revocation unknown: the status snapshot says revoked, without a time',
-  },
+  revokedAtUnknown: { zh: '快照未载明撤销时间', en: 'the snapshot gives no time of revocation' },
   statusNotRegistered: { zh: '登记库中无此证书', en: 'not in the registry' },
   statusStale: {
     zh: '状态快照已过期，无法确认是否撤销：请联网更新状态后再核验',

@@ -59,10 +59,11 @@ export function statusText(s, lang) {
       return t(UI.statusValid, lang) + paren(from || (st.as_of ? `${t(UI.asOf, lang)} ${chinaTime(st.as_of)}` : ''));
     case 'revoked': {
       // The registry's answer carries the time of revocation; a signed status snapshot only says "revoked" (it
-      // holds one bit per copy) — said so, rather than showing no time as if there were none.
-      const when = st.revoked_at ? ` ${chinaTime(st.revoked_at)}` : (lang === 'en' ? ` (${t(UI.revokedAtUnknown, lang)})` : `（${t(UI.revokedAtUnknown, lang)}）`);
+      // holds one bit per copy): said so, rather than showing no time as if there were none.
+      const when = st.revoked_at ? ` ${chinaTime(st.revoked_at)}` : '';
       const why = st.reason ? (lang === 'en' ? ` — ${t(UI.reason, lang)}: ${st.reason}` : `，${t(UI.reason, lang)}：${st.reason}`) : '';
-      return `${t(UI.statusRevoked, lang)}${when}${why}${paren(from)}`;
+      const noTime = st.revoked_at ? '' : t(UI.revokedAtUnknown, lang);
+      return `${t(UI.statusRevoked, lang)}${when}${why}${paren([from, noTime].filter(Boolean).join(lang === 'en' ? '; ' : '；'))}`;
     }
     case 'not_registered': return t(UI.statusNotRegistered, lang) + paren(from);
     case 'stale': return t(UI.statusStale, lang) + paren(from);
