@@ -22,7 +22,8 @@ pub async fn publish_trust_list(req: &mut Request, ctx: &Ctx) -> ApiResult<Respo
     let root = config::root_spki(&ctx.env)?;
     let body = http::read_body(req, MAX_TRUST_LIST_BYTES).await?;
     let text = String::from_utf8(body).map_err(|_| ApiError::malformed_json("not UTF-8"))?;
-    serde_json::from_str::<serde_json::Value>(&text).map_err(|e| ApiError::malformed_json(&e.to_string()))?;
+    // Strict: a repeated key is 400 DUPLICATE_KEY here too, before the core sees the envelope.
+    http::parse_json_value(text.as_bytes())?;
 
     let current = trust_lists::current(&ctx.db).await?;
     let held = current.as_ref().map_or(0, |c| u64::try_from(c.sequence).unwrap_or(0));
