@@ -22,7 +22,13 @@
 //    bucket and the audit log: none lost.
 //
 //   node worker/scripts/bench.mjs [--duration S] [--connections N] [--rounds N] [--pace MS] [--certs N]
-//                                 [--revocations N] [--hot N] [--max-stale S] [--demo DIR]
+//                                 [--revocations N] [--hot N] [--max-stale S] [--demo DIR] [--state DIR]
+// --state DIR starts the edge on an existing registry instead of a fresh one: the LARGE edge kept by
+// `scripts/fill-edge.sh --keep D` (D/large, keys from D/secrets.json; 2 M copies in 4 shards); its certificates get a
+// fresh 管理号 prefix per run, so a second run on the same state registers and revokes new ones.
+// Lookups (POST /v1/lookup, by 管理号 and 查询编号 of the registered certificates, a new client address each, so the
+// per-client and per-number rate limits are not reached) run in the saturation and goal phases beside noop and
+// status; the goal is judged for both: p99 ≤ 1.5× noop p99, pooled.
 // --max-stale sets the worker's STATUS_MAX_STALE (default: wrangler.toml's, 5 s); 0 turns the status cache off
 // (every request reads D1), which is how the design without a cache is measured.
 // Exit status: 0 when nothing was lost, no bound was broken and every request succeeded (the p99 goal is
@@ -35,6 +41,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { REPO, makeDemo, startEdge } from '../../tests/support/edge.mjs';
+import { synthetic } from './synthetic.mjs';
 
 const GOAL_RATIO = 1.5;
 
@@ -53,39 +60,13 @@ function args(argv) {
     demo: get('--demo', undefined),
     hot: Number(get('--hot', 64)),
     maxStale: get('--max-stale', undefined) === undefined ? undefined : Number(get('--max-stale')),
+    state: get('--state', undefined),
   };
 }
 
 // 管理号 → the status id of its base copy, as the edge computed it when registering (the registration answer).
 const idOf = new Map();
 const statusId = (m) => idOf.get(m);
-
-// GB 11643 check character.
-function checkChar(body17) {
-  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-  const sum = [...body17].reduce((s, d, i) => s + Number(d) * w[i], 0);
-  return '10X98765432'[sum % 11];
-}
-
-/** `n` valid records derived from the demo's (same qualification/issuer/holder birth and sex, new numbers). */
-function synthetic(templates, n) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const t = templates[i % templates.length];
-    const base = t.holder.id_number.slice(0, 14);
-    const parity = t.holder.sex === 'male' ? 1 : 0;
-    const seq = String(((Math.floor(i / templates.length) % 450) * 2 + 100 + parity) % 1000).padStart(3, '0');
-    const body = base + seq;
-    out.push({
-      ...t,
-      management_number: `B${String(i).padStart(11, '0')}`,
-      query_number: `Q${String(i).padStart(15, '0')}`,
-      holder: { ...t.holder, id_number: body + checkChar(body) },
-      annotation: null,
-    });
-  }
-  return out;
-}
 
 // Appended to every wrk script: writes the run's latency histogram (µs value, count per line) to $ECERT_HIST, so
 // the rounds of a phase can be pooled into one distribution.
@@ -162,14 +143,23 @@ async function main() {
   const demo = opt.demo ? { demoDir: opt.demo, cleanup: async () => {} } : await makeDemo();
   console.log('starting the edge (wrangler dev on workerd, fresh local D1)…');
   const vars = opt.maxStale === undefined ? {} : { STATUS_MAX_STALE: String(opt.maxStale) };
-  const edge = await startEdge({ demoDir: demo.demoDir, vars });
+  let edge;
+  let prefix = 'B';
+  if (opt.state) {
+    const secrets = JSON.parse(await readFile(join(opt.state, '..', 'secrets.json'), 'utf8'));
+    edge = await startEdge({ demoDir: demo.demoDir, vars, persistDir: opt.state, secrets, seed: false, migrate: [] });
+    prefix = `B${Date.now().toString(36).toUpperCase()}`;
+    console.log(`on the registry kept in ${opt.state}; synthetic 管理号 prefix ${prefix}`);
+  } else {
+    edge = await startEdge({ demoDir: demo.demoDir, vars });
+  }
   const work = await mkdtemp(join(tmpdir(), 'ecert-bench-'));
   let failed = false;
   try {
     const auth = { authorization: `Bearer ${edge.adminToken}`, 'content-type': 'application/json' };
     const dir = join(demo.demoDir, 'pki', 'register');
     const templates = await Promise.all((await readdir(dir)).sort().map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8'))));
-    const records = synthetic(templates, opt.certs);
+    const records = synthetic(templates, opt.certs, { prefix });
     const t0 = Date.now();
     for (let i = 0; i < records.length; i += 500) {
       const r = await fetch(`${edge.baseUrl}/v1/admin/certificates`, { method: 'POST', headers: auth, body: JSON.stringify({ records: records.slice(i, i + 500) }) });
@@ -209,6 +199,14 @@ async function main() {
       await writeFile(f, text + HISTOGRAM_LUA);
       return f;
     };
+    // Lookups: bodies of registered certificates (by 管理号 and by 查询编号 in turn), a new client address per request
+    // starting at a per-run offset, so neither the per-client nor the per-number rate limit is reached.
+    const bodies = records.slice(0, 2000).map((rec, i) => JSON.stringify({ name: rec.holder.name, id_number: rec.holder.id_number, ...(i % 2 ? { query_number: rec.query_number } : { management_number: rec.management_number }) }));
+    let lookupRuns = 0;
+    const lookupScript = async (paced) => {
+      const offset = 100_000 * ++lookupRuns;
+      return script(`lookup-${lookupRuns}.lua`, `local b = {${bodies.map((x) => `[==[${x}]==]`).join(',')}}\nlocal i = ${offset}\nlocal h = { ["content-type"] = "application/json" }\nrequest = function()\n  i = i + 1\n  h["cf-connecting-ip"] = "10." .. (math.floor(i / 65536) % 256) .. "." .. (math.floor(i / 256) % 256) .. "." .. (i % 256)\n  return wrk.format("POST", "/v1/lookup", h, b[(i % #b) + 1])\nend\n${paced ? pace : ''}`);
+    };
     const scripts = {
       noop: await script('noop.lua', ''),
       noopPaced: await script('noop-paced.lua', pace),
@@ -218,11 +216,13 @@ async function main() {
     const load = { duration: opt.duration, connections: opt.connections, work };
     const noopUrl = `${edge.baseUrl}/v1/noop`;
     const statusUrl = `${edge.baseUrl}/v1/status/0000`; // the scripts choose the path
+    const lookupUrl = `${edge.baseUrl}/v1/lookup`;
 
     const loadBefore = await loadavg();
     console.log('warm-up…');
     await wrk(noopUrl, { ...load, duration: 2, script: scripts.noop });
     await wrk(statusUrl, { ...load, duration: 2, script: scripts.statusHot });
+    await wrk(lookupUrl, { ...load, duration: 2, script: await lookupScript(false) });
 
     // Revocations, and a watcher that polls each acknowledged one in its bucket until it shows.
     const acknowledged = [];
@@ -270,14 +270,14 @@ async function main() {
     // Each route runs alone (never both at once, so neither pays for the other's work); within a phase the two
     // alternate noop, status, status, noop, … so a drift in the machine's load hits both alike.
     const phases = [
-      { name: 'saturation, read-only: as fast as wrk sends', paced: false },
-      { name: `paced, read-only (goal): each connection pauses ${opt.pace} ms between requests`, paced: true, goal: true },
+      { name: 'saturation, read-only: as fast as wrk sends', paced: false, lookup: true },
+      { name: `paced, read-only (goal): each connection pauses ${opt.pace} ms between requests`, paced: true, goal: true, lookup: true },
       { name: `paced, revoking: ${opt.pace} ms pauses, an issuer revokes certificates during every run`, paced: true, revoke: true },
       { name: `paced, cold buckets: ${opt.pace} ms pauses, every status prefix asked for the first time (no cache hit)`, paced: true, cold: true },
     ];
     const runs = [];
     for (const phase of phases) {
-      const r = { phase, noop: [], status: [] };
+      const r = { phase, noop: [], status: [], lookup: [] };
       runs.push(r);
       for (let round = 0; round < opt.rounds; round++) {
         const statusScript = phase.cold
@@ -285,11 +285,14 @@ async function main() {
           : phase.paced
             ? scripts.statusHotPaced
             : scripts.statusHot;
-        const order = round % 2 ? ['status', 'noop'] : ['noop', 'status'];
+        const routes = phase.lookup ? ['noop', 'status', 'lookup'] : ['noop', 'status'];
+        const order = round % 2 ? [...routes].reverse() : routes;
         for (const route of order) {
           const run = route === 'noop'
             ? wrk(noopUrl, { ...load, script: phase.paced ? scripts.noopPaced : scripts.noop })
-            : wrk(statusUrl, { ...load, script: statusScript });
+            : route === 'lookup'
+              ? wrk(lookupUrl, { ...load, script: await lookupScript(phase.paced) })
+              : wrk(statusUrl, { ...load, script: statusScript });
           const [result] = await Promise.all([run, revokeDuring(phase.revoke ? nextRevocations() : [])]);
           r[route].push(result);
         }
@@ -313,13 +316,15 @@ async function main() {
     console.log('');
     console.log(
       `edge load test — wrk -t1 -c${opt.connections} per route, ${opt.rounds} rounds per phase, ${opt.duration} s per run, loopback, ` +
-        `${records.length + templates.length} registered certificates, status cache ${maxStale > 0 ? `on (STATUS_MAX_STALE ${maxStale} s)` : 'off (every request reads D1)'}`,
+        `${opt.state ? `the registry kept in ${opt.state} plus ` : ''}${records.length + templates.length} registered certificates, status cache ${maxStale > 0 ? `on (STATUS_MAX_STALE ${maxStale} s)` : 'off (every request reads D1)'}`,
     );
     let goalRatio = NaN;
+    let lookupGoalRatio = NaN;
     for (const r of runs) {
       console.log(`  ${r.phase.name}:`);
       r.noop.forEach((x, i) => console.log(`    /v1/noop            run ${i + 1}: ${fmt(x)}`));
       r.status.forEach((x, i) => console.log(`    /v1/status/{prefix} run ${i + 1}: ${fmt(x)}`));
+      r.lookup.forEach((x, i) => console.log(`    POST /v1/lookup     run ${i + 1}: ${fmt(x)}`));
       const p99 = { noop: median(r.noop.map((x) => x.p99)), status: median(r.status.map((x) => x.p99)) };
       const pooled = (q) => ({ noop: pooledPercentile(r.noop, q), status: pooledPercentile(r.status, q) });
       const [p50all, p99all] = [pooled(50), pooled(99)];
@@ -328,13 +333,22 @@ async function main() {
       console.log(`    median req/s status / noop = ${median(r.status.map((x) => x.rps)).toFixed(0)} / ${median(r.noop.map((x) => x.rps)).toFixed(0)}`);
       console.log(`    median of the runs' p99  status / noop = ${p99.status.toFixed(2)} / ${p99.noop.toFixed(2)} ms = ${(p99.status / p99.noop).toFixed(2)}×`);
       console.log(`    all runs pooled (${n(r.status)} / ${n(r.noop)} requests): p50 ${p50all.status.toFixed(2)} / ${p50all.noop.toFixed(2)} ms, p99 ${p99all.status.toFixed(2)} / ${p99all.noop.toFixed(2)} ms = ${ratio.toFixed(2)}×`);
-      if (r.phase.goal) goalRatio = ratio;
+      if (r.lookup.length) {
+        const lp = { p50: pooledPercentile(r.lookup, 50), p99: pooledPercentile(r.lookup, 99) };
+        r.lookupRatio = lp.p99 / p99all.noop;
+        console.log(`    lookup: median req/s ${median(r.lookup.map((x) => x.rps)).toFixed(0)}; pooled (${n(r.lookup)} requests) p50 ${lp.p50.toFixed(2)} ms, p99 ${lp.p99.toFixed(2)} ms = ${r.lookupRatio.toFixed(2)}× noop`);
+      }
+      if (r.phase.goal) {
+        goalRatio = ratio;
+        lookupGoalRatio = r.lookupRatio;
+      }
       if (!r.phase.cold) {
         const every = opt.hot / median(r.status.map((x) => x.rps));
         console.log(`    each of the ${opt.hot} hot buckets asked again every ≈ ${every.toFixed(1)} s${maxStale > 0 ? ` (cache: answered from memory when < ${maxStale} s)` : ''}`);
       }
     }
     console.log(`  goal: status p99 ≤ ${GOAL_RATIO}× noop p99 (paced phase, all runs pooled): ${goalRatio.toFixed(2)}× — ${goalRatio <= GOAL_RATIO ? 'MET' : 'NOT MET'}`);
+    console.log(`  goal: lookup p99 ≤ ${GOAL_RATIO}× noop p99 (paced phase, all runs pooled): ${lookupGoalRatio.toFixed(2)}× — ${lookupGoalRatio <= GOAL_RATIO ? 'MET' : 'NOT MET'}`);
     const lost = acknowledged.length - visible;
     console.log(`  revocations during load: ${acknowledged.length} acknowledged (201), ${revErrors} failed`);
     if (delays.length) {
@@ -342,7 +356,7 @@ async function main() {
     }
     console.log(`    still shown valid ≥ ${maxStale} s after the 201 (bound broken): ${late.length}`);
     console.log(`    visible afterwards in status buckets: ${visible}/${acknowledged.length}; in the audit log: ${auditedAll ? 'all' : 'NOT all'}; lost: ${lost}`);
-    const non2xx = runs.flatMap((r) => [...r.noop, ...r.status]).reduce((s, r) => s + r.non2xx, 0);
+    const non2xx = runs.flatMap((r) => [...r.noop, ...r.status, ...r.lookup]).reduce((s, r) => s + r.non2xx, 0);
     if (lost !== 0 || late.length !== 0 || !auditedAll || revErrors !== 0 || non2xx !== 0) {
       failed = true;
       console.log(`FAILED: ${lost} lost, ${late.length} past the bound, ${revErrors} revocation errors, ${non2xx} non-2xx responses under load`);

@@ -14,10 +14,12 @@
 //    p50/p90/p99 and LARGE/SMALL ratios (goal: p99 within 1.3×).
 //
 //   node worker/scripts/fill.mjs [--copies N] [--small N] [--per-cert N] [--probes N] [--demo DIR] [--keep DIR]
+// --keep DIR keeps both edges' state (DIR/small, DIR/large) and their keys (DIR/secrets.json) for
+// `scripts/bench-edge.sh --state DIR/large`.
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,10 +73,10 @@ const pct = (xs, p) => { const v = [...xs].sort((a, b) => a - b); return v[Math.
 let ipCounter = 0;
 const ip = () => `198.19.${(ipCounter >> 8) & 255}.${ipCounter++ & 255}`;
 
-async function probe(edges, probeRecords) {
+async function probe(edges, probeRecords, count = PROBES) {
   const lat = Object.fromEntries(edges.map((e) => [e.name, { lookup: [], status: [] }]));
   let failures = 0;
-  for (let i = 0; i < PROBES; i++) {
+  for (let i = 0; i < count; i++) {
     const rec = probeRecords[i % probeRecords.length];
     const body = JSON.stringify({ name: rec.holder.name, id_number: rec.holder.id_number, ...(i % 2 ? { query_number: rec.query_number } : { management_number: rec.management_number }) });
     const prefix = randomBytes(2).toString('hex');
@@ -100,6 +102,11 @@ async function main() {
   const work = opt('--keep') ?? (await mkdtemp(join(tmpdir(), 'ecert-fill-')));
   const secrets = { adminToken: randomBytes(24).toString('hex'), auditToken: randomBytes(24).toString('hex'), lookupKey: randomBytes(32).toString('hex'), shardKey: randomBytes(32).toString('hex') };
   const vars = { STATUS_MAX_STALE: '0', SHARDS: SHARDS.join(',') };
+  if (opt('--keep')) {
+    // What `bench.mjs --state DIR/large` needs to start an edge on the filled shards again.
+    await mkdir(work, { recursive: true });
+    await writeFile(join(work, 'secrets.json'), JSON.stringify(secrets), { mode: 0o600 });
+  }
   const templates = await loadTemplates(demo.demoDir);
   const apiCerts = Math.max(500, Math.floor(SMALL / PER_CERT));
   const base = annotated(synthetic(templates, apiCerts, { prefix: 'P' }));
@@ -142,7 +149,7 @@ async function main() {
     }
 
     // Warm both (isolate start, first reads), then the alternating probes.
-    await probe(edges, base.slice(0, 50));
+    await probe(edges, base.slice(0, 100), 100);
     console.log(`probing: ${PROBES} lookups and ${PROBES} status reads per edge, alternating (load ${await loadavg()})…`);
     const { lat, failures } = await probe(edges, base.slice(100));
     const row = (name, kind) => {
