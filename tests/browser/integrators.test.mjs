@@ -85,6 +85,21 @@ test('way 1: the package copied to the site\'s own origin, strict CSP with nothi
   }
 });
 
+test('the server entry in every Node >= 20 on this machine (the system node too): same verdict, same id', async () => {
+  const script = `const { verify } = await import(${JSON.stringify(pathToFileURL(join(fx.distDir, 'widget/server.js')).href)});
+    const { readFileSync } = await import('node:fs');
+    const out = [];
+    for (const f of ${JSON.stringify(SAMPLES)}) { const v = await verify(readFileSync(${JSON.stringify(fx.samplesDir)} + '/' + f), { fileName: f }); out.push([f, v.code, v.id]); }
+    console.log(JSON.stringify({ version: process.version, out }));`;
+  const nodes = [...new Set([process.execPath, '/usr/bin/node', '/usr/local/bin/node'].filter((p) => existsSync(p)))];
+  const results = nodes.map((n) => JSON.parse(execFileSync(n, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })));
+  for (const r of results) {
+    assert.ok(Number(r.version.slice(1).split('.')[0]) >= 20, r.version);
+    assert.deepEqual(r.out, results[0].out, `${r.version} agrees with ${results[0].version}`);
+  }
+  assert.deepEqual(results[0].out.map(([f, c]) => [f, c]), SAMPLES.map((f) => [f, fx.manifest.samples.find((x) => x.file === f).expected]));
+});
+
 describe('with the edge (wrangler dev on workerd)', { skip: haveEdge ? false : 'ECERT_SKIP_EDGE=1' }, () => {
   let edge, site, other, nocors, dist, sitePort;
 

@@ -16,7 +16,8 @@ const cspViolations = [];
 
 before(async () => {
   fx = fixture();
-  server = await serve({ root: fx.distDir });
+  const s = fx.manifest.samples.find((x) => x.expected === 'ANNOTATION_EXPIRED');
+  server = await serve({ root: fx.distDir, extra: { '/sample.pdf': join(fx.samplesDir, s.file) } });
   browser = await launch();
   page = await browser.context.newPage();
   page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text()); });
@@ -43,8 +44,13 @@ test('the widget is packaged like an npm package (package.json, types, every lis
   assert.equal(pkg.exports['.'].import, './ecert-verify.js');
   assert.equal(pkg.types, './ecert-verify.d.ts');
   for (const f of pkg.files) assert.ok(existsSync(join(dir, f)), `package file ${f}`);
+  assert.equal(pkg.exports['./server'].import, './server.js');
+  assert.equal(pkg.exports['./server'].types, './server.d.ts');
+  const sdts = readFileSync(join(dir, 'server.d.ts'), 'utf8');
+  for (const name of ['export function verify(input: VerifyInput', 'export function init(', 'export function receipt(']) assert.ok(sdts.includes(name), `server types declare ${name}`);
   const dts = readFileSync(join(dir, 'ecert-verify.d.ts'), 'utf8');
-  for (const name of ['export function verify(', 'interface Verdict', "'ecert-verdict': EcertVerdictEvent", "'ecert-verify': EcertVerifyElement"]) {
+  for (const name of ['export function verify(input: VerifyInput', 'export type VerifyInput = File | Blob | ArrayBuffer | Uint8Array | URL',
+    'id?: string | null', 'name?: string', 'file(index?: number): File | null', 'interface Verdict', "'ecert-verdict': EcertVerdictEvent", "'ecert-verify': EcertVerifyElement"]) {
     assert.ok(dts.includes(name), `types declare ${name}`);
   }
 });
@@ -121,6 +127,12 @@ test('JS API verify(bytes, options) and the compact display', async () => {
     for (let i = 0; i < bin.length; i++) u[i] = bin.charCodeAt(i);
     const m = await import('../widget/ecert-verify.js');
     const v = await m.verify(u, { revealIdNumber: true });
+    // The other inputs: a File (its name kept), a Blob, a URL (fetched) — the same file, the same verdict id.
+    const vf = await m.verify(new File([u], 'named.pdf', { type: 'application/pdf' }));
+    const vb = await m.verify(new Blob([u]));
+    const vu = await m.verify(new URL('/sample.pdf', location.href));
+    const vm = await m.verify(new URL('/missing.pdf', location.href));
+    const ids = { file: [vf.id, vf.file.name], blob: [vb.id, vb.file.name], url: [vu.id, vu.file.name], missing: vm.code };
     const el = document.querySelector('ecert-verify');
     el.setAttribute('display', 'compact');
     el.setAttribute('lang', 'en');
@@ -130,7 +142,8 @@ test('JS API verify(bytes, options) and the compact display', async () => {
       code: v.code, id: v.certificate.id_number, masked: v.certificate.id_number_masked, annotation: v.annotation.state,
       sha256: v.file.sha256, size: v.file.size,
       code2: v2.code, compact: card.classList.contains('ec-compact'), state: card.querySelector('.ec-state').textContent,
-      fields: card.querySelectorAll('.ec-fields').length, untouched: u.length,
+      fields: card.querySelectorAll('.ec-fields').length, untouched: u.length, ids, vid: v.id, vid2: v2.id,
+      elFile: [el.file(0).name, el.file(0).size],
     };
   }, b64);
   assert.equal(r.code, 'ANNOTATION_EXPIRED');
@@ -145,5 +158,12 @@ test('JS API verify(bytes, options) and the compact display', async () => {
   assert.equal(r.state, 'Annotation expired', "the headline names the code, in the widget's language");
   assert.equal(r.fields, 0);
   assert.ok(r.untouched > 1000, "the caller's buffer is not detached");
+  assert.match(r.vid, /^ev1-[0-9a-f]{32}$/);
+  assert.equal(r.vid2, r.vid, 'the same file, the same verdict id');
+  assert.deepEqual(r.ids.file, [r.vid, 'named.pdf']);
+  assert.deepEqual(r.ids.blob, [r.vid, '']);
+  assert.deepEqual(r.ids.url, [r.vid, 'sample.pdf']);
+  assert.equal(r.ids.missing, 'FETCH_FAILED');
+  assert.deepEqual(r.elFile, ['api.pdf', pdf.length], 'element.file(0) gives the file back');
   await frame.locator('ecert-verify').screenshot({ path: join(ARTIFACTS, 'widget-compact-en.png') });
 });

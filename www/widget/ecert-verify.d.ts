@@ -229,7 +229,7 @@ export function renderCard(verdict: Verdict, options?: { fileName?: string; lang
 /** `detail`: the verdict — `detail.file.name`, `.size`, `.sha256` and `detail.id` identify what was checked. */
 export interface EcertVerdictEvent extends CustomEvent<Verdict> {}
 
-/** `<ecert-verify lang="zh-CN|en" edge="https://…" display="full|compact" heading-level="2">` — put fallback content
+/** `<ecert-verify lang="zh-CN|en" edge="https://…" display="full|compact" heading-level="2" hint="…">` — put fallback content
  * inside (shown only if the element never loads); card headings are `<h2>` unless `heading-level` says otherwise. */
 export class EcertVerifyElement extends HTMLElement {
   lang: string;

@@ -56,7 +56,7 @@ function styleSheets() {
 }
 
 export class EcertVerifyElement extends HTMLElement {
-  static get observedAttributes() { return ['lang', 'edge', 'display', 'heading-level']; }
+  static get observedAttributes() { return ['lang', 'edge', 'display', 'heading-level', 'hint']; }
 
   constructor() {
     super();
@@ -122,7 +122,7 @@ export class EcertVerifyElement extends HTMLElement {
     const button = h('button', { type: 'button', class: 'pick', part: 'button' }, t(UI.pickOne, lang));
     button.addEventListener('click', () => input.click());
     const drop = h('div', { class: 'drop', part: 'dropzone' },
-      button, h('span', { class: 'hint' }, t(UI.dropHint, lang)), input);
+      button, h('span', { class: 'hint' }, this.getAttribute('hint') || t(UI.dropHint, lang)), input);
     drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
     drop.addEventListener('dragleave', () => drop.classList.remove('over'));
     drop.addEventListener('drop', (e) => {
