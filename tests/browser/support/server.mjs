@@ -50,14 +50,14 @@ export function headersFor(rules, path) {
 
 /**
  * @param {{root: string, extra?: Record<string, string>, connect?: string[], port?: number, quiet?: boolean,
- *   headersFile?: boolean, host?: string}} o
+ *   headersFile?: boolean, host?: string, csp?: string}} o
  *   extra: URL path → file path; headersFile: serve with the headers of ROOT/_headers (as the edge does) instead of
  *   the built-in strict CSP; host: the name in `url` (default 127.0.0.1; `localhost` is another origin)
  * @returns {Promise<{url: string, log: {method: string, url: string, body: Buffer}[], close(): Promise<void>}>}
  */
 export async function serve(o) {
   const log = [];
-  const csp = strictCsp(o.connect || []);
+  const csp = o.csp || strictCsp(o.connect || []);
   const rules = o.headersFile ? parseHeadersFile(await readFile(join(o.root, '_headers'), 'utf8')) : null;
   const server = createServer(async (req, res) => {
     const chunks = [];
