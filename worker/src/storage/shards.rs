@@ -52,7 +52,13 @@ pub fn shard_hash(key: &[u8], kind: Kind, value: &str) -> [u8; 32] {
     mac.update(SHARD_DOMAIN);
     mac.update(kind.tag());
     mac.update(b"\0");
-    mac.update(value.as_bytes());
+    match kind {
+        // 查询编号 are case-insensitive (the lookup folds them): the index row is keyed by the folded number, so any
+        // spelling finds it and two numbers differing only in case cannot both be registered. The identity on
+        // upper-case numbers (every one ecert issues), so existing rows keep their place.
+        Kind::QueryNumber => mac.update(ecert_format::holder_input::fold_number(value).as_bytes()),
+        Kind::ManagementNumber => mac.update(value.as_bytes()),
+    }
     mac.finalize().into_bytes().into()
 }
 
@@ -301,6 +307,8 @@ mod tests {
         let a = shard_hash(b"key-one-16-bytes", Kind::ManagementNumber, "2023031500001");
         assert_ne!(a, shard_hash(b"key-two-16-bytes", Kind::ManagementNumber, "2023031500001"));
         assert_ne!(a, shard_hash(b"key-one-16-bytes", Kind::QueryNumber, "2023031500001"));
+        let q = shard_hash(b"key-one-16-bytes", Kind::QueryNumber, "C213875355877985");
+        assert_eq!(q, shard_hash(b"key-one-16-bytes", Kind::QueryNumber, " c213875355877985"));
         assert!(slot(&a) >= 0 && slot(&a) < 1 << 48);
         let mut counts = [0usize; 4];
         for i in 0..4000 {
