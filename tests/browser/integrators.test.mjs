@@ -110,15 +110,7 @@ describe('with the edge (wrangler dev on workerd)', { skip: haveEdge ? false : '
     dist = join(TARGET, 'browser-fixture/dist-embed');
     execFileSync('node', [join(ROOT, 'www/build.mjs'), '--pkg', join(TARGET, 'www-pkg'), '--demo', fx.demoDir, '--out', dist,
       '--embed-origins', `http://localhost:${sitePort}`], { stdio: ['ignore', 'ignore', 'inherit'] });
-    try {
-      edge = await startEdge({ demoDir: fx.demoDir, assetsDir: dist });
-    } catch (err) {
-      // A checkout where the worker's sources do not build right now (shared with work in progress): the last
-      // build, if there is one, still serves the static assets and /v1/verify.
-      if (!existsSync(join(ROOT, 'worker/build/index.js'))) throw err;
-      console.warn(`worker build failed; using the last build in worker/build: ${String(err.message).split('\n')[0]}`);
-      edge = await startEdge({ demoDir: fx.demoDir, assetsDir: dist, build: false });
-    }
+    edge = await startEdge({ demoDir: fx.demoDir, assetsDir: dist });
     const E = edge.baseUrl;
     writeSite(join(work, 'site/edge'), { src: `${E}/widget/ecert-verify.js` });
     writeSite(join(work, 'site/iframe'), { src: null, body: `<iframe id="f" title="证书验证" src="${E}/embed/?origin=${encodeURIComponent(`http://localhost:${sitePort}`)}&send-file=1" style="width:100%;height:600px;border:0"></iframe>` });
