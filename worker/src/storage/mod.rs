@@ -5,7 +5,6 @@
 pub mod audit;
 pub mod certificates;
 pub mod copies;
-pub mod rate_limits;
 pub mod reshard;
 pub mod shards;
 pub mod status_publications;
