@@ -261,8 +261,9 @@ describe('rate limits on the binding', () => {
       const r = await call('POST', '/v1/lookup', { body: lookup(rec, { name: `猜${i}` }) });
       assert.equal(r.status, 404, r.text);
     }
-    // A fresh address, the right answer, the same certificate (spelled in lower case): limited.
-    assertError(await call('POST', '/v1/lookup', { body: lookup(rec, { management_number: ` ${rec.management_number.toLowerCase()} ` }) }), 429, 'RATE_LIMITED');
+    // A fresh address, the right answer, the same certificate (spelled in full-width digits): limited.
+    const fullWidthNumber = [...rec.management_number].map((c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)).join('');
+    assertError(await call('POST', '/v1/lookup', { body: lookup(rec, { management_number: ` ${fullWidthNumber} ` }) }), 429, 'RATE_LIMITED');
     // Its 查询编号 is a key of its own; another certificate is unaffected.
     assert.equal((await call('POST', '/v1/lookup', { body: lookup(rec, {}, 'query_number') })).status, 200);
     assert.equal((await call('POST', '/v1/lookup', { body: lookup(records[3]) })).status, 200);

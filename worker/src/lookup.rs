@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use ecert_format::holder_input::{fold_name, fold_number};
+use ecert_format::holder_input::{fold_management_number, fold_name, fold_number};
 use ecert_format::{IdNumber, Registry, mask_id_number};
 
 use crate::error::{ApiError, ApiResult, NotFoundReason};
@@ -52,7 +52,8 @@ impl LookupRequest {
     /// Check the request: 400 for a request of the wrong shape, 404 with a request-only reason for one that
     /// cannot match anything. Input is folded first: the name ([`fold_name`]), the ID number
     /// ([`IdNumber::parse_typed`]: full-width digits, `Ｘ`/`x`, spaces; a 15-digit first-generation number is
-    /// accepted as the 18-character number it became) and the number ([`fold_number`]: case-insensitive).
+    /// accepted as the 18-character number it became) a 管理号 ([`fold_management_number`]: full-width to ASCII) and a 查询编号 ([`fold_number`]: also
+    /// case-insensitive).
     pub fn validate(self) -> ApiResult<ValidLookup> {
         let name = fold_name(&self.name);
         let id_text = self.id_number.trim();
@@ -62,19 +63,21 @@ impl LookupRequest {
         if id_text.is_empty() {
             return Err(ApiError::invalid_field("id_number", "证件号码不能为空", "must not be empty"));
         }
-        let number =
-            match (self.management_number.as_deref().map(fold_number), self.query_number.as_deref().map(fold_number)) {
-                (Some(m), None) if !m.is_empty() => CertificateNumber::Management(m),
-                (None, Some(q)) if !q.is_empty() => CertificateNumber::Query(q),
-                _ => {
-                    return Err(ApiError::new(
-                        400,
-                        "INVALID_REQUEST",
-                        "请填写管理号或查询编号中的一项",
-                        "give exactly one of management_number and query_number",
-                    ));
-                }
-            };
+        let number = match (
+            self.management_number.as_deref().map(fold_management_number),
+            self.query_number.as_deref().map(fold_number),
+        ) {
+            (Some(m), None) if !m.is_empty() => CertificateNumber::Management(m),
+            (None, Some(q)) if !q.is_empty() => CertificateNumber::Query(q),
+            _ => {
+                return Err(ApiError::new(
+                    400,
+                    "INVALID_REQUEST",
+                    "请填写管理号或查询编号中的一项",
+                    "give exactly one of management_number and query_number",
+                ));
+            }
+        };
         let text = match &number {
             CertificateNumber::Management(s) | CertificateNumber::Query(s) => s,
         };
@@ -223,7 +226,9 @@ mod tests {
         let ok = req("\u{F900}", "110105491231002", Some("ab-1"), None).validate().unwrap();
         assert_eq!(ok.name, "\u{8C48}");
         assert_eq!(ok.id_number.as_str(), "11010519491231002X");
-        assert_eq!(ok.number, CertificateNumber::Management("AB-1".into()));
+        assert_eq!(ok.number, CertificateNumber::Management("ab-1".into()));
+        let ok = req("张伟", "110101198804120213", Some(" ２０２３０３１５１００１ "), None).validate().unwrap();
+        assert_eq!(ok.number, CertificateNumber::Management("202303151001".into()));
     }
 
     #[test]

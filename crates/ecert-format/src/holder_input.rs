@@ -56,10 +56,9 @@ pub fn fold_name(name: &str) -> String {
     out
 }
 
-/// Fold a certificate number (管理号 or 查询编号) as typed: surrounding whitespace trimmed, full-width ASCII
-/// (`Ｃ１２３`) to ASCII, ASCII letters to upper case. Numbers are compared, looked up, rate-limited and sharded
-/// in this form: `c213875355877985` and `C213875355877985` are the same 查询编号.
-pub fn fold_number(number: &str) -> String {
+/// Fold a 管理号 as typed: surrounding whitespace trimmed, full-width ASCII (`２０２３…`) to ASCII. Its case is kept:
+/// a 管理号 is the registry's primary key exactly as issued (ecert's are digits, where case does not arise).
+pub fn fold_management_number(number: &str) -> String {
     number
         .trim()
         .chars()
@@ -67,8 +66,14 @@ pub fn fold_number(number: &str) -> String {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(u32::from(c) - 0xFEE0).unwrap_or(c),
             _ => c,
         })
-        .collect::<String>()
-        .to_ascii_uppercase()
+        .collect()
+}
+
+/// Fold a 查询编号 as typed: [`fold_management_number`], then ASCII letters to upper case — 查询编号 are
+/// case-insensitive: `c213875355877985` and `C213875355877985` are the same. Looked up, rate-limited and indexed
+/// (the shard index's hash) in this form.
+pub fn fold_number(number: &str) -> String {
+    fold_management_number(number).to_ascii_uppercase()
 }
 
 #[cfg(test)]
@@ -112,5 +117,7 @@ mod tests {
         assert_eq!(fold_number("2023031500001"), "2023031500001");
         assert_eq!(fold_number("ab-12"), "AB-12");
         assert_eq!(fold_number("管理号"), "管理号");
+        assert_eq!(fold_management_number(" ２０２３０３１５００００１ "), "2023031500001");
+        assert_eq!(fold_management_number("ab-12"), "ab-12");
     }
 }
