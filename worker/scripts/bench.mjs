@@ -147,7 +147,7 @@ async function main() {
   let prefix = 'B';
   if (opt.state) {
     const secrets = JSON.parse(await readFile(join(opt.state, '..', 'secrets.json'), 'utf8'));
-    edge = await startEdge({ demoDir: demo.demoDir, vars, persistDir: opt.state, secrets, seed: false, migrate: [] });
+    edge = await startEdge({ demoDir: demo.demoDir, vars, persistDir: opt.state, secrets, seed: false });
     prefix = `B${Date.now().toString(36).toUpperCase()}`;
     console.log(`on the registry kept in ${opt.state}; synthetic 管理号 prefix ${prefix}`);
   } else {
