@@ -88,12 +88,22 @@ test('4 → 8 shards while lookups, status reads, registrations and revocations 
     }
   })();
 
-  // During each step: register a few new certificates and revoke a few old ones.
+  // During each step: register a few new certificates, a 加注 copy of a few registered ones (their certificate may
+  // not be in its new shard yet), and revoke a few.
   let batch = 0;
+  const annotatedIds = [];
   const during = async (step) => {
     const fresh = synthetic(templates, 20, { start: 100_000 + 1000 * batch++, prefix: 'N' });
     for (const [m, id] of await register(fresh)) idOf.set(m, id);
     pool.push(...fresh);
+    const annotated = records.slice(600 + 6 * batch, 606 + 6 * batch).map((r) => {
+      const from = new Date(`${r.issue_date}T00:00:00Z`);
+      const d = (x) => x.toISOString().slice(0, 10);
+      return { ...r, annotation: { scenario: '本人调用', valid_from: d(from), valid_until: d(new Date(from.getTime() + 9 * 86400_000)), number: `R${batch}` } };
+    });
+    const a = await api('POST', '/v1/admin/certificates', { records: annotated });
+    assert.equal(a.status, 201, a.text);
+    annotatedIds.push(...a.json.copies.filter((c) => c.annotation_number !== null && c.created).map((c) => c.status_id));
     for (const rec of records.slice(10 * batch, 10 * batch + 5)) {
       const reason = `迁移中撤销（${step}）`;
       const r = await api('POST', '/v1/admin/revocations', { management_number: rec.management_number, reason });
@@ -139,6 +149,8 @@ test('4 → 8 shards while lookups, status reads, registrations and revocations 
   const ids = universe.map((c) => c.id);
   assert.equal(new Set(ids).size, ids.length, 'no copy twice (shadows left in the old shards are filtered)');
   for (const [m, id] of idOf) assert.ok(ids.includes(id), `copy of ${m} in the universe`);
+  assert.equal(annotatedIds.length, 24, 'a 加注 copy registered before and during every step');
+  for (const id of annotatedIds) assert.ok(ids.includes(id), `加注 copy ${id} in the universe`);
   const revokedIds = new Set([...revoked.keys()].map((m) => idOf.get(m)));
   for (const c of universe) if (revokedIds.has(c.id)) assert.equal(c.revoked, 1, c.id);
   assert.equal(universe.filter((c) => c.revoked).length >= revoked.size, true);

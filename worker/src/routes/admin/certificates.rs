@@ -294,8 +294,17 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
             }
         }
         for c in &new_copies {
-            for (i, shard) in store.map.write_at(store.slot_of(&c.management_number)).into_iter().enumerate() {
+            let home = store.slot_of(&c.management_number);
+            let registered_row = existing.iter().find(|r| r.management_number == c.management_number);
+            for (i, shard) in store.map.write_at(home).into_iter().enumerate() {
                 let db = store.shard(shard)?;
+                // A new copy of a registered certificate, during a move: its new home may not hold the certificate
+                // yet (the copy's foreign key): put it there first, as registered (kept if there already).
+                if i > 0
+                    && let Some(row) = registered_row
+                {
+                    push(&mut batches, shard, certificates::insert(&db, row, home, true)?);
+                }
                 let stmt = copies::insert(
                     &db,
                     &c.status_id,

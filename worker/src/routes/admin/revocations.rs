@@ -142,11 +142,20 @@ pub async fn revoke(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         let at = effective_revoked_at(at, &row, ctx.now)?;
         // Every shard the map writes this certificate to (one, except during a move), the authoritative one first:
         // its UPDATE says whether this request revoked it (RETURNING the row it changed; none when already revoked).
-        for (i, shard) in store.map.write_at(store.slot_of(&number)).into_iter().enumerate() {
+        let home = store.slot_of(&number);
+        for (i, shard) in store.map.write_at(home).into_iter().enumerate() {
             let db = store.shard(shard)?;
-            let results = db.batch(vec![certificates::revoke(&db, &number, at, &reason)?]).await?;
+            // During a move the new home may not hold the row yet: put it there first (as read, 有效; kept if it is
+            // there already), so the revocation lands and a later copy of the old row (INSERT OR IGNORE) cannot bring
+            // back a 有效 row.
+            let mut batch = Vec::with_capacity(2);
+            if i > 0 {
+                batch.push(certificates::insert(&db, &row, home, true)?);
+            }
+            batch.push(certificates::revoke(&db, &number, at, &reason)?);
+            let results = db.batch(batch).await?;
             let changed =
-                results.first().and_then(|r| r.results::<serde_json::Value>().ok()).is_some_and(|rows| rows.len() == 1);
+                results.last().and_then(|r| r.results::<serde_json::Value>().ok()).is_some_and(|rows| rows.len() == 1);
             if i == 0 {
                 created = changed;
             }
