@@ -147,31 +147,34 @@ pub(crate) fn status_check(
         view.as_of = Some(issued_at);
         // The snapshot as every sentence below names it: its number and signed time.
         let (n, t) = (snapshot.sequence(), china_time(issued_at));
-        if at.saturating_sub(issued_at) > max_age {
-            if let Some(as_of) = registry_valid {
-                return valid_from_registry(view, as_of);
-            }
-            view.state = "stale".into();
-            view.source = "snapshot".into();
-            let c = check(
-                Outcome::Warn,
-                "STATUS_STALE",
-                format!(
-                    "状态快照（第 {n} 号，{t}）已超过信任列表允许的 {} 小时，状态未知。请联网更新状态后再核验。",
-                    max_age / 3600
-                ),
-                format!(
-                    "The status snapshot (no. {n}, {t}) is older than the trust list allows ({} h): status unknown. Connect to update the status, then check again.",
-                    max_age / 3600
-                ),
-                Some(VerdictCode::StatusUnknown),
-            );
-            return (c, view);
+        // A snapshot older than the trust list allows answers nothing; nor does one for a copy sealed after it.
+        // In both cases the registry's own "valid", when it was asked, stands.
+        let stale = at.saturating_sub(issued_at) > max_age;
+        let answer = if stale { None } else { Some(snapshot.lookup(copy.id, copy.sealed_at)) };
+        if let (None | Some(SnapshotAnswer::NotCovered), Some(as_of)) = (answer, registry_valid) {
+            return valid_from_registry(view, as_of);
         }
-        match snapshot.lookup(copy.id, copy.sealed_at) {
-            SnapshotAnswer::Revoked => {
+        view.source = "snapshot".into();
+        match answer {
+            None => {
+                view.state = "stale".into();
+                let c = check(
+                    Outcome::Warn,
+                    "STATUS_STALE",
+                    format!(
+                        "状态快照（第 {n} 号，{t}）已超过信任列表允许的 {} 小时，状态未知。请联网更新状态后再核验。",
+                        max_age / 3600
+                    ),
+                    format!(
+                        "The status snapshot (no. {n}, {t}) is older than the trust list allows ({} h): status unknown. Connect to update the status, then check again.",
+                        max_age / 3600
+                    ),
+                    Some(VerdictCode::StatusUnknown),
+                );
+                return (c, view);
+            }
+            Some(SnapshotAnswer::Revoked) => {
                 view.state = "revoked".into();
-                view.source = "snapshot".into();
                 let c = check(
                     Outcome::Fail,
                     "REVOKED",
@@ -183,12 +186,8 @@ pub(crate) fn status_check(
                 );
                 return (c, view);
             }
-            SnapshotAnswer::NotCovered => {
-                if let Some(as_of) = registry_valid {
-                    return valid_from_registry(view, as_of);
-                }
+            Some(SnapshotAnswer::NotCovered) => {
                 view.state = "not_covered".into();
-                view.source = "snapshot".into();
                 let c = check(
                     Outcome::Warn,
                     "STATUS_NOT_COVERED",
@@ -204,9 +203,11 @@ pub(crate) fn status_check(
                 );
                 return (c, view);
             }
-            SnapshotAnswer::NotRevoked => {
+            Some(SnapshotAnswer::NotRevoked) => {
                 view.state = "valid".into();
-                view.source = if registry_valid.is_some() { "snapshot+registry".into() } else { "snapshot".into() };
+                if registry_valid.is_some() {
+                    view.source = "snapshot+registry".into();
+                }
                 let c = check(
                     Outcome::Pass,
                     "OK",
