@@ -16,3 +16,6 @@ export XDG_CONFIG_HOME="$ECERT_ROOT/target/xdg-config"
 # The exact wasm-bindgen version pinned in Cargo.toml / Cargo.lock; the CLI must match it.
 export ECERT_WASM_BINDGEN_VERSION="0.2.130"
 export ECERT_WORKER_BUILD_VERSION="0.8.7"
+# Deno (the npm package deno, on PATH from node_modules/.bin): no update check, its cache inside the project.
+export DENO_NO_UPDATE_CHECK=1
+export DENO_DIR="$ECERT_ROOT/target/deno-dir"

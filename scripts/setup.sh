@@ -41,13 +41,14 @@ if [ "$("$st_venv/bin/st" --version 2>/dev/null | awk '{print $NF}')" != "$st_ve
   "$st_venv/bin/python" -m pip install -q --disable-pip-version-check "schemathesis==$st_version"
 fi
 # JavaScript-side tools, pinned in package.json / package-lock.json: Node 22 (for wrangler), wrangler (ships
-# workerd), binaryen (wasm-opt 132), esbuild, playwright-core (drives Debian's chromium), pdfjs-dist.
+# workerd), binaryen (wasm-opt 132), esbuild, playwright-core (drives Debian's chromium), pdfjs-dist, axe-core, and
+# deno (2.x, its Linux binary from the npm package @deno/linux-x64-glibc: the server entry's Deno test).
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 command -v npm >/dev/null || { log "apt: npm"; $SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null; }
 stamp="$here/node_modules/.ecert-lock.sha256"
 want="$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "npm install from package-lock.json (wrangler, node 22, binaryen, esbuild, playwright-core, pdfjs-dist)"
+  log "npm install from package-lock.json (wrangler, node 22, binaryen, esbuild, playwright-core, pdfjs-dist, axe-core, deno)"
   # Not `npm ci`: a registry mirror may lack other platforms' optional packages (workerd-darwin-*, …), and
   # `npm ci` refuses a lock that does not list them; `npm install` installs exactly the locked versions and
   # skips optional packages of other platforms.
@@ -69,4 +70,4 @@ if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$ECERT_WORK
   cargo install -q --force worker-build --version "$ECERT_WORKER_BUILD_VERSION"
 fi
 
-log "ready: $(pdfsig -v 2>&1 | head -1), $(pyhanko --version 2>/dev/null | head -1), $(cargo --version), node $(node --version), wrangler $(wrangler --version 2>/dev/null | tail -1), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2)"
+log "ready: $(pdfsig -v 2>&1 | head -1), $(pyhanko --version 2>/dev/null | head -1), $(cargo --version), node $(node --version), wrangler $(wrangler --version 2>/dev/null | tail -1), $(deno --version 2>/dev/null | head -1), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2)"
