@@ -19,6 +19,8 @@ command -v pkg-config >/dev/null || apt_pkgs+=(pkg-config)
 dpkg -s libssl-dev >/dev/null 2>&1 || apt_pkgs+=(libssl-dev)
 [ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || apt_pkgs+=(fonts-noto-cjk)
 [ -f /usr/share/fonts/truetype/babelstone/BabelStoneHan.ttf ] || apt_pkgs+=(fonts-babelstone-han)
+# Unihan readings for scripts/gen-rare-chars.py (the 生僻字 picker data) and its test.
+[ -f /usr/share/unicode/Unihan_Readings.txt.bz2 ] || apt_pkgs+=(unicode-data)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   log "apt: ${apt_pkgs[*]}"
   $SUDO apt-get update -qq
