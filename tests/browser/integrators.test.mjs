@@ -1,8 +1,9 @@
 // Issue 17 for integrators, against the real edge (wrangler dev on workerd serving www/dist as static assets with
 // its _headers) and a recruitment site on a second origin:
 // - one verdict everywhere: each sample through the widget (Chromium, loaded from the edge), Node
-//   (@ecert/verify-widget/server), the CLI (`ecert verify --json --status`) and the edge (`POST /v1/verify`) —
-//   identical codes and certificate fields;
+//   (@ecert/verify-widget/server), Deno 2 and a Cloudflare Worker on workerd (the same package, from an
+//   integrator's node_modules: tests/integrators/), the CLI (`ecert verify --json --status`) and the edge
+//   (`POST /v1/verify`) — identical codes and certificate fields;
 // - the three ways to embed, each from a second origin under a strict CSP: (1) the package copied to the site's
 //   origin, (2) loaded from the edge (CORS + Cross-Origin-Resource-Policy; the module worker started through the
 //   blob fallback), (3) the hosted iframe (/embed/) — framable only by the configured origin, posting its verdict
@@ -18,6 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { launch } from './support/chromium.mjs';
 import { ARTIFACTS, ROOT, TARGET, fixture } from './support/fixture.mjs';
 import { serve } from './support/server.mjs';
+import { integratorProject, runDeno, startWorker } from '../integrators/runtimes.mjs';
 
 const haveEdge = existsSync(join(ROOT, 'tests/support/edge.mjs')) && process.env.ECERT_SKIP_EDGE !== '1';
 const SAMPLES = ['valid-style1.pdf', 'valid-style2.pdf', 'annotation-expired.pdf', 'annotation-missing.pdf', 'seal-not-authorized.pdf', 'untrusted-seal.pdf'];
@@ -100,6 +102,62 @@ test('the server entry in every Node >= 20 on this machine (the system node too)
   assert.deepEqual(results[0].out.map(([f, c]) => [f, c]), SAMPLES.map((f) => [f, fx.manifest.samples.find((x) => x.file === f).expected]));
 });
 
+/** The verdict parts every runtime must give alike, the checks (clock and status too: one bundled snapshot) included. */
+function comparable(v) {
+  return {
+    schema: v.schema, code: v.code, state: v.state, certificate: v.certificate, seal: v.seal, annotation: v.annotation && v.annotation.state,
+    status: v.status && v.status.state, snapshot: v.status && v.status.snapshot ? [v.status.snapshot.sequence, v.status.snapshot.origin] : null,
+    status_id: v.status_id, checks: v.checks.map((c) => [c.id, c.outcome, c.code]), file: [v.file.name, v.file.size, v.file.sha256], id: v.id,
+  };
+}
+
+// file → {deno, workers}: the same package's verdicts under Deno and on workerd, compared again in 'one verdict'.
+const runtimeVerdicts = new Map();
+
+test('the server entry under Deno 2 and in a Cloudflare Worker (workerd) gives Node\'s verdicts, fields and ids', async () => {
+  const proj = integratorProject(join(fx.distDir, 'widget'), join(work, 'integrator'));
+  const node = await import(pathToFileURL(join(proj, 'node_modules/@ecert/verify-widget/server.js')).href);
+  const paths = SAMPLES.map((f) => join(fx.samplesDir, f));
+  const d = await runDeno(proj, paths);
+  assert.match(d.deno, /^2\./, 'Deno 2.x');
+  assert.deepEqual({ trust: d.held.trust.sequence, status: d.held.status.sequence, origin: d.held.status.origin },
+    { trust: 1, status: 1, origin: 'bundled' }, 'Deno holds the bundled trust list and status snapshot');
+  let wk = null;
+  if (haveEdge) wk = await startWorker(proj);
+  try {
+    const held = wk && await (await fetch(`${wk.baseUrl}/held`)).json();
+    if (wk) {
+      assert.equal(held.wasmIsModule, true, 'the Worker imports the wasm as a WebAssembly.Module');
+      assert.deepEqual([held.trust.sequence, held.status.sequence, held.status.origin], [d.held.trust.sequence, d.held.status.sequence, 'bundled']);
+    }
+    for (const [i, file] of SAMPLES.entries()) {
+      const bytes = readFileSync(paths[i]);
+      const n = await node.verify(bytes, { fileName: file });
+      const dv = d.out[i];
+      assert.deepEqual(dv.names, [file, file, file], `${file}: Deno names from bytes+fileName, File, file: URL`);
+      assert.deepEqual(dv.ids, [n.id, n.id, n.id], `${file}: Deno ids (bytes, File, URL) = Node's`);
+      assert.deepEqual(comparable(dv.verdict), comparable(n), `${file}: Deno = Node`);
+      const got = { deno: dv.verdict };
+      if (wk) {
+        const form = new FormData();
+        form.set('file', new Blob([bytes], { type: 'application/pdf' }), file);
+        const r = await fetch(`${wk.baseUrl}/verify`, { method: 'POST', body: form });
+        assert.equal(r.status, 200, `${file}: Worker POST /verify`);
+        const w = await r.json();
+        assert.deepEqual(comparable(w), comparable(n), `${file}: Worker (multipart File) = Node`);
+        const raw = await (await fetch(`${wk.baseUrl}/verify?name=${encodeURIComponent(file)}`, { method: 'POST', body: bytes })).json();
+        assert.deepEqual(comparable(raw), comparable(n), `${file}: Worker (raw body) = Node`);
+        got.workers = w;
+      }
+      assert.equal(n.code, fx.manifest.samples.find((x) => x.file === file).expected, `${file}: the expected verdict`);
+      runtimeVerdicts.set(file, got);
+    }
+    if (wk) assert.doesNotMatch(wk.logs(), /nodejs_compat|WARNING|ERROR/i, 'wrangler bundles the package without warnings or compat flags');
+  } finally {
+    await wk?.stop();
+  }
+});
+
 describe('with the edge (wrangler dev on workerd)', { skip: haveEdge ? false : 'ECERT_SKIP_EDGE=1' }, () => {
   let edge, site, other, nocors, dist, sitePort;
 
@@ -163,7 +221,7 @@ describe('with the edge (wrangler dev on workerd)', { skip: haveEdge ? false : '
       const r = await fetch(`${edge.baseUrl}/v1/verify`, { method: 'POST', headers: { 'content-type': 'application/pdf' }, body: readFileSync(path) });
       assert.equal(r.status, 200, `${file}: POST /v1/verify`);
       const e = await r.json();
-      const all = { widget: w, node: n, cli, edge: e };
+      const all = { widget: w, node: n, ...runtimeVerdicts.get(file), cli, edge: e };
       for (const [who, v] of Object.entries(all)) {
         assert.equal(v.schema, 'ecert.verdict/1', `${file}: ${who} schema`);
         assert.equal(v.code, w.code, `${file}: ${who} code ${v.code} vs widget ${w.code}`);
@@ -175,8 +233,12 @@ describe('with the edge (wrangler dev on workerd)', { skip: haveEdge ? false : '
         assert.deepEqual(v.checks.map((c) => [c.id, c.outcome, c.code]).filter(([id]) => id !== 'status' && id !== 'clock'),
           w.checks.map((c) => [c.id, c.outcome, c.code]).filter(([id]) => id !== 'status' && id !== 'clock'), `${file}: ${who} checks`);
       }
-      // The widget and the server entry agree to the byte on what they add, the verdict id included.
-      assert.equal(n.id, w.id, `${file}: verdict id`);
+      // The widget and the server entry (Node, Deno, Workers) agree to the byte on what they add, the verdict id included.
+      for (const who of ['node', 'deno', 'workers']) {
+        if (who !== 'node' && !runtimeVerdicts.get(file)?.[who]) assert.fail(`${file}: no ${who} verdict (the runtimes test did not run)`);
+        assert.equal(all[who].id, w.id, `${file}: ${who} verdict id`);
+        assert.equal(all[who].file.sha256, w.file.sha256, `${file}: ${who} sha256`);
+      }
       assert.equal(n.file.sha256, w.file.sha256);
       assert.equal(n.file.name, file);
       // The CLI and the server entry hold the same snapshot: the status part is identical too.

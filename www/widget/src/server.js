@@ -10,9 +10,10 @@
 // --json --status …` prints and `POST /v1/verify` answers — plus `file.name`, `file.sha256`, `id` (the stable verdict
 // id, computed as the widget computes it) and `status.snapshot.origin`.
 //
-// Node ≥ 20: nothing to configure (the wasm next to this file is read from disk). Deno: the same (it is fetched
-// from its file: URL). Cloudflare Workers cannot compile wasm from bytes: import the module and pass it:
+// Node ≥ 20: nothing to configure (the wasm next to this file is read from disk). Deno 2: the same (read through
+// node:fs; `--allow-read`). Cloudflare Workers cannot compile wasm from bytes: import the module and pass it —
 //   import wasm from '@ecert/verify-widget/ecert_wasm_bg.wasm';  await init({ wasm });
+// — no compatibility flag needed (tests/integrators/workerd/ is such a Worker, run on workerd by the tests).
 
 import initWasm, { Verifier } from 'ecert:wasm-glue';
 import { ROOT_SPKI_PEM, STATUS_SNAPSHOT_BASE64, TRUST_LIST_JSON } from 'ecert:trust-snapshot';
@@ -47,11 +48,23 @@ function asBytes(x) {
   throw new TypeError('expected bytes or a string');
 }
 
+/**
+ * A Node built-in (Node, Deno), loaded only when a `file:` URL is read. The specifier is made at run time so that
+ * a bundler (wrangler's esbuild) sees no `node:` import: a Worker needs no `nodejs_compat` flag and gets no warning.
+ */
+async function builtin(name) {
+  try {
+    return await import(['node', name].join(':'));
+  } catch (err) {
+    throw Object.assign(new Error(`FETCH_FAILED: node:${name} is not available here (${err && err.message})`), { code: 'FETCH_FAILED' });
+  }
+}
+
 /** Read a `file:` URL from disk (Node, Deno through node:fs) or fetch anything else. */
 async function fetchUrl(url) {
   if (url.protocol === 'file:') {
-    const { readFile } = await import('node:fs/promises');
-    const { fileURLToPath } = await import('node:url');
+    const { readFile } = await builtin('fs/promises');
+    const { fileURLToPath } = await builtin('url');
     return new Uint8Array(await readFile(fileURLToPath(url)));
   }
   const r = await fetch(url, { redirect: 'follow' });
