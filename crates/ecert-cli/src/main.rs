@@ -8,6 +8,7 @@ mod issuing;
 mod pki_store;
 mod receipt_cmd;
 mod register;
+mod signer;
 mod status_cmd;
 mod status_snapshot_builder;
 mod status_source;
@@ -85,6 +86,9 @@ enum Command {
     Annotate(AnnotateArgs),
     /// 验证电子证书（可多个文件） / verify certificate PDFs (many at once)
     Verify(VerifyArgs),
+    /// 签名方：从边缘领取加注任务，核对台账、盖章加时间戳并上传 / the 加注 signer: claim the edge's jobs,
+    /// check the ledger, seal, time-stamp, upload (token in $ECERT_SIGNER_TOKEN)
+    Signer(signer::SignerArgs),
     /// 生成演示PKI、信任列表与样例证书 / write a demo PKI, trust list and sample certificates
     Demo {
         #[arg(long)]
@@ -508,6 +512,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Issue(args) => issue(args),
         Command::Annotate(args) => annotate(args),
         Command::Verify(args) => verify(args),
+        Command::Signer(args) => signer::run(args),
         Command::Status { what } => status_cmd::run(what),
         Command::Receipt { what } => receipt_cmd::run(what),
         Command::Demo { out, today, font } => {
@@ -630,6 +635,8 @@ fn annotate(args: AnnotateArgs) -> Result<ExitCode> {
     let today = clock::today(args.today)?;
     let from = args.from.unwrap_or(today);
     let ledger_path = args.ledger.unwrap_or_else(|| args.pki.join("annotation-ledger.json"));
+    // Held until the ledger is saved: a signer on the same PKI cannot count the same history meanwhile.
+    let _lock = register::LedgerLock::acquire(&ledger_path)?;
     let mut ledger = register::Ledger::load(&ledger_path)?;
     let base = register::load_record(&args.pki, &args.management_number)?;
     let rule = trust_list_builder::annotation_rule(&store)?;

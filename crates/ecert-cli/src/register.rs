@@ -90,6 +90,23 @@ pub fn load_record(pki: &Path, management_number: &str) -> Result<CertificateRec
 pub struct Ledger {
     pub schema: String,
     pub certificates: BTreeMap<String, Vec<LedgerEntry>>,
+    /// The 加注 that `ecert signer` made for the edge's jobs, by job id (each also one entry in `certificates`):
+    /// a job claimed again reuses its entry and spooled file, never a second 加注. Absent in older ledgers.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub jobs: BTreeMap<String, JobEntry>,
+}
+
+/// What the signer recorded for one edge job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JobEntry {
+    pub management_number: String,
+    /// The 加注编号 (`{管理号}-A{n}`) of the copy sealed for the job.
+    pub number: String,
+    /// Lowercase hex SHA-256 of the spooled PDF (`<pki>/signer/<job_id>.pdf`).
+    pub sha256: String,
+    /// When it was sealed (Unix seconds).
+    pub sealed_at: i64,
 }
 
 impl Ledger {
@@ -104,7 +121,7 @@ impl Ledger {
                 Ok(l)
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                Ok(Ledger { schema: LEDGER_SCHEMA.to_owned(), certificates: BTreeMap::new() })
+                Ok(Ledger { schema: LEDGER_SCHEMA.to_owned(), certificates: BTreeMap::new(), jobs: BTreeMap::new() })
             }
             Err(e) => Err(e).with_context(|| format!("无法读取加注台账 / cannot read {}", path.display())),
         }
@@ -114,5 +131,29 @@ impl Ledger {
     }
     pub fn history(&self, management_number: &str) -> &[LedgerEntry] {
         self.certificates.get(management_number).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// An exclusive lock on a ledger for one read-check-write (`ecert annotate`, `ecert signer`): two processes on
+/// the same PKI cannot both count the same history and each add a 加注. An advisory `flock` on `<ledger>.lock`,
+/// released when dropped or when the process dies (a killed signer leaves no stale lock).
+pub struct LedgerLock {
+    _file: fs::File,
+}
+
+impl LedgerLock {
+    pub fn acquire(ledger: &Path) -> Result<LedgerLock> {
+        if let Some(dir) = ledger.parent() {
+            fs::create_dir_all(dir)?;
+        }
+        let path = ledger.with_extension("lock");
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("无法打开台账锁 / cannot open the ledger lock {}", path.display()))?;
+        file.lock().with_context(|| format!("无法锁定加注台账 / cannot lock the ledger {}", path.display()))?;
+        Ok(LedgerLock { _file: file })
     }
 }
