@@ -113,7 +113,8 @@ writeFileSync(join(dist, 'widget/trust/root-spki.pem'), rootPem);
 writeFileSync(join(dist, 'widget/trust/status-snapshot.bin'), statusSnapshot);
 
 // The page and the demo sites: plain ES modules, minified one by one (imports stay relative).
-for (const dir of ['page', 'recruit', 'embed', 'bench']) {
+// holder/, lookup/, picker/: the holder's pages, 证书查验 and the 生僻字 picker (issue 18), called by their paths.
+for (const dir of ['page', 'recruit', 'embed', 'bench', 'holder', 'lookup', 'picker']) {
   const src = join(here, dir);
   if (!existsSync(src)) continue;
   const out = dir === 'page' ? dist : join(dist, dir);
