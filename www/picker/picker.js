@@ -1,0 +1,278 @@
+// 生僻字输入: a [生僻字输入] button beside a name field opens a dialog — type pinyin (tones optional, ü as v, or a
+// tone digit: yan3), or a Unicode code point (U+2020C) — and pick the character; it is inserted at the caret of
+// the name field, which gets the focus back. The data (rare-chars.json, scripts/gen-rare-chars.py: Unihan
+// kMandarin of CJK Ext A + Ext B + URO outside GB 2312) is fetched the first time a dialog opens.
+//
+//   import { attachPicker } from '../picker/picker.js';
+//   const picker = attachPicker(input, { lang: () => 'zh-CN' | 'en', label: () => '姓名' });
+//   picker.relabel();   // after a language switch
+//
+// Accessibility: the pinyin field is a combobox (aria-controls the listbox, aria-activedescendant the active
+// option); ↑/↓ (and PageUp/PageDown) move, Enter or a click picks, Esc closes (the native dialog's cancel).
+
+const DATA_URL = new URL('./rare-chars.json', import.meta.url).href;
+const MAX_RESULTS = 400;
+const MARKS = { '\u0304': 1, '\u0301': 2, '\u030c': 3, '\u0300': 4 };
+const MARK_OF = ['', '\u0304', '\u0301', '\u030c', '\u0300'];
+
+const TEXT = {
+  button: { zh: '生僻字输入', en: 'Rare character' },
+  buttonLabel: { zh: (f) => `生僻字输入：按拼音查找${f}中的字`, en: (f) => `Rare character input: find a character of the ${f} by pinyin` },
+  title: { zh: '生僻字输入', en: 'Rare character input' },
+  query: { zh: '拼音', en: 'Pinyin' },
+  hint: {
+    zh: '输入拼音（声调可省，ü 写作 v，可加声调数字，如 yan、lv、yan3），或 Unicode 码位（如 U+2020C）。↑↓ 选择，回车确认，Esc 关闭。',
+    en: 'Type the pinyin (tones optional, ü as v, a tone digit allowed: yan, lv, yan3) or a Unicode code point (U+2020C). ↑↓ to choose, Enter to insert, Esc to close.',
+  },
+  list: { zh: '候选字', en: 'Characters' },
+  loading: { zh: '正在加载字库…', en: 'Loading the character list…' },
+  failed: { zh: '字库加载失败，请稍后重试。', en: 'The character list could not be loaded; try again later.' },
+  empty: { zh: '请输入拼音。', en: 'Type the pinyin.' },
+  found: { zh: (n, more) => `找到 ${n} 个字${more ? `（显示前 ${MAX_RESULTS} 个，加声调数字可缩小范围）` : ''}`, en: (n, more) => `${n} character${n === 1 ? '' : 's'} found${more ? ` (the first ${MAX_RESULTS} shown; add a tone digit to narrow)` : ''}` },
+  none: {
+    zh: (q) => `没有读音为“${q}”的生僻字。常用字（GB 2312 内的字）请直接用输入法输入；没有拼音读音的字可输入其 Unicode 码位，如 U+2020C。`,
+    en: (q) => `No rare character reads “${q}”. Common characters (GB 2312) are typed with any input method; a character without a pinyin reading can be entered by its code point, e.g. U+2020C.`,
+  },
+  close: { zh: '关闭', en: 'Close' },
+  noReading: { zh: '无拼音读音', en: 'no pinyin reading' },
+  inserted: { zh: (c) => `已插入“${c}”`, en: (c) => `Inserted “${c}”` },
+};
+
+let dataPromise = null;
+let seq = 0;
+
+/** The toned syllable from a key and tone digit: the mark on a or e, on the o of ou, else on the last vowel. */
+export function toned(key, tone) {
+  const s = key.replace(/v/g, 'ü');
+  if (tone === 5 || !MARK_OF[tone]) return s;
+  let i = s.indexOf('a');
+  if (i < 0) i = s.indexOf('e');
+  if (i < 0 && s.includes('ou')) i = s.indexOf('o');
+  if (i < 0) {
+    i = -1;
+    for (let j = 0; j < s.length; j++) if ('iouü'.includes(s[j])) i = j;
+    if (i < 0) i = 0;
+  }
+  return (s.slice(0, i + 1) + MARK_OF[tone] + s.slice(i + 1)).normalize('NFC');
+}
+
+/** '  Yǎn ' → {key: 'yan', tone: 3}; 'lü4' / 'lv' / 'lu:' → key 'lv'; 'U+2020C' → {codePoint: 0x2020C}. */
+export function parseQuery(q) {
+  const s = String(q || '').trim().toLowerCase();
+  // A code point: U+2020C, 0x2020C, or bare hex starting with a digit (no pinyin syllable does).
+  const cp = /^(u\+|0x)?([0-9a-f]{4,5})$/.exec(s);
+  if (cp && (cp[1] || /^[0-9]/.test(cp[2]))) return { codePoint: parseInt(cp[2], 16) };
+  let tone = 0;
+  let key = '';
+  for (const ch of s.normalize('NFD')) {
+    if (MARKS[ch]) tone = MARKS[ch];
+    else if (ch === '\u0308') key = key.replace(/u$/, 'v');
+    else if (/[1-5]/.test(ch)) tone = Number(ch);
+    else if (/[a-z]/.test(ch)) key += ch;
+    else if (ch === ':' && key.endsWith('u')) key = `${key.slice(0, -1)}v`;
+  }
+  return { key, tone };
+}
+
+/** A CJK Unified Ideograph (any block, compatibility ideographs excluded). */
+export function isCjkIdeograph(cp) {
+  return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF)
+    || (cp >= 0x2A700 && cp <= 0x2EBEF) || (cp >= 0x30000 && cp <= 0x323AF);
+}
+
+/** Loads and indexes the data once: {keys: Map(key → [{ch, tone}]), readings: Map(ch → ['yǎn'])}. */
+export function loadData(url = DATA_URL) {
+  dataPromise ??= fetch(url).then((r) => {
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return r.json();
+  }).then((j) => {
+    const keys = new Map();
+    const readings = new Map();
+    for (const [key, run] of Object.entries(j.keys)) {
+      const list = [];
+      const cps = Array.from(run);
+      for (let i = 0; i + 1 < cps.length; i += 2) {
+        const ch = cps[i];
+        const tone = Number(cps[i + 1]);
+        list.push({ ch, tone });
+        const r = readings.get(ch);
+        const t = toned(key, tone);
+        if (r) { if (!r.includes(t)) r.push(t); } else readings.set(ch, [t]);
+      }
+      keys.set(key, list);
+    }
+    return { keys, readings, count: j.count };
+  }).catch((e) => { dataPromise = null; throw e; });
+  return dataPromise;
+}
+
+/** Candidates for a query: the key's characters (of that tone, when one is given), then keys it begins. */
+export function search(data, q) {
+  const p = parseQuery(q);
+  if (p.codePoint !== undefined) {
+    if (!isCjkIdeograph(p.codePoint)) return [];
+    const ch = String.fromCodePoint(p.codePoint);
+    return [{ ch, readings: data.readings.get(ch) || [] }];
+  }
+  if (!p.key) return [];
+  const out = [];
+  const seen = new Set();
+  const add = (key) => {
+    for (const e of data.keys.get(key) || []) {
+      if (p.tone && e.tone !== p.tone) continue;
+      if (seen.has(e.ch)) continue;
+      seen.add(e.ch);
+      out.push({ ch: e.ch, readings: data.readings.get(e.ch) || [] });
+    }
+  };
+  add(p.key);
+  for (const key of [...data.keys.keys()].sort()) if (key !== p.key && key.startsWith(p.key)) add(key);
+  return out;
+}
+
+function hex(ch) { return `U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`; }
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') e.className = v; else e.setAttribute(k, v === true ? '' : v);
+  }
+  e.append(...kids.flat().filter((k) => k !== null && k !== undefined));
+  return e;
+}
+
+/**
+ * Adds a [生僻字输入] button after `input` (or into `options.slot`). `lang()` gives 'zh-CN' or 'en', `label()` the
+ * field's name as the page shows it (姓名). Returns {button, dialog, open(), relabel()}.
+ */
+export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓名', slot = null, dataUrl = DATA_URL } = {}) {
+  const id = `picker-${++seq}`;
+  const L = () => (lang() === 'en' ? 'en' : 'zh');
+  const tx = (k, ...a) => { const v = TEXT[k][L()]; return typeof v === 'function' ? v(...a) : v; };
+  const button = el('button', { type: 'button', class: 'picker-open', 'aria-haspopup': 'dialog', 'aria-controls': `${id}-dialog`, 'data-picker-for': input.id || null });
+  const q = el('input', {
+    id: `${id}-q`, type: 'text', class: 'picker-q', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
+    'aria-controls': `${id}-list`, 'aria-describedby': `${id}-hint`, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false',
+    inputmode: 'latin', lang: 'zh-Latn-pinyin',
+  });
+  const qLabel = el('label', { for: `${id}-q`, class: 'picker-label' });
+  const hint = el('p', { id: `${id}-hint`, class: 'picker-hint' });
+  const status = el('p', { id: `${id}-status`, class: 'picker-status', role: 'status', 'aria-live': 'polite' });
+  const list = el('div', { id: `${id}-list`, class: 'picker-list', role: 'listbox', tabindex: '-1' });
+  const title = el('h2', { id: `${id}-title`, class: 'picker-title' });
+  const close = el('button', { type: 'button', class: 'picker-close' });
+  const dialog = el('dialog', { id: `${id}-dialog`, class: 'picker-dialog', 'aria-labelledby': `${id}-title` },
+    el('div', { class: 'picker-head' }, title, close), qLabel, q, hint, status, list);
+  (slot || input).insertAdjacentElement(slot ? 'beforeend' : 'afterend', button);
+  document.body.append(dialog);
+
+  let results = [];
+  let active = -1;
+  let caret = null; // [start, end] of the name field when the dialog opened
+  let data = null;
+
+  function relabel() {
+    button.textContent = tx('button');
+    button.setAttribute('aria-label', tx('buttonLabel', label()));
+    button.lang = L() === 'en' ? 'en' : 'zh-CN';
+    dialog.lang = L() === 'en' ? 'en' : 'zh-CN';
+    title.textContent = tx('title');
+    qLabel.textContent = tx('query');
+    hint.textContent = tx('hint');
+    list.setAttribute('aria-label', tx('list'));
+    close.textContent = tx('close');
+    if (dialog.open) render();
+  }
+
+  function setActive(i) {
+    const opts = list.children;
+    if (active >= 0 && opts[active]) opts[active].setAttribute('aria-selected', 'false');
+    active = results.length ? Math.max(0, Math.min(results.length - 1, i)) : -1;
+    if (active >= 0) {
+      const o = opts[active];
+      o.setAttribute('aria-selected', 'true');
+      q.setAttribute('aria-activedescendant', o.id);
+      o.scrollIntoView({ block: 'nearest' });
+    } else q.removeAttribute('aria-activedescendant');
+  }
+
+  function render() {
+    list.replaceChildren();
+    active = -1;
+    q.removeAttribute('aria-activedescendant');
+    if (!data) return;
+    const text = q.value.trim();
+    const all = text ? search(data, text) : [];
+    results = all.slice(0, MAX_RESULTS);
+    results.forEach((r, i) => {
+      const reading = r.readings.length ? r.readings.join(' / ') : tx('noReading');
+      list.append(el('div', {
+        id: `${id}-o${i}`, role: 'option', class: 'picker-option', 'aria-selected': 'false', 'data-char': r.ch,
+      }, el('span', { class: 'picker-char', lang: 'zh-CN' }, r.ch), ' ',
+      el('span', { class: 'picker-reading', lang: 'zh-Latn-pinyin' }, reading), ' ',
+      el('span', { class: 'picker-cp' }, hex(r.ch))));
+    });
+    q.setAttribute('aria-expanded', results.length ? 'true' : 'false');
+    list.hidden = !results.length;
+    status.textContent = !text ? tx('empty') : results.length ? tx('found', all.length, all.length > MAX_RESULTS) : tx('none', text);
+    if (results.length) setActive(0);
+  }
+
+  function pick(i) {
+    const r = results[i];
+    if (!r) return;
+    const [start, end] = caret || [input.value.length, input.value.length];
+    input.setRangeText(r.ch, start, end, 'end');
+    caret = [start + r.ch.length, start + r.ch.length];
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    dialog.close();
+  }
+
+  async function open() {
+    caret = [input.selectionStart ?? input.value.length, input.selectionEnd ?? input.value.length];
+    relabel();
+    q.value = '';
+    results = [];
+    list.replaceChildren();
+    list.hidden = true;
+    dialog.showModal();
+    q.focus();
+    if (!data) {
+      status.textContent = tx('loading');
+      try {
+        data = await loadData(dataUrl);
+      } catch {
+        status.textContent = tx('failed');
+        return;
+      }
+    }
+    render();
+  }
+
+  button.addEventListener('click', open);
+  close.addEventListener('click', () => dialog.close());
+  q.addEventListener('input', render);
+  q.addEventListener('keydown', (e) => {
+    if (e.isComposing) return;
+    if (e.key === 'ArrowDown') { e.preventDefault(); setActive(active + 1); }
+    else if (e.key === 'ArrowUp') { e.preventDefault(); setActive(active - 1); }
+    else if (e.key === 'PageDown') { e.preventDefault(); setActive(active + 10); }
+    else if (e.key === 'PageUp') { e.preventDefault(); setActive(active - 10); }
+    else if (e.key === 'Enter') { e.preventDefault(); if (active >= 0) pick(active); }
+  });
+  list.addEventListener('click', (e) => {
+    const o = e.target.closest('[role=option]');
+    if (o) pick([...list.children].indexOf(o));
+  });
+  // Closing (Esc, 关闭, a pick): the focus goes back to the name field, the caret after what was inserted.
+  dialog.addEventListener('close', () => {
+    input.focus();
+    if (caret) input.setSelectionRange(caret[0], caret[1]);
+  });
+  // A click on the backdrop closes too.
+  dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });
+
+  relabel();
+  return { button, dialog, open, relabel };
+}
