@@ -81,7 +81,7 @@ pub struct Job {
     pub applied_on: Date,
     pub valid_from: Date,
     pub valid_until: Date,
-    #[serde(default)]
+    #[serde(default, alias = "attempts")]
     pub attempt: u64,
     #[serde(default)]
     pub lease_until: i64,
@@ -399,7 +399,10 @@ impl Edge {
         }
         let code = serde_json::from_str::<serde_json::Value>(&body)
             .ok()
-            .and_then(|v| v.pointer("/error/code").and_then(|c| c.as_str()).map(str::to_owned))
+            // The edge's errors are `{code, message: {zh, en}}` (worker/src/error.rs); `{error: {code}}` read too.
+            .and_then(|v| {
+                v.pointer("/code").or_else(|| v.pointer("/error/code")).and_then(|c| c.as_str()).map(str::to_owned)
+            })
             .unwrap_or_default();
         Err(EdgeError::Answer { status, code, body: snippet(&body) })
     }

@@ -133,7 +133,8 @@ fn serve(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
 }
 
 fn error(code: &str) -> String {
-    serde_json::json!({ "error": { "code": code, "message_zh": "错误", "message_en": "error" } }).to_string()
+    // As the edge answers (worker/src/error.rs).
+    serde_json::json!({ "code": code, "message": { "zh": "错误", "en": "error" } }).to_string()
 }
 
 fn respond(state: &Mutex<State>, method: &str, path: &str, auth: &str, body: &[u8]) -> (u16, String) {
