@@ -3,7 +3,7 @@
 // favicon, revoked and not-valid previews marked, the revocation time (or that the snapshot has none) — and
 // axe-core with zero violations on the page, the widget (full and compact) and the recruitment demo.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -91,6 +91,72 @@ test('the preview opens full size and zooms (buttons, Ctrl + wheel); not-valid p
   await page.close();
 });
 
+/** A page emulating a phone with a touch screen (CDP: mobile metrics, touch events), and its CDP session. */
+async function phoneWithTouch(url) {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 375, height: 667, deviceScaleFactor: 2, mobile: true });
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+  await page.goto(`${url}/?lang=zh-CN`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === '1');
+  return { page, cdp };
+}
+
+/** Two fingers on the touch screen at (x, y), spread from `from` to `to` px apart (Input.dispatchTouchEvent). */
+async function pinch(cdp, x, y, from, to, steps = 12) {
+  const at = (d) => [{ x: x - d / 2, y, id: 1 }, { x: x + d / 2, y, id: 2 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(from) });
+  for (let i = 1; i <= steps; i++) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(from + ((to - from) * i) / steps) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+async function tap(cdp, x, y) {
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x, y, id: 1 }] });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+}
+
+test('phone with a touch screen: the preview is enlarged by pinching — the page\'s preview, and the full-size view', async () => {
+  const { page, cdp } = await phoneWithTouch(site.url);
+  assert.deepEqual(await page.evaluate(() => [innerWidth, navigator.maxTouchPoints > 0, matchMedia('(pointer: coarse)').matches]), [375, true, true]);
+  await drop(page, ['valid-style1.pdf']);
+  await page.waitForSelector('#results .item.has-preview', { timeout: 30000 });
+  const canvas = page.locator('#results .item .preview-canvas canvas');
+  await canvas.scrollIntoViewIfNeeded();
+  // (1) A tap opens it full size; two fingers zoom the sheet itself (the bar stays put, the page is not zoomed),
+  // rendered large enough to stay sharp.
+  const b = await canvas.boundingBox();
+  await tap(cdp, b.x + b.width / 2, Math.min(b.y + b.height / 2, 600));
+  const dlg = page.locator('dialog.zoom-dialog[data-ready="1"]');
+  await dlg.waitFor({ timeout: 20000 });
+  const sheetWidth = () => dlg.locator('.zoom-sheet').evaluate((e) => e.getBoundingClientRect().width);
+  const s0 = await sheetWidth();
+  const area = await dlg.locator('.zoom-area').boundingBox();
+  await pinch(cdp, area.x + area.width / 2, area.y + Math.min(area.height / 2, 250), 60, 220);
+  await page.waitForTimeout(200);
+  const s1 = await sheetWidth();
+  assert.ok(s1 > s0 * 2.5, `two fingers zoom the full-size sheet (${s0.toFixed(0)} → ${s1.toFixed(0)} px, zoom ${await dlg.getAttribute('data-zoom')})`);
+  assert.equal(await page.evaluate(() => visualViewport.scale), 1, 'the page itself is not zoomed: the bar stays usable');
+  const px = await dlg.locator('canvas').evaluate((c) => c.width / c.getBoundingClientRect().width);
+  assert.ok(px >= 1, `at that size the rendering still has ≥ 1 pixel per CSS pixel (${px.toFixed(2)})`);
+  assert.ok(await dlg.locator('[data-action=zoom-close]').isVisible());
+  // (Playwright's own screenshot does not know the CDP device metrics: ask CDP.)
+  writeFileSync(join(ARTIFACTS, 'page-phone-pinch.png'), Buffer.from((await cdp.send('Page.captureScreenshot', { format: 'png' })).data, 'base64'));
+  await dlg.locator('[data-action=zoom-close]').click();
+  assert.equal(await page.locator('dialog.zoom-dialog').count(), 0);
+
+  // (2) The card's preview: the page may be pinch-zoomed (no user-scalable=no, no maximum-scale), and the
+  // preview grows on the screen with it.
+  await canvas.scrollIntoViewIfNeeded();
+  const box = await canvas.boundingBox();
+  const screenWidth = () => canvas.evaluate((c) => c.getBoundingClientRect().width * visualViewport.scale);
+  const w0 = await screenWidth();
+  await pinch(cdp, box.x + box.width / 2, Math.min(box.y + box.height / 2, 600), 40, 240);
+  await page.waitForFunction(() => visualViewport.scale > 1.5, null, { timeout: 5000 });
+  const w1 = await screenWidth();
+  assert.ok(w1 > w0 * 1.5, `pinching enlarges the preview on the screen (${w0.toFixed(0)} → ${w1.toFixed(0)} px)`);
+  await page.close();
+});
+
 test('clear one, clear all', async () => {
   const page = await openPage(site.url);
   await drop(page, FILES);
@@ -99,11 +165,31 @@ test('clear one, clear all', async () => {
   assert.equal(await page.evaluate(() => window.ecert.items.length), 2);
   assert.equal(await page.locator('#table tbody tr').count(), 2);
   assert.equal(await page.locator('#clear-all').isVisible(), true);
+  // One clear-all control on the page (the summary has none of its own), one remove per card.
+  const clearAlls = await page.locator('button:visible').evaluateAll((bs) => bs.filter((b) => /清空|全部清除|clear all/i.test(b.textContent)).map((b) => b.id));
+  assert.deepEqual(clearAlls, ['clear-all']);
+  assert.equal(await page.locator('#results .item [data-action=remove]').count(), 2);
   await page.locator('#clear-all').click();
   assert.equal(await page.locator('#results .item').count(), 0);
   assert.equal(await page.locator('#clear-all').isVisible(), false);
   assert.equal(await page.locator('#summary').isVisible(), false);
   await page.close();
+});
+
+test('the summary table\'s 结果 / Result column reads as a phrase: never a character per line (zh and en, desktop)', async () => {
+  for (const lang of ['zh-CN', 'en']) {
+    const page = await openPage(site.url, { lang });
+    await drop(page, FILES);
+    // An inline element has one client rect per line it runs over.
+    const tags = await page.locator('#table tbody .tag').evaluateAll((els) => els.map((e) => ({ text: e.textContent, lines: e.getClientRects().length })));
+    assert.equal(tags.length, FILES.length);
+    for (const t of tags) {
+      // Chinese: the whole verdict on one line. English: it may wrap, but only between words.
+      const most = lang === 'en' ? t.text.split(' ').length : 1;
+      assert.ok(t.lines <= most, `${lang}: "${t.text}" runs over ${t.lines} lines at 1280 px (at most ${most})`);
+    }
+    await page.close();
+  }
 });
 
 test('English mode uses English punctuation; dark mode; a favicon', async () => {

@@ -174,7 +174,7 @@ test('every demo sample dropped on the page gives the manifest verdict and its f
 });
 
 test('a broken or truncated PDF gets an error card and the page keeps working', async () => {
-  await page.click('#clear');
+  await page.click('#clear-all');
   const valid = readFileSync(join(fx.samplesDir, 'valid-style1.pdf'));
   await dropFiles(page, [
     { name: 'random.pdf', bytes: randomBytes(40000) },
@@ -220,7 +220,7 @@ function qpdf(pdf, args) {
 }
 
 test('copies that are not the file as issued: non-canonical, encrypted, re-saved — each its own red headline', async () => {
-  await page.click('#clear');
+  await page.click('#clear-all');
   const valid = readFileSync(join(fx.samplesDir, 'valid-style1.pdf'));
   const cases = [
     { name: 'non-canonical.pdf', bytes: lowercaseContents(valid), code: 'NON_CANONICAL', headline: '不是签发的原始文件', check: ['canonical', 'CONTENTS_NOT_AS_ISSUED'] },
@@ -299,7 +299,7 @@ test('a timeout or a trap replaces the worker; the file gets an error verdict an
 });
 
 test('English switch, keyboard access and a phone-sized viewport', async () => {
-  await page.click('#clear');
+  await page.click('#clear-all');
   await dropFiles(page, [{ name: 'valid-style1.pdf', bytes: readFileSync(join(fx.samplesDir, 'valid-style1.pdf')) }]);
   await waitAllDone(page, 1);
   await page.click('#lang');

@@ -155,7 +155,7 @@ async function verifyItem(it, file) {
   if (it.bytes && verdict.state !== 'broken') preview(it).catch(() => {});
 }
 
-/** "Clear all" next to the results as soon as there is one (the summary's own button shows from two). */
+/** The one "clear all" (全部清除), above the results as soon as there is one; each card has its own 移除. */
 function renderClearAll() {
   const b = $('clear-all');
   b.hidden = items.length === 0;
@@ -277,8 +277,19 @@ async function openZoom(it) {
   const area = h('div', { class: 'zoom-area', tabindex: '0', role: 'region', 'aria-label': `${t(UI.preview, lang)}${colon(lang)}${it.name}` });
   const sheet = h('div', { class: `zoom-sheet${marked ? ' preview-marked' : ''}${marked && !AUTHENTIC_STATES.has(it.verdict.state) ? ' preview-failed' : ''}` });
   area.append(sheet);
-  const apply = () => { sheet.style.width = `${Math.round(zoom * 100)}%`; };
-  const set = (z) => { zoom = Math.min(Math.max(z, 0.5), 6); apply(); };
+  const apply = () => { sheet.style.width = `${Math.round(zoom * 100)}%`; dlg.dataset.zoom = zoom.toFixed(2); };
+  // Zoom to z keeping the point under (x, y) — the cursor, the fingers' midpoint — where it is; the centre by default.
+  const set = (z, x, y) => {
+    const r = area.getBoundingClientRect();
+    const px = x === undefined ? r.width / 2 : x - r.left;
+    const py = y === undefined ? r.height / 2 : y - r.top;
+    const before = zoom;
+    zoom = Math.min(Math.max(z, 0.5), 6);
+    apply();
+    const k = zoom / before;
+    area.scrollLeft = (area.scrollLeft + px) * k - px;
+    area.scrollTop = (area.scrollTop + py) * k - py;
+  };
   const close = () => { dlg.close(); dlg.remove(); };
   const dlg = h('dialog', { class: 'zoom-dialog', 'aria-label': `${t(UI.zoom, lang)}${colon(lang)}${it.name}` },
     h('div', { class: 'zoom-bar' },
@@ -292,8 +303,25 @@ async function openZoom(it) {
   area.addEventListener('wheel', (e) => {
     if (!e.ctrlKey) return; // Ctrl + wheel, and a trackpad's pinch (which the browser reports as Ctrl + wheel)
     e.preventDefault();
-    set(zoom * Math.exp(-e.deltaY / 300));
+    set(zoom * Math.exp(-e.deltaY / 300), e.clientX, e.clientY);
   }, { passive: false });
+  // Two fingers on a touch screen: the sheet itself is zoomed (re-laid out from the large rendering, so it stays
+  // sharp, and the bar stays where it is); one finger pans. The area's touch-action (pan-x pan-y) leaves the pinch
+  // to this handler instead of zooming the whole page.
+  let pinch = null;
+  const spread = (t) => Math.hypot(t[0].clientX - t[1].clientX, t[0].clientY - t[1].clientY);
+  area.addEventListener('touchstart', (e) => {
+    if (e.touches.length === 2) pinch = { d: spread(e.touches) || 1, z: zoom };
+  }, { passive: true });
+  area.addEventListener('touchmove', (e) => {
+    if (!pinch || e.touches.length !== 2) return;
+    e.preventDefault();
+    const [a, b] = e.touches;
+    set(pinch.z * (spread(e.touches) / pinch.d), (a.clientX + b.clientX) / 2, (a.clientY + b.clientY) / 2);
+  }, { passive: false });
+  const endPinch = (e) => { if (e.touches.length < 2) pinch = null; };
+  area.addEventListener('touchend', endPinch);
+  area.addEventListener('touchcancel', endPinch);
   dlg.addEventListener('close', () => dlg.remove());
   document.body.append(dlg);
   dlg.showModal();
@@ -345,7 +373,8 @@ function renderTable() {
     tbody.append(h('tr', { 'data-state': it.verdict.state, 'data-code': it.verdict.code || '' },
       COLS.map(([k]) => {
         if (k === 'file') return h('td', {}, h('a', { href: `#${it.id}` }, vals.file));
-        if (k === 'result') return h('td', {}, h('span', { class: `tag tag-${info.tone}` }, `${info.icon} ${vals.result}`));
+        // The icon and the words stay together (no-break space); the words wrap only where a phrase does.
+        if (k === 'result') return h('td', {}, h('span', { class: `tag tag-${info.tone}` }, `${info.icon}\u00a0${vals.result}`));
         if (k === 'code') return h('td', {}, h('code', {}, vals.code));
         return h('td', {}, vals[k]);
       })));
@@ -463,7 +492,6 @@ function clearAll() {
   renderTable();
   renderClearAll();
 }
-$('clear').addEventListener('click', clearAll);
 $('clear-all').addEventListener('click', clearAll);
 
 // ---- start -------------------------------------------------------------------------------------------------

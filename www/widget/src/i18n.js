@@ -193,7 +193,6 @@ export const UI = {
   summary: { zh: '说明', en: 'Reason' },
   table: { zh: '验证汇总', en: 'Summary' },
   exportCsv: { zh: '导出 CSV', en: 'Export CSV' },
-  clear: { zh: '清空', en: 'Clear' },
   clearAll: { zh: '全部清除', en: 'Clear all' },
   tableRegion: { zh: '验证汇总表', en: 'Summary table' },
   results: { zh: '验证结果', en: 'Results' },
