@@ -226,7 +226,18 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
     input.setRangeText(r.ch, start, end, 'end');
     caret = [start + r.ch.length, start + r.ch.length];
     input.dispatchEvent(new Event('input', { bubbles: true }));
-    dialog.close();
+    shut();
+  }
+
+  // Closing (Esc, 关闭, a pick, the backdrop): the focus goes back to the name field, the caret after what was
+  // inserted — at once, not only when the dialog's close event arrives (it comes a task later).
+  function restore() {
+    input.focus();
+    if (caret) input.setSelectionRange(caret[0], caret[1]);
+  }
+  function shut() {
+    if (dialog.open) dialog.close();
+    restore();
   }
 
   async function open() {
@@ -251,7 +262,7 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
   }
 
   button.addEventListener('click', open);
-  close.addEventListener('click', () => dialog.close());
+  close.addEventListener('click', shut);
   q.addEventListener('input', render);
   q.addEventListener('keydown', (e) => {
     if (e.isComposing) return;
@@ -265,13 +276,9 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
     const o = e.target.closest('[role=option]');
     if (o) pick([...list.children].indexOf(o));
   });
-  // Closing (Esc, 关闭, a pick): the focus goes back to the name field, the caret after what was inserted.
-  dialog.addEventListener('close', () => {
-    input.focus();
-    if (caret) input.setSelectionRange(caret[0], caret[1]);
-  });
+  dialog.addEventListener('close', restore);
   // A click on the backdrop closes too.
-  dialog.addEventListener('click', (e) => { if (e.target === dialog) dialog.close(); });
+  dialog.addEventListener('click', (e) => { if (e.target === dialog) shut(); });
 
   relabel();
   return { button, dialog, open, relabel };

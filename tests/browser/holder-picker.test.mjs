@@ -1,0 +1,159 @@
+// The 生僻字 picker (issue 18) in Chromium, on the built pages (no edge needed: the dialog only reads
+// picker/rare-chars.json): the data is fetched only when a dialog first opens; "yan" finds 䶮 (U+4DAE, Ext A) with
+// its reading yǎn, a tone digit narrows; 𠈌 (U+2020C, Ext B), which has no Mandarin reading in Unihan, is found by
+// its code point; keyboard (↓/↑, Enter), click, Esc; the character goes in at the caret and the focus returns to
+// the name field; the button and dialog in zh and en; axe-core on the open dialog. And: scripts/gen-rare-chars.py
+// reproduces the committed www/picker/rare-chars.json from Debian's unicode-data, when that is installed.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { axeViolations } from './support/axe.mjs';
+import { launch } from './support/chromium.mjs';
+import { ROOT, fixture } from './support/fixture.mjs';
+import { serve } from './support/server.mjs';
+
+const UNIHAN = '/usr/share/unicode/Unihan_Readings.txt.bz2';
+let fx, browser, site;
+
+before(async () => {
+  fx = fixture();
+  browser = await launch();
+  site = await serve({ root: fx.distDir });
+});
+after(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+test('gen-rare-chars.py reproduces the committed rare-chars.json (Debian unicode-data)', { skip: !existsSync(UNIHAN) && `${UNIHAN} not installed` }, () => {
+  const r = spawnSync('python3', [join(ROOT, 'scripts/gen-rare-chars.py'), '--check'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const data = JSON.parse(readFileSync(join(ROOT, 'www/picker/rare-chars.json'), 'utf8'));
+  assert.equal(data.schema, 'ecert.rare-chars/1');
+  // The subset: no GB 2312 character (common ones come from any IME); 䶮 under yan with tone 3.
+  assert.ok(!data.keys.zhang.includes('张'), 'GB 2312 characters are not in the subset');
+  assert.match(data.keys.yan, /䶮3/);
+  assert.ok(data.count > 30000, `${data.count} characters`);
+});
+
+async function openPage(lang = 'zh-CN') {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const dataRequests = [];
+  page.on('request', (r) => { if (r.url().endsWith('/picker/rare-chars.json')) dataRequests.push(r.url()); });
+  await page.goto(`${site.url}/holder/register.html${lang === 'en' ? '?lang=en' : '?lang=zh-CN'}`);
+  await page.waitForSelector('.picker-open');
+  return { page, errors, dataRequests };
+}
+
+test('䶮 by "yan" with the keyboard: ↓ to it, Enter inserts it at the caret, focus back on 姓名; data loaded on first open only', async () => {
+  const { page, errors, dataRequests } = await openPage();
+  try {
+    const button = page.locator('#name-row .picker-open');
+    assert.equal(await button.textContent(), '生僻字输入');
+    assert.match(await button.getAttribute('aria-label'), /生僻字输入：按拼音查找姓名中的字/);
+    await page.waitForTimeout(300);
+    assert.equal(dataRequests.length, 0, 'no data before the dialog opens');
+
+    await page.fill('#name', '刘');
+    await button.click();
+    const dialog = page.locator('dialog.picker-dialog[open]');
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('role')), 'combobox', 'focus in the pinyin field');
+    await page.keyboard.type('yan');
+    await page.locator('[role=option][data-char="䶮"]').waitFor();
+    assert.equal(dataRequests.length, 1);
+    assert.equal(await page.locator('[role=option][data-char="䶮"] .picker-reading').textContent(), 'yǎn');
+    assert.match(await page.locator('.picker-status').textContent(), /^找到 \d+ 个字/);
+    // The active option is announced through aria-activedescendant; ↓ until it is 䶮.
+    let steps = 0;
+    for (;;) {
+      const active = await page.evaluate(() => {
+        const q = document.activeElement;
+        const id = q.getAttribute('aria-activedescendant');
+        return id && document.getElementById(id).dataset.char;
+      });
+      if (active === '䶮') break;
+      await page.keyboard.press('ArrowDown');
+      assert.ok(++steps < 100, '䶮 among the first 100 of "yan"');
+    }
+    assert.equal(await page.locator('[role=option][data-char="䶮"]').getAttribute('aria-selected'), 'true');
+    await page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' }).catch(() => {});
+    assert.equal(await page.locator('dialog.picker-dialog').evaluate((d) => d.open), false);
+    assert.equal(await page.inputValue('#name'), '刘䶮');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'name', 'focus back on the name field');
+    assert.deepEqual(await page.evaluate(() => [document.activeElement.selectionStart, document.activeElement.selectionEnd]), [2, 2], 'caret right after 䶮');
+
+    // Opening again does not fetch again; a tone digit narrows: yan3 has 䶮, yan1 has not.
+    await button.click();
+    await page.keyboard.type('yan3');
+    await page.locator('[role=option][data-char="䶮"]').waitFor();
+    await page.fill('.picker-q', 'yan1');
+    await page.waitForFunction(() => !document.querySelector('[role=option][data-char="䶮"]') && document.querySelectorAll('[role=option]').length > 0);
+    assert.equal(dataRequests.length, 1, 'the data is fetched once');
+    // Esc closes without inserting; the focus returns to the name field.
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('dialog.picker-dialog').evaluate((d) => d.open), false);
+    assert.equal(await page.inputValue('#name'), '刘䶮');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'name');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('𠈌 (U+2020C, Ext B, no kMandarin in Unihan) by its code point, clicked into the middle of the name; ü as v', async () => {
+  const { page, errors } = await openPage();
+  try {
+    await page.fill('#name', '王伟');
+    // Caret between 王 and 伟.
+    await page.evaluate(() => { const i = document.getElementById('name'); i.focus(); i.setSelectionRange(1, 1); });
+    await page.locator('#name-row .picker-open').click();
+    await page.keyboard.type('U+2020C');
+    const opt = page.locator('[role=option][data-char="𠈌"]');
+    await opt.waitFor();
+    assert.match(await opt.textContent(), /U\+2020C/);
+    assert.match(await opt.textContent(), /无拼音读音/);
+    await opt.click();
+    assert.equal(await page.inputValue('#name'), '王𠈌伟');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'name');
+    // The pinyin "lv" finds characters read lǘ/lǚ/lǜ…, shown with ü.
+    await page.locator('#name-row .picker-open').click();
+    await page.keyboard.type('lv');
+    await page.locator('[role=option]').first().waitFor();
+    assert.match(await page.locator('[role=option] .picker-reading').first().textContent(), /^l[ǖǘǚǜü]/);
+    // A pinyin no rare character has: the status says so and what to do.
+    await page.fill('.picker-q', 'zzz');
+    await page.waitForFunction(() => /没有读音为“zzz”的生僻字/.test(document.querySelector('.picker-status').textContent));
+    await page.keyboard.press('Escape');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+for (const [lang, vp] of [['zh-CN', { width: 375, height: 740 }], ['en', { width: 375, height: 740 }], ['zh-CN', { width: 1280, height: 900 }]]) {
+  test(`the open dialog is axe-clean (${lang}, ${vp.width} px), labelled in the page's language`, async () => {
+    const { page } = await openPage(lang);
+    try {
+      await page.setViewportSize(vp);
+      await page.locator('#name-row .picker-open').click();
+      await page.keyboard.type('yan');
+      await page.locator('[role=option]').first().waitFor();
+      assert.equal(await page.locator('.picker-title').textContent(), lang === 'en' ? 'Rare character input' : '生僻字输入');
+      assert.equal(await page.locator('.picker-list').getAttribute('aria-label'), lang === 'en' ? 'Characters' : '候选字');
+      const v = await axeViolations(page);
+      assert.deepEqual(v, [], JSON.stringify(v, null, 1));
+      // The dialog fits the phone screen.
+      const box = await page.locator('dialog.picker-dialog').boundingBox();
+      assert.ok(box.width <= vp.width && box.height <= vp.height, JSON.stringify(box));
+    } finally {
+      await page.close();
+    }
+  });
+}
