@@ -573,6 +573,13 @@ impl Runner {
                         println!("任务已在边缘完成 already done at the edge: {label} · 加注编号 {number} · {window}");
                         Outcome::Done
                     }
+                    Err(EdgeError::Answer { status: 409, code, .. }) if code == "JOB_FAILED" => {
+                        println!(
+                            "边缘已将任务标记为失败，不再上传 the edge has the job as failed, not uploaded: {label} · \
+                             加注编号 {number} (kept in the ledger)"
+                        );
+                        Outcome::Failed
+                    }
                     Err(e) => {
                         eprintln!(
                             "上传未完成，租约到期后重试（文件已暂存） upload not done, retried after the lease (file \

@@ -375,6 +375,13 @@ fn a_crash_after_the_upload_and_a_done_job_elsewhere_count_as_done() {
     let o = signer(&edge, &pki, None, &[]);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("任务已在边缘完成"), "{}", stdout(&o));
+
+    // A job the edge has as failed (JOB_FAILED) is not retried either.
+    edge.add_job("job_x", "M0003", applied, from, until);
+    edge.state.lock().unwrap().upload_script.push_back((409, "JOB_FAILED"));
+    let o = signer(&edge, &pki, None, &[]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("边缘已将任务标记为失败"), "{}", stdout(&o));
 }
 
 #[test]
