@@ -167,3 +167,63 @@ test('JS API verify(bytes, options) and the compact display', async () => {
   assert.deepEqual(r.elFile, ['api.pdf', pdf.length], 'element.file(0) gives the file back');
   await frame.locator('ecert-verify').screenshot({ path: join(ARTIFACTS, 'widget-compact-en.png') });
 });
+
+test('each result has its own 移除 / Remove: by keyboard, named for screen readers, focus kept, announced, ecert-remove fired', async () => {
+  const { axeViolations } = await import('./support/axe.mjs');
+  const p = await browser.context.newPage();
+  p.on('pageerror', (e) => console.error('pageerror:', e.message));
+  await p.goto(`${server.url}/recruit/`);
+  await p.waitForFunction(() => document.querySelector('ecert-verify')?.shadowRoot?.querySelector('.pick'));
+  await p.evaluate(() => {
+    window.removed = [];
+    document.querySelector('ecert-verify').addEventListener('ecert-remove', (e) => window.removed.push(e.detail.code));
+  });
+  const pick = async (file) => {
+    const n = await p.evaluate(() => window.recruitVerdicts.length);
+    await p.locator('ecert-verify input[type=file]').setInputFiles({ name: file, mimeType: 'application/pdf', buffer: readFileSync(join(fx.samplesDir, file)) });
+    await p.waitForFunction((k) => window.recruitVerdicts.length > k, n, { timeout: 60000 });
+  };
+  await pick('valid-style1.pdf');
+  await pick('annotation-expired.pdf');
+  const cards = p.locator('ecert-verify .ec-card');
+  assert.equal(await cards.count(), 2);
+  const removes = p.locator('ecert-verify [data-action=remove]');
+  assert.deepEqual(await removes.evaluateAll((bs) => bs.map((b) => [b.tagName, b.type, b.textContent, b.getAttribute('aria-label')])),
+    [['BUTTON', 'button', '移除', '移除 annotation-expired.pdf'], ['BUTTON', 'button', '移除', '移除 valid-style1.pdf']]);
+  assert.match(await p.locator('#got').textContent(), /预检未通过（ANNOTATION_EXPIRED）/);
+  const axe = await axeViolations(p);
+  assert.deepEqual(axe, [], JSON.stringify(axe, null, 2));
+
+  // Keyboard: focus the newest card's 移除 and press Enter.
+  await removes.first().focus();
+  await p.keyboard.press('Enter');
+  assert.equal(await cards.count(), 1);
+  assert.equal(await cards.first().getAttribute('data-code'), 'VALID');
+  assert.deepEqual(await p.evaluate(() => window.removed), ['ANNOTATION_EXPIRED']);
+  const state = () => p.evaluate(() => {
+    const el = document.querySelector('ecert-verify');
+    const active = el.shadowRoot.activeElement;
+    return { focus: active && (active.getAttribute('aria-label') || active.className), said: el.shadowRoot.querySelector('[data-role=announce]').textContent,
+      file: el.file(0) && el.file(0).name, verdict: el.verdict(0) && el.verdict(0).code };
+  });
+  assert.deepEqual(await state(), { focus: '移除 valid-style1.pdf', said: '已移除 annotation-expired.pdf', file: 'valid-style1.pdf', verdict: 'VALID' });
+  // The site follows: what it would submit is now the remaining, valid file.
+  assert.match(await p.locator('#got').textContent(), /预检通过/);
+  assert.equal(await p.locator('#submit').isEnabled(), true);
+
+  // The last one: the focus goes back to the file button; nothing left to submit.
+  await removes.first().click();
+  assert.equal(await cards.count(), 0);
+  assert.deepEqual(await state(), { focus: 'pick', said: '已移除 valid-style1.pdf', file: null, verdict: null });
+  assert.equal(await p.locator('#got').textContent(), '尚未选择证书');
+  assert.equal(await p.locator('#submit').isEnabled(), false);
+  assert.deepEqual(await p.evaluate(() => window.removed), ['ANNOTATION_EXPIRED', 'VALID']);
+
+  // English, and the compact display has it too.
+  await p.evaluate(() => { const el = document.querySelector('ecert-verify'); el.setAttribute('lang', 'en'); el.setAttribute('display', 'compact'); });
+  await pick('valid-style2.pdf');
+  assert.deepEqual(await removes.evaluateAll((bs) => bs.map((b) => [b.textContent, b.getAttribute('aria-label')])), [['Remove', 'Remove valid-style2.pdf']]);
+  assert.equal(await p.evaluate(() => document.querySelector('ecert-verify').removeResult(0)), true);
+  assert.equal(await cards.count(), 0);
+  await p.close();
+});

@@ -10,8 +10,23 @@ window.recruitVerdicts = [];
 let preview = null; // the browser's verdict of the file that would be submitted
 
 w.addEventListener('ecert-verdict', (e) => {
-  const v = e.detail;
-  window.recruitVerdicts.push(v);
+  window.recruitVerdicts.push(e.detail);
+  // A newer snapshot re-checks every result shown: what is submitted is the newest one's file.
+  show(w.verdict(0) || e.detail);
+});
+
+// The applicant took a result off (移除): the newest remaining one is what would be submitted, or none.
+w.addEventListener('ecert-remove', () => {
+  const v = w.verdict(0);
+  if (v && v.state !== 'pending') { show(v); return; }
+  preview = null;
+  delete got.dataset.code;
+  got.className = 'got';
+  got.textContent = '尚未选择证书';
+  submit.disabled = !w.file(0);
+});
+
+function show(v) {
   preview = v;
   const ok = v.code === 'VALID' && !!v.status && v.status.state === 'valid';
   got.dataset.code = v.code;
@@ -23,7 +38,7 @@ w.addEventListener('ecert-verdict', (e) => {
   // Any certificate may be submitted: the server decides, not this page.
   submit.disabled = !w.file(0);
   outcome.replaceChildren();
-});
+}
 
 form.addEventListener('submit', async (e) => {
   e.preventDefault();

@@ -244,10 +244,14 @@ export class EcertVerifyElement extends HTMLElement {
   showReceipt(index?: number): Promise<Receipt>;
   /** The file behind the `index`-th result (0: the newest), to send to your server, which verifies it again. */
   file(index?: number): File | null;
+  /** The verdict of the `index`-th result (0: the newest), or null. */
+  verdict(index?: number): Verdict | null;
+  /** Take the `index`-th result off the list (what its 移除 / Remove button does); fires `ecert-remove`. */
+  removeResult(index?: number, options?: { focus?: boolean }): boolean;
   clear(): void;
 }
 
 declare global {
   interface HTMLElementTagNameMap { 'ecert-verify': EcertVerifyElement }
-  interface HTMLElementEventMap { 'ecert-verdict': EcertVerdictEvent }
+  interface HTMLElementEventMap { 'ecert-verdict': EcertVerdictEvent; 'ecert-remove': EcertVerdictEvent }
 }

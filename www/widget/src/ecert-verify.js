@@ -2,7 +2,8 @@
 //   <script type="module" src="/ecert/ecert-verify.js"></script>
 //   <ecert-verify lang="zh-CN" edge="https://edge.example" display="full"></ecert-verify>
 // Fires `ecert-verdict` (bubbles, composed) with the verdict (docs/verdict.md) as `detail` — again when a newer
-// status snapshot changes a verdict shown. `element.receipt(i)` gives the receipt of the i-th result (newest 0).
+// status snapshot changes a verdict shown; `ecert-remove` when the user takes a result off (its 移除 button).
+// `element.receipt(i)` gives the receipt of the i-th result (newest 0), `element.file(i)` its file.
 // JS API: `import { verify, receipt } from '…/ecert-verify.js'; const verdict = await verify(bytes, { edge })`.
 // The PDF is verified in a Web Worker on this device; it is never sent anywhere.
 
@@ -132,7 +133,9 @@ export class EcertVerifyElement extends HTMLElement {
     });
     this.noticeEl = h('div', { class: 'notice-slot' });
     this.resultsEl = h('div', { class: 'results', role: 'status', 'aria-live': 'polite', part: 'results' });
-    this.root.append(h('div', { class: 'wrap', lang: lang === 'en' ? 'en' : 'zh-CN' }, drop, this.noticeEl, this.resultsEl));
+    // Says what 移除 did (a removed card is otherwise gone in silence for a screen reader).
+    this.announceEl = h('p', { class: 'sr', role: 'status', 'aria-live': 'polite', 'data-role': 'announce' });
+    this.root.append(h('div', { class: 'wrap', lang: lang === 'en' ? 'en' : 'zh-CN' }, drop, this.noticeEl, this.resultsEl, this.announceEl));
     for (const r of this.results) this.resultsEl.append(this.cardFor(r));
     this.renderNotice();
   }
@@ -183,6 +186,12 @@ export class EcertVerifyElement extends HTMLElement {
       h('button', { type: 'button', class: 'ec-btn', part: 'receipt-button', 'data-action': 'receipt-view', onclick: () => this.showReceipt(index()).catch(() => {}) }, t(UI.receiptView, lang)),
       h('button', { type: 'button', class: 'ec-btn', part: 'receipt-button', 'data-action': 'receipt-json', onclick: () => this.downloadReceipt(index()).catch(() => {}) }, t(UI.receiptJson, lang)),
     ] : [];
+    // Every finished result can be taken off the list on its own (移除 / Remove), named for screen readers.
+    if (r.verdict && r.verdict.state !== 'pending') {
+      actions.push(h('button', { type: 'button', class: 'ec-btn', part: 'remove-button', 'data-action': 'remove',
+        'aria-label': t(UI.removeLabel, lang, r.fileName || t(UI.removeUnnamed, lang)), onclick: () => this.removeResult(index(), { focus: true }) },
+      t(UI.remove, lang)));
+    }
     // Card headings are <h2> by default (they never skip a level below a page's <h1>); `heading-level="3"` etc.
     const level = Number(this.getAttribute('heading-level')) || 2;
     return renderCard(r.verdict, { fileName: r.fileName, lang, display: this.display, headingLevel: level, actions });
@@ -273,6 +282,34 @@ export class EcertVerifyElement extends HTMLElement {
     const r = this.results[index];
     if (!r || !r.bytes) return null;
     return new File([r.bytes], r.fileName || 'certificate.pdf', { type: 'application/pdf' });
+  }
+
+  /** The verdict of the `index`-th result shown (0: the newest), or null. */
+  verdict(index = 0) {
+    const r = this.results[index];
+    return r ? r.verdict : null;
+  }
+
+  /**
+   * Take the `index`-th result (0: the newest) off the list and forget its file; fires `ecert-remove` (bubbles,
+   * composed; detail: its verdict). With `{focus: true}` (the card's own 移除 button) the keyboard focus moves to
+   * the next result's 移除, else to the file button, and the removal is announced. Returns whether one was removed.
+   */
+  removeResult(index = 0, { focus = false } = {}) {
+    const r = this.results[index];
+    if (!r) return false;
+    this.results.splice(index, 1);
+    const card = this.resultsEl && this.resultsEl.children[index];
+    card?.remove();
+    r.bytes = null;
+    if (this.announceEl) this.announceEl.textContent = t(UI.removed, this.lang, r.fileName || t(UI.removeUnnamed, this.lang));
+    if (focus) {
+      const next = this.resultsEl && (this.resultsEl.children[index] || this.resultsEl.children[index - 1]);
+      const target = (next && next.querySelector('[data-action=remove]')) || this.root.querySelector('.pick');
+      target?.focus();
+    }
+    this.dispatchEvent(new CustomEvent('ecert-remove', { detail: r.verdict, bubbles: true, composed: true }));
+    return true;
   }
 
   /** Forget shown results. */

@@ -131,6 +131,8 @@ export const UI = {
   fields: { zh: '证书信息（来自签章记录）', en: 'Certificate (from the sealed record)' },
   remove: { zh: '移除', en: 'Remove' },
   removeLabel: { zh: (n) => `移除 ${n}`, en: (n) => `Remove ${n}` },
+  removeUnnamed: { zh: '此结果', en: 'this result' },
+  removed: { zh: (n) => `已移除 ${n}`, en: (n) => `Removed ${n}` },
   zoom: { zh: '查看大图', en: 'Open full size' },
   zoomIn: { zh: '放大', en: 'Zoom in' },
   zoomOut: { zh: '缩小', en: 'Zoom out' },
