@@ -243,6 +243,9 @@ export const UI = {
     zh: '状态服务提供的状态快照未通过验证，已拒绝使用',
     en: 'The status snapshot from the status service failed verification and was refused',
   },
+  // The page's footer links to the holder pages (issue 18), in the page's language like the rest of it.
+  holderLink: { zh: '持证人：我的证书', en: 'Holders: my certificates' },
+  lookupLink: { zh: '证书查验', en: 'Certificate lookup' },
   privacy: {
     zh: '验证在浏览器内完成：证书文件不上传。撤销状态依据登记机构签名的状态快照在本机核对，不会为任何一份证书单独发出查询。',
     en: "Verification runs in your browser; the file is not uploaded. Revocation is checked on this device against the registry's signed status snapshot; no request is made about any single certificate.",
