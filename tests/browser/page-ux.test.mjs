@@ -157,6 +157,70 @@ test('phone with a touch screen: the preview is enlarged by pinching — the pag
   await page.close();
 });
 
+/**
+ * `pdf` with an incremental update after the seal that replaces page 1's content stream by a black page (a classic
+ * xref section, /Prev to the signed one): what a viewer of the whole file shows is not what was sealed.
+ */
+function blackenedAfterSeal(pdf) {
+  const text = pdf.toString('latin1');
+  const prev = Number(/startxref\s+(\d+)\s+%%EOF\s*$/.exec(text)[1]);
+  const contents = Number(/\/Type\s*\/Page\b[\s\S]*?\/Contents\s+(\d+)\s+0\s+R/.exec(text)[1]);
+  const trailer = /trailer\s*<<(.*?)>>\s*startxref/s.exec(text)[1];
+  const root = /\/Root\s+(\d+\s+\d+\s+R)/.exec(trailer)[1];
+  const size = Number(/\/Size\s+(\d+)/.exec(trailer)[1]);
+  const ops = '0 0 0 rg 0 0 2000 2000 re f\n';
+  const obj = `\n${contents} 0 obj\n<</Length ${ops.length}>>\nstream\n${ops}endstream\nendobj\n`;
+  const objAt = pdf.length + 1;
+  const xrefAt = pdf.length + obj.length;
+  const tail = `xref\n0 1\n0000000000 65535 f \n${contents} 1\n${String(objAt).padStart(10, '0')} 00000 n \ntrailer\n<</Root ${root}/Size ${size}/Prev ${prev}>>\nstartxref\n${xrefAt}\n%%EOF\n`;
+  return Buffer.concat([pdf, Buffer.from(obj + tail, 'latin1')]);
+}
+
+/** Mean brightness (0–255) of the middle third of a canvas. */
+const canvasBrightness = (c) => {
+  const g = c.getContext('2d');
+  const d = g.getImageData(Math.floor(c.width / 3), Math.floor(c.height / 3), Math.floor(c.width / 3), Math.floor(c.height / 3)).data;
+  let sum = 0;
+  for (let i = 0; i < d.length; i += 4) sum += (d[i] + d[i + 1] + d[i + 2]) / 3;
+  return sum / (d.length / 4);
+};
+
+test('the preview shows the signed revision: content appended after the seal is not what is drawn', async () => {
+  const forged = blackenedAfterSeal(readFileSync(join(fx.samplesDir, 'valid-style1.pdf')));
+  const dir = join(TARGET, 'browser-fixture', 'appended');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'appended.pdf'), forged);
+  // The forged file really is black for a viewer of the whole file (poppler renders its last revision).
+  execFileSync('pdftoppm', ['-r', '20', '-png', '-singlefile', join(dir, 'appended.pdf'), join(dir, 'whole')]);
+  const whole = await browser.context.newPage();
+  await whole.setContent(`<canvas id="c"></canvas>`);
+  const wholeBrightness = await whole.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const c = document.getElementById('c');
+    c.width = img.width; c.height = img.height;
+    c.getContext('2d').drawImage(img, 0, 0);
+    return c;
+  }, readFileSync(join(dir, 'whole.png')).toString('base64')).then(() => whole.locator('#c').evaluate(canvasBrightness));
+  await whole.close();
+  assert.ok(wholeBrightness < 30, `the whole file renders black (${wholeBrightness.toFixed(0)})`);
+
+  const page = await openPage(site.url);
+  await drop(page, ['appended.pdf'], dir);
+  const item = page.locator('#results .item').first();
+  assert.notEqual(await item.getAttribute('data-code'), 'VALID', 'content added after the seal is not VALID');
+  await page.waitForSelector('#results .item.has-preview', { timeout: 30000 });
+  const small = await item.locator('.preview-canvas canvas').evaluate(canvasBrightness);
+  assert.ok(small > 180, `the card's preview is the sealed page, not the black one (${small.toFixed(0)})`);
+  await item.locator('[data-action=zoom]').click();
+  const dlg = page.locator('dialog.zoom-dialog[data-ready="1"]');
+  await dlg.waitFor({ timeout: 20000 });
+  const big = await dlg.locator('canvas').evaluate(canvasBrightness);
+  assert.ok(big > 180, `so is the full-size view (${big.toFixed(0)})`);
+  await page.close();
+});
+
 test('clear one, clear all', async () => {
   const page = await openPage(site.url);
   await drop(page, FILES);
