@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { launch } from './support/chromium.mjs';
 import { ARTIFACTS, ROOT, TARGET, fixture } from './support/fixture.mjs';
 import { serve } from './support/server.mjs';
-import { integratorProject, runDeno, startWorker } from '../integrators/runtimes.mjs';
+import { checkTypes, integratorProject, runDeno, startWorker } from '../integrators/runtimes.mjs';
 
 const haveEdge = existsSync(join(ROOT, 'tests/support/edge.mjs')) && process.env.ECERT_SKIP_EDGE !== '1';
 const SAMPLES = ['valid-style1.pdf', 'valid-style2.pdf', 'annotation-expired.pdf', 'annotation-missing.pdf', 'seal-not-authorized.pdf', 'untrusted-seal.pdf'];
@@ -150,11 +150,37 @@ test('the server entry under Deno 2 and in a Cloudflare Worker (workerd) gives N
         got.workers = w;
       }
       assert.equal(n.code, fx.manifest.samples.find((x) => x.file === file).expected, `${file}: the expected verdict`);
+      if (i === 0) {
+        // Node resolves the bare specifier through the package's "exports" too, from the project's directory.
+        const bare = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e',
+          `const { verify } = await import('@ecert/verify-widget/server'); const { readFileSync } = await import('node:fs');
+           const v = await verify(readFileSync(${JSON.stringify(paths[0])}), { fileName: ${JSON.stringify(file)} }); console.log(JSON.stringify(v));`],
+        { cwd: proj, encoding: 'utf8' }));
+        assert.deepEqual(comparable(bare), comparable(n), `${file}: Node via '@ecert/verify-widget/server' = Node`);
+      }
       runtimeVerdicts.set(file, got);
     }
     if (wk) assert.doesNotMatch(wk.logs(), /nodejs_compat|WARNING|ERROR/i, 'wrangler bundles the package without warnings or compat flags');
   } finally {
     await wk?.stop();
+  }
+});
+
+test('the .d.ts files declare what an integrator uses, browser and server (TypeScript strict, by deno check)', async () => {
+  const proj = join(work, 'integrator');
+  if (!existsSync(join(proj, 'types.ts'))) integratorProject(join(fx.distDir, 'widget'), proj);
+  const ok = await checkTypes(proj);
+  assert.equal(ok.status, 0, ok.output);
+  // And the check can fail: the same code against a .d.ts without element.verdict() is refused.
+  const dts = join(proj, 'node_modules/@ecert/verify-widget/ecert-verify.d.ts');
+  const text = readFileSync(dts, 'utf8');
+  writeFileSync(dts, text.replace(/^\s*verdict\(index\?: number\): Verdict \| null;$/m, ''));
+  try {
+    const bad = await checkTypes(proj);
+    assert.notEqual(bad.status, 0);
+    assert.match(bad.output, /Property 'verdict' does not exist on type 'EcertVerifyElement'/);
+  } finally {
+    writeFileSync(dts, text);
   }
 });
 
