@@ -150,6 +150,11 @@ test('every demo sample dropped on the page gives the manifest verdict and its f
   await page.click('#csv');
   const download = await dl;
   await download.saveAs(join(ARTIFACTS, 'verdicts.csv'));
+  // The exported file: UTF-8 with a BOM (Excel), then exactly the CSV in the page's language, one row per file.
+  const exported = readFileSync(join(ARTIFACTS, 'verdicts.csv'));
+  assert.deepEqual([...exported.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 BOM first');
+  assert.equal(exported.subarray(3).toString('utf8'), csv);
+  assert.match(download.suggestedFilename(), /^ecert-verdicts-\d{8}\.csv$/);
 
   // Wait for previews, then screenshots.
   await page.waitForFunction(() => document.querySelectorAll('.preview-canvas canvas').length >= 3, null, { timeout: 30000 }).catch(() => {});
