@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the product locally: builds ecert, writes a fresh demo PKI, signed trust list and sample certificates
-# into ./demo-out, checks every sample with pdfsig and pyHanko against the demo root, then serves the page and
-# the edge API on http://127.0.0.1:8787 (workerd, local D1 seeded from ./demo-out) until Ctrl-C.
+# into ./demo-out, checks every sample with pdfsig and pyHanko against the demo root, then serves the pages and
+# the edge API on http://127.0.0.1:8787 (workerd, local D1 and R2 seeded from ./demo-out, a holder account for
+# 张伟) with the issuing side's status publisher and 加注 signer beside it, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
