@@ -5,7 +5,8 @@
 //! commas, e.g. `alice:9f86…08:admin,publisher-1:60303a…e1:publisher,audit-team:2c26…ae:auditor`. The edge holds
 //! only the SHA-256 of each token (lowercase or uppercase hex); the token itself lives with its operator. Roles:
 //! `admin` (every right; the default), `publisher` (the status publisher: read the copy universe, upload
-//! snapshots), `auditor` (read the audit log). The audit log names the operator (never a token).
+//! snapshots), `auditor` (read the audit log and the 加注 jobs), `signer` (the issuing side's `ecert signer`: claim
+//! 加注 jobs and upload their sealed PDFs; `SIGNER_TOKEN` is the operator `signer`). The audit log names the operator (never a token).
 //!
 //! The older secrets still work, as operators of their own: `ADMIN_TOKEN` is the operator `admin` (role admin),
 //! `AUDIT_TOKEN` the operator `auditor` (role auditor); their names may then not appear in `OPERATORS`.
@@ -29,6 +30,10 @@ pub enum Right {
     /// Read the universe of copies (`GET /v1/admin/status/universe`) and upload status snapshots and deltas.
     PublishStatus,
     ReadAudit,
+    /// The signer's right (`/v1/signer/*`): claim 加注 jobs, upload their sealed PDFs, report a job failed.
+    Sign,
+    /// Read the 加注 jobs (`GET /v1/admin/jobs`: overdue, pending, failed).
+    ReadJobs,
 }
 
 /// An operator's role: the rights their token carries.
@@ -37,6 +42,8 @@ pub enum Role {
     Admin,
     Publisher,
     Auditor,
+    /// The issuing side's signer process (`ecert signer`): only [`Right::Sign`].
+    Signer,
 }
 
 impl Role {
@@ -45,6 +52,7 @@ impl Role {
             "admin" => Some(Role::Admin),
             "publisher" => Some(Role::Publisher),
             "auditor" => Some(Role::Auditor),
+            "signer" => Some(Role::Signer),
             _ => None,
         }
     }
@@ -57,9 +65,12 @@ impl Role {
                 Right::PublishTrustList,
                 Right::PublishStatus,
                 Right::ReadAudit,
+                Right::Sign,
+                Right::ReadJobs,
             ],
             Role::Publisher => &[Right::PublishStatus],
-            Role::Auditor => &[Right::ReadAudit],
+            Role::Auditor => &[Right::ReadAudit, Right::ReadJobs],
+            Role::Signer => &[Right::Sign],
         }
     }
 }
@@ -109,6 +120,16 @@ pub fn build_operators(
     admin_token: Option<&str>,
     audit_token: Option<&str>,
 ) -> Result<Vec<Operator>, String> {
+    build_operators_with_signer(operators, admin_token, audit_token, None)
+}
+
+/// [`build_operators`] with the `SIGNER_TOKEN` secret too: the operator `signer` (role signer).
+pub fn build_operators_with_signer(
+    operators: Option<&str>,
+    admin_token: Option<&str>,
+    audit_token: Option<&str>,
+    signer_token: Option<&str>,
+) -> Result<Vec<Operator>, String> {
     let mut out: Vec<Operator> = Vec::new();
     for (i, entry) in operators.unwrap_or("").split(',').map(str::trim).enumerate() {
         if entry.is_empty() {
@@ -129,7 +150,11 @@ pub fn build_operators(
             parse_sha256_hex(hash).ok_or_else(|| format!("OPERATORS entry {} ({name}): not 64 hex digits", i + 1))?;
         out.push(Operator { name: name.to_owned(), token_sha256, role });
     }
-    for (name, token, role) in [("admin", admin_token, Role::Admin), ("auditor", audit_token, Role::Auditor)] {
+    for (name, token, role) in [
+        ("admin", admin_token, Role::Admin),
+        ("auditor", audit_token, Role::Auditor),
+        ("signer", signer_token, Role::Signer),
+    ] {
         if let Some(t) = token {
             out.push(Operator { name: name.to_owned(), token_sha256: Sha256::digest(t.as_bytes()).into(), role });
         }
@@ -204,8 +229,18 @@ pub fn operator_table(
     admin_token: Option<&str>,
     audit_token: Option<&str>,
 ) -> ApiResult<&'static [TableEntry]> {
+    operator_table_with_signer(operators, admin_token, audit_token, None)
+}
+
+/// [`operator_table`] with the `SIGNER_TOKEN` secret.
+pub fn operator_table_with_signer(
+    operators: Option<&str>,
+    admin_token: Option<&str>,
+    audit_token: Option<&str>,
+    signer_token: Option<&str>,
+) -> ApiResult<&'static [TableEntry]> {
     let mut h = Sha256::new();
-    for part in [operators, admin_token, audit_token] {
+    for part in [operators, admin_token, audit_token, signer_token] {
         h.update(part.map(|p| hex(&Sha256::digest(p.as_bytes()))).unwrap_or_default());
         h.update(b"\0");
     }
@@ -214,7 +249,7 @@ pub fn operator_table(
     let result = match cached {
         Some(r) => r,
         None => {
-            let r = build_operators(operators, admin_token, audit_token).map(leak_table);
+            let r = build_operators_with_signer(operators, admin_token, audit_token, signer_token).map(leak_table);
             TABLE.with(|t| *t.borrow_mut() = Some((fingerprint, r.clone())));
             r
         }
@@ -302,5 +337,25 @@ mod tests {
         assert!(operator_table(Some("nonsense"), None, None).is_err());
         assert!(operator_table(Some(&format!("alice:{h}")), None, None).is_ok());
         assert!(build_operators(Some(" , "), None, None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_signer_may_only_sign() {
+        let s = "signer-token-0123456789abcdef0123456789";
+        let ops = format!("sig-2:{}:signer", sha("sig2-token"));
+        let t = leak_table(build_operators_with_signer(Some(&ops), Some(A), Some(R), Some(s)).unwrap());
+        for tok in [s, "sig2-token"] {
+            let p = authenticate(Some(&format!("Bearer {tok}")), t).unwrap();
+            assert_eq!(p.role, Role::Signer);
+            assert!(p.require(Right::Sign).is_ok());
+            for other in [Right::RegisterCertificates, Right::Revoke, Right::ReadAudit, Right::ReadJobs] {
+                assert_eq!(p.require(other).unwrap_err().status, 403);
+            }
+        }
+        let audit = authenticate(Some(&format!("Bearer {R}")), t).unwrap();
+        assert!(audit.require(Right::ReadJobs).is_ok() && audit.require(Right::Sign).is_err());
+        assert!(authenticate(Some(&format!("Bearer {A}")), t).unwrap().require(Right::Sign).is_ok());
+        // The name "signer" is taken by SIGNER_TOKEN.
+        assert!(build_operators_with_signer(Some(&format!("signer:{}", sha("x"))), None, None, Some(s)).is_err());
     }
 }

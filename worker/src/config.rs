@@ -7,6 +7,9 @@ use crate::error::{ApiError, ApiResult};
 pub const DB_BINDING: &str = "DB";
 /// R2 binding holding the status snapshot and delta files (`wrangler.toml`).
 pub const STATUS_BUCKET_BINDING: &str = "STATUS";
+/// R2 binding holding certificate PDFs: annotated copies (`annotated/<job_id>.pdf`) and base PDFs
+/// (`base/<管理号>.pdf`) (`wrangler.toml`).
+pub const CERTS_BUCKET_BINDING: &str = "CERTS";
 /// Largest PDF `POST /v1/verify` accepts by default: the core's own input limit (16 MiB).
 pub const DEFAULT_MAX_VERIFY_BYTES: usize = ecert_verify::MAX_INPUT_BYTES;
 /// Largest JSON body of any other endpoint (bulk registration included).
@@ -82,6 +85,22 @@ pub fn lookup_key(env: &worker::Env) -> ApiResult<Vec<u8>> {
         Some(k) if k.len() >= 16 => Ok(k.into_bytes()),
         _ => Err(ApiError::misconfigured("LOOKUP_KEY secret missing or shorter than 16 bytes")),
     }
+}
+
+/// The server-side pepper of holder passwords and the key of CSRF tokens: the secret `PASSWORD_PEPPER` (≥ 16 bytes),
+/// else derived from `LOOKUP_KEY` (HMAC-SHA256 of "ecert.password-pepper/1", like `SHARD_KEY`) — either way a Worker
+/// secret, never in D1. Neither set: 500 `MISCONFIGURED` (fail closed). Changing it invalidates every password.
+pub fn password_pepper(env: &worker::Env) -> ApiResult<Vec<u8>> {
+    use hmac::{KeyInit as _, Mac as _};
+    if let Some(k) = text(env, "PASSWORD_PEPPER").filter(|k| k.len() >= crate::holder::password::MIN_PEPPER_BYTES) {
+        return Ok(k.into_bytes());
+    }
+    let lookup = lookup_key(env)
+        .map_err(|_| ApiError::misconfigured("PASSWORD_PEPPER and LOOKUP_KEY missing or shorter than 16 bytes"))?;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(&lookup)
+        .map_err(|_| ApiError::misconfigured("LOOKUP_KEY unusable"))?;
+    mac.update(b"ecert.password-pepper/1");
+    Ok(mac.finalize().into_bytes().to_vec())
 }
 
 /// A configured admin token (`ADMIN_TOKEN`: every right; `AUDIT_TOKEN`: read the audit log only).

@@ -16,6 +16,7 @@ pub mod config;
 pub mod crypto;
 mod edge_cache;
 pub mod error;
+pub mod holder;
 pub mod http;
 pub mod lookup;
 pub mod rate_limit;
@@ -24,6 +25,8 @@ mod routes;
 pub mod status_cache;
 pub mod storage;
 pub mod trust;
+mod upload;
+mod webcrypto;
 
 use worker::{Context, Env, Request, Response, Result, event};
 

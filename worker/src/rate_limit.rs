@@ -21,6 +21,10 @@ pub enum Limiter {
     LookupNumber,
     /// `POST /v1/verify` per client.
     VerifyClient,
+    /// Holder login and registration (and account deletion, which checks the password) per account (holder key).
+    LoginAccount,
+    /// Holder login and registration per client.
+    LoginClient,
 }
 
 impl Limiter {
@@ -30,6 +34,8 @@ impl Limiter {
             Limiter::LookupClient => "RL_LOOKUP_CLIENT",
             Limiter::LookupNumber => "RL_LOOKUP_NUMBER",
             Limiter::VerifyClient => "RL_VERIFY_CLIENT",
+            Limiter::LoginAccount => "RL_LOGIN_ACCOUNT",
+            Limiter::LoginClient => "RL_LOGIN_CLIENT",
         }
     }
 

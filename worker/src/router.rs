@@ -55,6 +55,29 @@ pub enum Route {
     AdminStatusSnapshot,
     AdminShards,
     AdminShardsCopy,
+    /// `GET /v1/admin/jobs`: 加注 jobs for operators.
+    AdminJobs,
+    /// `PUT /v1/admin/certificates/{管理号}/pdf`: a base PDF.
+    AdminCertificatePdf(String),
+    /// `POST /v1/admin/annotations`: an earlier sealed 加注 copy, as a done job.
+    AdminAnnotations,
+    HolderRegister,
+    HolderLogin,
+    HolderLogout,
+    HolderSession,
+    HolderCertificates,
+    /// `POST /v1/holder/certificates/{管理号}/annotations`.
+    HolderApply(String),
+    /// `GET /v1/holder/certificates/{管理号}/annotations/{job_id}/pdf`.
+    HolderAnnotationPdf(String, String),
+    /// `GET /v1/holder/certificates/{管理号}/pdf`.
+    HolderBasePdf(String),
+    HolderDeleteAccount,
+    SignerClaim,
+    /// `PUT /v1/signer/jobs/{job_id}/pdf`.
+    SignerUpload(String),
+    /// `POST /v1/signer/jobs/{job_id}/fail`.
+    SignerFail(String),
     /// A CORS preflight on a public endpoint.
     Preflight,
     /// A CORS preflight on `/v1/lookup` (answered only for the configured origins).
@@ -62,18 +85,41 @@ pub enum Route {
 }
 
 impl Route {
-    /// Public endpoints answer any origin (CORS `*`); admin endpoints do not.
+    /// Public endpoints answer any origin (CORS `*`); admin, holder and signer endpoints do not.
     pub fn is_public(&self) -> bool {
-        !matches!(
+        !self.is_holder()
+            && !matches!(
+                self,
+                Route::AdminCertificates
+                    | Route::AdminRevocations
+                    | Route::AdminTrustList
+                    | Route::AdminAudit
+                    | Route::AdminStatusUniverse
+                    | Route::AdminStatusSnapshot
+                    | Route::AdminShards
+                    | Route::AdminShardsCopy
+                    | Route::AdminJobs
+                    | Route::AdminCertificatePdf(_)
+                    | Route::AdminAnnotations
+                    | Route::SignerClaim
+                    | Route::SignerUpload(_)
+                    | Route::SignerFail(_)
+            )
+    }
+
+    /// The holder API (`/v1/holder/*`): same origin only, session cookie.
+    pub fn is_holder(&self) -> bool {
+        matches!(
             self,
-            Route::AdminCertificates
-                | Route::AdminRevocations
-                | Route::AdminTrustList
-                | Route::AdminAudit
-                | Route::AdminStatusUniverse
-                | Route::AdminStatusSnapshot
-                | Route::AdminShards
-                | Route::AdminShardsCopy
+            Route::HolderRegister
+                | Route::HolderLogin
+                | Route::HolderLogout
+                | Route::HolderSession
+                | Route::HolderCertificates
+                | Route::HolderApply(_)
+                | Route::HolderAnnotationPdf(..)
+                | Route::HolderBasePdf(_)
+                | Route::HolderDeleteAccount
         )
     }
 
@@ -107,12 +153,41 @@ pub fn resolve(method: Method, path: &str) -> ApiResult<Route> {
             matches!(method, Method::Get | Method::Head | Method::Post).then_some(Route::AdminShards),
         ),
         ["v1", "admin", "shards", "copy"] => ("POST", (method == Method::Post).then_some(Route::AdminShardsCopy)),
+        ["v1", "admin", "jobs"] => ("GET", get(method).then_some(Route::AdminJobs)),
+        ["v1", "admin", "certificates", m, "pdf"] => {
+            ("PUT", (method == Method::Put).then(|| Route::AdminCertificatePdf((*m).to_owned())))
+        }
+        ["v1", "admin", "annotations"] => ("POST", (method == Method::Post).then_some(Route::AdminAnnotations)),
+        ["v1", "holder", "register"] => ("POST", (method == Method::Post).then_some(Route::HolderRegister)),
+        ["v1", "holder", "login"] => ("POST", (method == Method::Post).then_some(Route::HolderLogin)),
+        ["v1", "holder", "logout"] => ("POST", (method == Method::Post).then_some(Route::HolderLogout)),
+        ["v1", "holder", "session"] => ("GET", get(method).then_some(Route::HolderSession)),
+        ["v1", "holder", "certificates"] => ("GET", get(method).then_some(Route::HolderCertificates)),
+        ["v1", "holder", "certificates", m, "annotations"] => {
+            ("POST", (method == Method::Post).then(|| Route::HolderApply((*m).to_owned())))
+        }
+        ["v1", "holder", "certificates", m, "annotations", job, "pdf"] => {
+            ("GET", get(method).then(|| Route::HolderAnnotationPdf((*m).to_owned(), (*job).to_owned())))
+        }
+        ["v1", "holder", "certificates", m, "pdf"] => {
+            ("GET", get(method).then(|| Route::HolderBasePdf((*m).to_owned())))
+        }
+        ["v1", "holder", "account", "delete"] => {
+            ("POST", (method == Method::Post).then_some(Route::HolderDeleteAccount))
+        }
+        ["v1", "signer", "jobs", "claim"] => ("POST", (method == Method::Post).then_some(Route::SignerClaim)),
+        ["v1", "signer", "jobs", job, "pdf"] => {
+            ("PUT", (method == Method::Put).then(|| Route::SignerUpload((*job).to_owned())))
+        }
+        ["v1", "signer", "jobs", job, "fail"] => {
+            ("POST", (method == Method::Post).then(|| Route::SignerFail((*job).to_owned())))
+        }
         _ => return Err(ApiError::route_not_found()),
     };
     if let Some(route) = route {
         return Ok(route);
     }
-    let public = !matches!(segments.get(1), Some(&"admin"));
+    let public = !matches!(segments.get(1), Some(&"admin") | Some(&"holder") | Some(&"signer"));
     if method == Method::Options && public {
         return Ok(if segments.get(1) == Some(&"lookup") { Route::LookupPreflight } else { Route::Preflight });
     }
@@ -149,6 +224,35 @@ mod tests {
         assert_eq!(resolve(Method::Get, "/v1/nothing").unwrap_err().status, 404);
         assert_eq!(resolve(Method::Get, "/v1/status/ab12/x").unwrap_err().status, 404);
         assert!(!Route::AdminAudit.is_public() && Route::Verify.is_public());
+    }
+
+    #[test]
+    fn holder_and_signer_routes() {
+        assert_eq!(resolve(Method::Post, "/v1/holder/register").unwrap(), Route::HolderRegister);
+        assert_eq!(resolve(Method::Get, "/v1/holder/session").unwrap(), Route::HolderSession);
+        assert_eq!(
+            resolve(Method::Post, "/v1/holder/certificates/202303151001/annotations").unwrap(),
+            Route::HolderApply("202303151001".into())
+        );
+        assert_eq!(
+            resolve(Method::Get, "/v1/holder/certificates/M1/annotations/J1/pdf").unwrap(),
+            Route::HolderAnnotationPdf("M1".into(), "J1".into())
+        );
+        assert_eq!(resolve(Method::Get, "/v1/holder/certificates/M1/pdf").unwrap(), Route::HolderBasePdf("M1".into()));
+        assert_eq!(resolve(Method::Put, "/v1/signer/jobs/J1/pdf").unwrap(), Route::SignerUpload("J1".into()));
+        assert_eq!(resolve(Method::Post, "/v1/signer/jobs/J1/fail").unwrap(), Route::SignerFail("J1".into()));
+        assert_eq!(
+            resolve(Method::Put, "/v1/admin/certificates/M1/pdf").unwrap(),
+            Route::AdminCertificatePdf("M1".into())
+        );
+        for r in [Route::HolderRegister, Route::HolderCertificates, Route::SignerClaim, Route::AdminJobs] {
+            assert!(!r.is_public(), "{r:?}");
+        }
+        assert!(Route::HolderLogin.is_holder() && !Route::SignerClaim.is_holder());
+        // No CORS preflight is ever granted on them.
+        assert_eq!(resolve(Method::Options, "/v1/holder/login").unwrap_err().status, 405);
+        assert_eq!(resolve(Method::Options, "/v1/signer/jobs/claim").unwrap_err().status, 405);
+        assert_eq!(resolve(Method::Get, "/v1/holder/login").unwrap_err().status, 405);
     }
 
     #[test]

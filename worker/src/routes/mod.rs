@@ -1,8 +1,10 @@
 //! Request handlers, one module per endpoint group, and the dispatcher that runs them.
 
 mod admin;
+mod holder;
 mod lookup;
 mod scope;
+mod signer;
 mod status;
 mod status_snapshot;
 mod trust_list;
@@ -43,7 +45,13 @@ impl Ctx {
         let operators = config::operators_text(&self.env);
         let admin = config::token(&self.env, "ADMIN_TOKEN");
         let audit = config::token(&self.env, "AUDIT_TOKEN");
-        let table = auth::operator_table(operators.as_deref(), admin.as_deref(), audit.as_deref())?;
+        let signer = config::token(&self.env, "SIGNER_TOKEN");
+        let table = auth::operator_table_with_signer(
+            operators.as_deref(),
+            admin.as_deref(),
+            audit.as_deref(),
+            signer.as_deref(),
+        )?;
         let principal = auth::authenticate(header.as_deref(), table)?;
         principal.require(right)?;
         crate::error::worker_log(&format!("request {}: operator {} ({right:?})", self.request_id, principal.name));
@@ -162,6 +170,21 @@ async fn handle(route: &Route, req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
         Route::AdminStatusSnapshot => admin::publish_status(req, ctx).await,
         Route::AdminShards => admin::shards(req, ctx).await,
         Route::AdminShardsCopy => admin::copy_shard_page(req, ctx).await,
+        Route::AdminJobs => admin::jobs(req, ctx).await,
+        Route::AdminCertificatePdf(m) => admin::put_base_pdf(req, ctx, m).await,
+        Route::AdminAnnotations => admin::import_annotation(req, ctx).await,
+        Route::HolderRegister => holder::register(req, ctx).await,
+        Route::HolderLogin => holder::login(req, ctx).await,
+        Route::HolderLogout => holder::logout(req, ctx).await,
+        Route::HolderSession => holder::session_info(req, ctx).await,
+        Route::HolderCertificates => holder::certificates(req, ctx).await,
+        Route::HolderApply(m) => holder::apply(req, ctx, m).await,
+        Route::HolderAnnotationPdf(m, job) => holder::annotation_pdf(req, ctx, m, job).await,
+        Route::HolderBasePdf(m) => holder::base_pdf(req, ctx, m).await,
+        Route::HolderDeleteAccount => holder::delete_account(req, ctx).await,
+        Route::SignerClaim => signer::claim(req, ctx).await,
+        Route::SignerUpload(job) => signer::upload(req, ctx, job).await,
+        Route::SignerFail(job) => signer::fail(req, ctx, job).await,
     }
 }
 

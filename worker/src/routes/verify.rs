@@ -52,7 +52,7 @@ pub(crate) async fn trust_list(ctx: &Ctx) -> ApiResult<(String, Rc<VerifiedTrust
 /// The current snapshot (+ delta) verified under `trust`; `None` when none is published or it does not verify
 /// (then the registry alone answers, and the edge logs why). The outcome is kept per isolate until the trust list,
 /// the snapshot or the delta changes, a refusal too.
-async fn snapshot(ctx: &Ctx, trust_etag: &str, trust: &VerifiedTrustList) -> Option<Rc<VerifiedStatus>> {
+pub(crate) async fn snapshot(ctx: &Ctx, trust_etag: &str, trust: &VerifiedTrustList) -> Option<Rc<VerifiedStatus>> {
     let ((snapshot_etag, snapshot), delta) = match status_snapshot::current_files(ctx).await {
         Ok(Some(files)) => files,
         Ok(None) => return None,

@@ -5,6 +5,8 @@
 pub mod audit;
 pub mod certificates;
 pub mod copies;
+pub mod holders;
+pub mod jobs;
 pub mod reshard;
 pub mod shards;
 pub mod status_publications;

@@ -30,6 +30,7 @@ use crate::http;
 use crate::storage::audit::{self, AuditEntry};
 use crate::storage::certificates::{self, CertificateRow, NewCertificate};
 use crate::storage::copies::{self, CopyRow, NewCopy};
+use crate::storage::holders as holder_store;
 use crate::storage::is_unique_violation;
 use crate::storage::shards::{Kind, slot};
 
@@ -109,12 +110,17 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let mut problems = Vec::new();
     let mut new: Vec<(usize, NewCertificate)> = Vec::new();
     let mut named: Vec<(usize, NewCopy)> = Vec::new();
+    // Each certificate's holder (docs/holder.md: holder_index), by 管理号.
+    let mut holders: HashMap<String, [u8; 32]> = HashMap::new();
     for (index, value) in body.records.iter().enumerate() {
         let number = value.get("management_number").and_then(Value::as_str).map(str::to_owned);
         let bytes = serde_json::to_vec(value).unwrap_or_default();
         match CertificateRecord::from_json(&bytes, registry) {
             Ok(record) => {
                 named.extend(copies_of(&record).into_iter().map(|c| (index, c)));
+                if let Some(h) = crate::holder::holder_key_of_record(&key, &record) {
+                    holders.insert(record.management_number.clone(), h);
+                }
                 new.push((index, NewCertificate::from_record(&record, &key)))
             }
             Err(e) => problems.push(Problem {
@@ -337,6 +343,17 @@ pub async fn register(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         )?);
         store.control.batch(statements).await?;
     }
+    // 5. The holder index of every certificate named (created or unchanged: re-registration fills it for
+    //    certificates registered before it existed), in each holder's shard; INSERT OR IGNORE, so idempotent.
+    let mut index_rows: Vec<(&str, Vec<worker::D1PreparedStatement>)> = Vec::new();
+    for c in created.iter().chain(unchanged.iter()) {
+        let Some(h) = holders.get(&c.management_number) else { continue };
+        for shard in store.map.write_at(crate::holder::holder_slot(h)) {
+            let db = store.shard(shard)?;
+            push(&mut index_rows, shard, holder_store::insert_index(&db, h, &c.management_number)?);
+        }
+    }
+    run_batches(&store, index_rows).await?;
     let status = if created.is_empty() && new_copies.is_empty() { 200 } else { 201 };
     let result = Registered {
         created: created.iter().map(|c| c.management_number.clone()).collect(),

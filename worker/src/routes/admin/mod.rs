@@ -4,6 +4,8 @@
 
 mod audit;
 mod certificates;
+mod files;
+mod jobs;
 mod revocations;
 mod shards;
 mod status;
@@ -11,6 +13,8 @@ mod trust_list;
 
 pub use audit::audit;
 pub use certificates::register;
+pub use files::{import_annotation, put_base_pdf};
+pub use jobs::list as jobs;
 pub use revocations::revoke;
 pub use shards::{copy as copy_shard_page, shards};
 pub use status::{publish_status, status_universe};
