@@ -8,19 +8,24 @@
 //     headers: { authorization: `Bearer ${edge.adminToken}` }, body: JSON.stringify({ management_number, reason }) });
 //   await edge.stop();
 //
-// startEdge(options) → Promise<{ baseUrl, adminToken, auditToken, lookupKey, shardKey, stateDir, persist, demoDir, port,
-//                                 logs(), stop() }>
+// startEdge(options) → Promise<{ baseUrl, adminToken, auditToken, signerToken, lookupKey, shardKey, stateDir, persist,
+//                                 demoDir, port, seeded, logs(), stop() }>
+//   signerToken  the SIGNER_TOKEN secret: the operator `signer`, whose only right is `sign` (/v1/signer/*)
 //   demoDir  (required) an `ecert demo --out DIR` directory: trust-list.json, root-spki.pem, pki/register/*.json
 //   port     TCP port on 127.0.0.1 (default: a free one)
 //   vars     extra worker vars, e.g. { LOOKUP_RATE_LIMIT: '5/60' } (default: none; wrangler.toml's apply)
 //   build    run worker/scripts/build.sh first (default true; it returns at once when nothing changed)
 //   seed     publish the demo trust list and register the demo records (default true)
+//   seedFiles  also store the demo's base PDFs (certificates needing no 加注) and import its annotated samples as done
+//            加注 jobs (default false; seed.mjs `files`) — what the holder pages and tests need
+//   holder   { name, idNumber, password }: also create this holder's account through the holder API (default none)
+//   seeded   (returned) the seed's summary, or null without seed
 //   prepareDb  async ({ persist, lookupKey }) called with the fresh local D1 state directory before the migrations
 //            are applied (default none): the migration test applies older migrations and writes old-style rows
 //            there first
 //   persistDir  keep the D1/R2 state in this directory (created if missing) instead of a temp dir, and leave it on
 //            stop(): the capacity fill restarts an edge on its bulk-loaded shards (default none)
-//   secrets  { adminToken, auditToken, lookupKey, shardKey } to reuse (default: random per start)
+//   secrets  { adminToken, auditToken, signerToken, lookupKey, shardKey, passwordPepper } to reuse (default: random per start)
 //   migrate  D1 bindings to apply migrations to (default: DB and every shard of the SHARDS var, or of vars.SHARDS);
 //            the resharding test adds the shards it moves to
 // The registry is split across shards (worker/wrangler.toml: SHARD_0..SHARD_3 by default, docs/edge.md "Shards");
@@ -115,7 +120,7 @@ export async function configuredShards() {
   return m ? m[1].split(',').map((s) => s.trim()) : [];
 }
 
-export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, timeoutMs, assetsDir, prepareDb, migrate, persistDir, secrets = {} } = {}) {
+export async function startEdge({ demoDir, port, vars = {}, build = true, seed = true, seedFiles = false, holder, timeoutMs, assetsDir, prepareDb, migrate, persistDir, secrets = {} } = {}) {
   if (!demoDir) throw new Error('startEdge: demoDir is required');
   demoDir = resolve(demoDir);
   assetsDir = resolve(assetsDir ?? join(REPO, 'www', 'dist'));
@@ -132,6 +137,8 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
   const auditToken = secrets.auditToken ?? randomBytes(24).toString('hex');
   const lookupKey = secrets.lookupKey ?? randomBytes(32).toString('hex');
   const shardKey = secrets.shardKey ?? randomBytes(32).toString('hex');
+  const signerToken = secrets.signerToken ?? randomBytes(24).toString('hex');
+  const passwordPepper = secrets.passwordPepper ?? randomBytes(32).toString('hex');
   const rootSpki = (await readFile(join(demoDir, 'root-spki.pem'), 'utf8'))
     .split('\n')
     .filter((l) => l && !l.startsWith('-----'))
@@ -144,6 +151,8 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
       `AUDIT_TOKEN=${auditToken}`,
       `LOOKUP_KEY=${lookupKey}`,
       `SHARD_KEY=${shardKey}`,
+      `SIGNER_TOKEN=${signerToken}`,
+      `PASSWORD_PEPPER=${passwordPepper}`,
       `ROOT_SPKI=${rootSpki}`,
       ...Object.entries(vars).map(([k, v]) => `${k}=${v}`),
       '',
@@ -215,15 +224,16 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
     }
     await sleep(250);
   }
+  let seeded = null;
   if (seed) {
     try {
-      await seedEdge({ baseUrl, adminToken, demoDir });
+      seeded = await seedEdge({ baseUrl, adminToken, demoDir, files: seedFiles, holder });
     } catch (e) {
       await stop();
       throw e;
     }
   }
-  return { baseUrl, adminToken, auditToken, lookupKey, shardKey, stateDir, persist, demoDir, port, logs: () => log, stop };
+  return { baseUrl, adminToken, auditToken, signerToken, passwordPepper, lookupKey, shardKey, stateDir, persist, demoDir, port, seeded, logs: () => log, stop };
 }
 
 /** Today in China time (UTC+8), YYYY-MM-DD: the day the worker's clock judges annotations by. */
