@@ -34,9 +34,14 @@ export async function startHolderEdge() {
   const fx = fixture();
   const { startEdge } = await import('../support/edge.mjs');
   const signerToken = randomBytes(24).toString('hex');
+  // The edge serves its own copy of the build: target/browser-fixture/dist is rebuilt (emptied first) whenever any
+  // browser test starts, and wrangler reloads its assets when they change under it.
+  const work = mkdtempSync(join(tmpdir(), 'ecert-holder-'));
+  const assetsDir = join(work, 'dist');
+  cpSync(fx.distDir, assetsDir, { recursive: true });
   const edge = await startEdge({
     demoDir: fx.demoDir,
-    assetsDir: fx.distDir,
+    assetsDir,
     vars: { SIGNER_TOKEN: signerToken, PASSWORD_PEPPER: randomBytes(24).toString('hex') },
     seed: false,
   });
@@ -49,7 +54,6 @@ export async function startHolderEdge() {
     await edge.stop();
     throw e;
   }
-  const work = mkdtempSync(join(tmpdir(), 'ecert-holder-'));
   const pki = join(work, 'pki');
   cpSync(join(fx.demoDir, 'pki'), pki, { recursive: true });
   const base = edge.baseUrl;
@@ -57,7 +61,7 @@ export async function startHolderEdge() {
     fx, edge, base, signerToken, pki,
     /** One run of the real signer: claims the pending jobs, seals, uploads. Resolves with its output. */
     async signer() {
-      const { stdout, stderr } = await run(fx.ecert, ['signer', '--edge', base, '--pki', pki, '--once'], {
+      const { stdout, stderr } = await run(fx.ecert, ['signer', '--edge', base, '--pki', pki, '--trust-list', join(fx.demoDir, 'trust-list.json'), '--once'], {
         env: { ...process.env, ECERT_SIGNER_TOKEN: signerToken }, timeout: 120000,
       });
       return stdout + stderr;
@@ -108,7 +112,7 @@ export async function pickRare(page, query, ch) {
  * `{query, ch}` picked with the picker. Resolves when my certificates shows (or with the page's error text).
  */
 export async function register(page, base, { typed, rare, id, password = PASSWORD }) {
-  await page.goto(`${base}/holder/register.html`);
+  await page.goto(`${base}/holder/register.html?lang=zh-CN`);
   await page.locator('#name').fill(typed);
   if (rare) await pickRare(page, rare.query, rare.ch);
   await page.locator('#id_number').fill(id);
@@ -128,7 +132,7 @@ export async function register(page, base, { typed, rare, id, password = PASSWOR
 }
 
 export async function login(page, base, { name, id, password = PASSWORD }) {
-  await page.goto(`${base}/holder/login.html`);
+  await page.goto(`${base}/holder/login.html?lang=zh-CN`);
   await page.locator('#name').fill(name);
   await page.locator('#id_number').fill(id);
   await page.locator('#password').fill(password);
@@ -139,7 +143,7 @@ export async function login(page, base, { name, id, password = PASSWORD }) {
 
 export async function logout(page) {
   await page.locator('#logout').click();
-  await page.waitForURL(/\/holder\/login\.html$/, { timeout: 30000 });
+  await page.waitForURL(/\/holder\/login(\.html)?$/, { timeout: 30000 });
 }
 
 export const card = (page, mn) => page.locator(`article.cert[data-management-number="${mn}"]`);

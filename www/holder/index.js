@@ -185,31 +185,14 @@ function annotationBlock(c) {
     return box;
   }
   const jobs = c.annotations || [];
-  const cur = jobs[0];
-  const state = cur ? cur.state : 'none';
+  // What the holder can use or is waiting for: every job generating, ready or not yet valid (at most 3 in 90
+  // days); with none, the newest job's end (expired, failed) or "not annotated".
+  const live = jobs.filter((j) => ['generating', 'ready', 'not_yet_valid'].includes(j.state));
+  const shown = live.length ? live : jobs.slice(0, 1);
+  const state = shown.length ? shown[0].state : 'none';
   box.dataset.state = state;
-  const row = h('div', { class: 'annot-state' });
-  if (!cur) {
-    row.append(h('span', { class: 'badge warn' }, t(TEXT.none)), h('p', {}, t(TEXT.noneNote)));
-  } else if (state === 'generating') {
-    row.append(h('span', { class: 'badge busy', 'data-role': 'generating' }, t(TEXT.generating)),
-      h('p', {}, t(TEXT.generatingNote, cur.applied_on)));
-    if (cur.overdue) row.append(h('p', { class: 'alert' }, t(TEXT.overdue)));
-  } else if (state === 'ready') {
-    row.append(h('span', { class: 'badge ok' }, t(TEXT.ready)),
-      h('p', { 'data-role': 'window' }, t(TEXT.window, cur.valid_from, cur.valid_until)),
-      cur.download !== false ? jobLink(c, cur) : null);
-    const meta = [`${t(TEXT.scenario)}${colon()}${cur.scenario === '本人调用' ? t(TEXT.scenarioSelf) : cur.scenario}`];
-    if (cur.annotation_number) meta.push(`${t(TEXT.annotationNumber)}${colon()}${cur.annotation_number}`);
-    box.append(row, h('p', { class: 'help' }, meta.join(isEn() ? '; ' : '；')));
-  } else if (state === 'not_yet_valid') {
-    row.append(h('span', { class: 'badge warn' }, t(TEXT.notYetValid)), h('p', { 'data-role': 'window' }, t(TEXT.notYetValidNote, cur.valid_from, cur.valid_until)));
-  } else if (state === 'expired') {
-    row.append(h('span', { class: 'badge bad', 'data-role': 'expired' }, t(TEXT.expired)), h('p', { 'data-role': 'window' }, t(TEXT.expiredNote, cur.valid_from, cur.valid_until)));
-  } else if (state === 'failed') {
-    row.append(h('span', { class: 'badge bad' }, t(TEXT.failed)), h('p', {}, t(TEXT.failedNote)));
-  }
-  if (!row.parentNode) box.prepend(row);
+  if (!shown.length) box.append(h('div', { class: 'annot-state' }, h('span', { class: 'badge warn' }, t(TEXT.none)), h('p', {}, t(TEXT.noneNote))));
+  for (const cur of shown) box.append(jobBlock(c, cur));
 
   if (!revoked) box.append(applyBlock(c, state));
 
@@ -218,6 +201,31 @@ function annotationBlock(c) {
       h('ul', {}, jobs.map((j) => h('li', {}, t(TEXT.historyItem, j.applied_on, j.valid_from, j.valid_until, t(STATE_WORDS[j.state] || j.state)))))));
   }
   return box;
+}
+
+function jobBlock(c, cur) {
+  const state = cur.state;
+  const row = h('div', { class: 'annot-state', 'data-job': cur.job_id, 'data-job-state': state });
+  const wrap = h('div', { class: 'job' }, row);
+  if (state === 'generating') {
+    row.append(h('span', { class: 'badge busy', 'data-role': 'generating' }, t(TEXT.generating)),
+      h('p', {}, t(TEXT.generatingNote, cur.applied_on)));
+    if (cur.overdue) wrap.append(h('p', { class: 'alert' }, t(TEXT.overdue)));
+  } else if (state === 'ready') {
+    row.append(h('span', { class: 'badge ok' }, t(TEXT.ready)),
+      h('p', { 'data-role': 'window' }, t(TEXT.window, cur.valid_from, cur.valid_until)),
+      cur.download !== false ? jobLink(c, cur) : null);
+    const meta = [`${t(TEXT.scenario)}${colon()}${cur.scenario === '本人调用' ? t(TEXT.scenarioSelf) : cur.scenario}`];
+    if (cur.annotation_number) meta.push(`${t(TEXT.annotationNumber)}${colon()}${cur.annotation_number}`);
+    wrap.append(h('p', { class: 'help' }, meta.join(isEn() ? '; ' : '；')));
+  } else if (state === 'not_yet_valid') {
+    row.append(h('span', { class: 'badge warn' }, t(TEXT.notYetValid)), h('p', { 'data-role': 'window' }, t(TEXT.notYetValidNote, cur.valid_from, cur.valid_until)));
+  } else if (state === 'expired') {
+    row.append(h('span', { class: 'badge bad', 'data-role': 'expired' }, t(TEXT.expired)), h('p', { 'data-role': 'window' }, t(TEXT.expiredNote, cur.valid_from, cur.valid_until)));
+  } else if (state === 'failed') {
+    row.append(h('span', { class: 'badge bad' }, t(TEXT.failed)), h('p', {}, t(TEXT.failedNote)));
+  }
+  return wrap;
 }
 
 function applyBlock(c, state) {

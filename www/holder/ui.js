@@ -10,6 +10,8 @@ function safeSet(k, v) { try { localStorage.setItem(k, v); } catch { /* private 
 const norm = (l) => (String(l || '').toLowerCase().startsWith('en') ? 'en' : 'zh-CN');
 
 let lang = norm(params.get('lang') || safeGet(LANG_KEY) || 'zh-CN');
+// `?lang=` is remembered, like the verify page's.
+if (params.get('lang')) safeSet(LANG_KEY, lang);
 const listeners = [];
 
 export const getLang = () => lang;
