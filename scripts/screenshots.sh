@@ -6,3 +6,5 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 . "$here/scripts/env.sh"
 cd "$here" && node tests/browser/screenshots.mjs
+# The holder's pages and 证书查验 (issue 18): the real edge on workerd and the real signer → www/screenshots/holder-*.png
+cd "$here" && node tests/browser/holder-screenshots.mjs

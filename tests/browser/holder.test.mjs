@@ -302,6 +302,10 @@ describe('holders on the real edge and signer', () => {
       assert.match(await c.locator('[data-field=revoked-at]').textContent(), new RegExp(`^${chinaToday()} \\d\\d:\\d\\d（北京时间）$`));
       assert.equal(await c.locator('[data-action=apply]').count(), 0, 'no apply button');
       assert.equal(await c.locator('[data-action=download]').count(), 0, 'no download');
+      // The demo's 加注 of this certificate is no longer offered as valid.
+      assert.equal(await c.locator('[data-role=annotation]').getAttribute('data-state'), 'revoked');
+      assert.match(await c.locator('[data-role=annotation]').textContent(), /证书已撤销，加注件不能查看和下载/);
+      assert.doesNotMatch(await c.textContent(), /\bnull\b|undefined/);
       const refused = await pageFetch(page, 'POST', `/v1/holder/certificates/${h.management_number}/annotations`, { scenario: '本人调用', valid_from: chinaToday(), days: 30 });
       assert.equal(refused.status, 409);
       assert.equal(refused.json.code, 'CERTIFICATE_REVOKED');
@@ -331,7 +335,7 @@ describe('holders on the real edge and signer', () => {
     }
   });
 
-  test('someone with no certificate: the empty list says why; axe-clean in zh and en on a phone', async () => {
+  test('someone with no certificate: the empty list says why; axe-clean in zh and en on a phone; the account deleted', async () => {
     const page = await newPage({ width: 375, height: 740 });
     try {
       // A valid ID number (GB 11643 check character) under which nothing was issued.
@@ -345,6 +349,24 @@ describe('holders on the real edge and signer', () => {
       assert.match(await empty.textContent(), /No certificate found/);
       await assertAxe(page, 'empty list, en, phone');
       await page.locator('#lang').click();
+      // Deleting the account: a wrong password is refused; the right one deletes it, and it cannot sign in again.
+      page.on('dialog', (d) => d.accept());
+      await page.locator('#delete-zone summary').click();
+      await page.locator('#delete-password').fill('not-my-password-0');
+      await page.locator('#delete-submit').click();
+      await page.locator('#delete-error:not([hidden])').waitFor();
+      await page.locator('#delete-password').fill(PASSWORD);
+      await page.locator('#delete-submit').click();
+      await page.waitForURL(/\/holder\/register(\.html)?\?deleted=1$/);
+      await page.locator('#deleted:not([hidden])').waitFor();
+      assert.match(await page.locator('#deleted').textContent(), /账号已注销/);
+      await page.goto(`${env.base}/holder/login.html?lang=zh-CN`);
+      await page.locator('#name').fill('赵无证');
+      await page.locator('#id_number').fill('110101199003070011');
+      await page.locator('#password').fill(PASSWORD);
+      await page.locator('#submit').click();
+      await page.locator('#error:not([hidden])').waitFor();
+      assert.match(await page.locator('#error').textContent(), /姓名、证件号码或密码不正确/);
     } finally {
       await page.close();
     }
@@ -352,6 +374,7 @@ describe('holders on the real edge and signer', () => {
 
   test('my certificates with ready 加注 and the refusal is axe-clean (zh and en, phone and desktop); no page errors', async () => {
     const page = zhang.page;
+    assert.doesNotMatch(await page.locator('main').textContent(), /\bnull\b|undefined|NaN/);
     for (const vp of [{ width: 375, height: 740 }, { width: 1280, height: 900 }]) {
       await page.setViewportSize(vp);
       await assertAxe(page, `my certificates, zh, ${vp.width}`);

@@ -37,6 +37,7 @@ const TEXT = {
   detailsLabel: { zh: (q) => `撤销详情：${q}`, en: (q) => `Revocation details: ${q}` },
   revokedAt: { zh: '撤销时间', en: 'Revoked at' },
   revokedReason: { zh: '撤销原因', en: 'Reason' },
+  revokedAnnotations: { zh: '证书已撤销，加注件不能查看和下载。', en: 'The certificate is revoked: its annotated copies cannot be viewed or downloaded.' },
   revokedNote: { zh: '证书已被收回和注销，处于无效状态，不能申请加注。', en: 'The certificate has been withdrawn and is void; it cannot be annotated.' },
   chinaTime: { zh: '（北京时间）', en: ' (China time)' },
   annotation: { zh: '加注', en: 'Annotation' },
@@ -185,6 +186,12 @@ function annotationBlock(c) {
     return box;
   }
   const jobs = c.annotations || [];
+  if (revoked) {
+    // A revoked certificate: no 加注 is usable, none can be applied for.
+    box.dataset.state = 'revoked';
+    box.append(h('div', { class: 'annot-state' }, h('span', { class: 'badge bad' }, t(TEXT.revoked)), h('p', {}, t(TEXT.revokedAnnotations))));
+    return box;
+  }
   // What the holder can use or is waiting for: every job generating, ready or not yet valid (at most 3 in 90
   // days); with none, the newest job's end (expired, failed) or "not annotated".
   const live = jobs.filter((j) => ['generating', 'ready', 'not_yet_valid'].includes(j.state));
@@ -214,7 +221,7 @@ function jobBlock(c, cur) {
   } else if (state === 'ready') {
     row.append(h('span', { class: 'badge ok' }, t(TEXT.ready)),
       h('p', { 'data-role': 'window' }, t(TEXT.window, cur.valid_from, cur.valid_until)),
-      cur.download !== false ? jobLink(c, cur) : null);
+      ...(cur.download !== false ? [jobLink(c, cur)] : []));
     const meta = [`${t(TEXT.scenario)}${colon()}${cur.scenario === '本人调用' ? t(TEXT.scenarioSelf) : cur.scenario}`];
     if (cur.annotation_number) meta.push(`${t(TEXT.annotationNumber)}${colon()}${cur.annotation_number}`);
     wrap.append(h('p', { class: 'help' }, meta.join(isEn() ? '; ' : '；')));

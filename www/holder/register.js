@@ -1,7 +1,7 @@
 // 持证人注册: 姓名 (with the 生僻字 picker) + 证件号码 + password ×2 + the service notice, accepted once.
 // POST /v1/holder/register → the session; then my certificates.
 import { attachPicker } from '../picker/picker.js';
-import { api, applyText, getLang, h, initLang, setSession, showError, t } from './ui.js';
+import { api, applyText, getLang, h, initLang, params, setSession, showError, t } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,6 +27,7 @@ const TEXT = {
   mismatch: { zh: '两次输入的密码不一致。', en: 'The two passwords differ.' },
   missing: { zh: '请填写姓名、证件号码和密码。', en: 'Fill in name, ID number and password.' },
   notAccepted: { zh: '请先阅读并勾选同意服务须知。', en: 'Read and accept the service notice first.' },
+  deleted: { zh: '账号已注销：账号、登录会话和已生成的加注件已删除。', en: 'Account deleted: the account, its sessions and the annotated files made for you are gone.' },
 };
 
 // 服务须知 — in the spirit of CPTA's FAQ for its certificate download system.
@@ -64,6 +65,7 @@ function render() {
   const err = $('error');
   if (err.dataset.last) showError(err, JSON.parse(err.dataset.last));
 }
+$('deleted').hidden = params.get('deleted') !== '1';
 initLang(render);
 
 function fail(e) {
