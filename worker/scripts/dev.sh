@@ -42,6 +42,8 @@ grep -q '^SHARD_KEY=' "$vars" || echo "SHARD_KEY=$(od -An -tx1 -N32 /dev/urandom
 # The signer's credential (the edge's SIGNER_TOKEN secret, operator `signer`, right `sign` only) and the password
 # of the demo holder account the seed creates for 张伟 (not a worker secret: kept out of the worker's env below).
 grep -q '^SIGNER_TOKEN=' "$vars" || echo "SIGNER_TOKEN=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >> "$vars"
+# The pepper of holder passwords and the CSRF key (optional at the edge, which would derive one from LOOKUP_KEY).
+grep -q '^PASSWORD_PEPPER=' "$vars" || echo "PASSWORD_PEPPER=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')" >> "$vars"
 grep -q '^DEMO_HOLDER_PASSWORD=' "$vars" || echo "DEMO_HOLDER_PASSWORD=demo-$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')" >> "$vars"
 env_file="$(mktemp)"
 chmod 600 "$env_file"
