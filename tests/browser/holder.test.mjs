@@ -372,7 +372,7 @@ describe('holders on the real edge and signer', () => {
     }
   });
 
-  test('my certificates with ready 加注 and the refusal is axe-clean (zh and en, phone and desktop); no page errors', async () => {
+  test('my certificates with ready 加注 and the refusal is axe-clean (zh and en, phone and desktop, light and dark); no page errors', async () => {
     const page = zhang.page;
     assert.doesNotMatch(await page.locator('main').textContent(), /\bnull\b|undefined|NaN/);
     for (const vp of [{ width: 375, height: 740 }, { width: 1280, height: 900 }]) {
@@ -383,6 +383,17 @@ describe('holders on the real edge and signer', () => {
       await assertAxe(page, `my certificates, en, ${vp.width}`);
       await page.locator('#lang').click();
     }
+    // Dark (prefers-color-scheme): the same contrast rules.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await assertAxe(page, 'my certificates, zh, dark');
+    await page.goto(`${env.base}/holder/register.html?lang=en`);
+    await page.locator('#submit').click();
+    await page.locator('#error:not([hidden])').waitFor();
+    await assertAxe(page, 'register with an error, en, dark');
+    await page.locator('#name-row .picker-open').click();
+    await page.keyboard.type('yan');
+    await page.locator('[role=option]').first().waitFor();
+    await assertAxe(page, 'the picker, en, dark');
     await page.close();
     assert.deepEqual(pageErrors, []);
   });

@@ -3,7 +3,7 @@
 // picker); the answer shown is the registry's (masked ID number, qualification, dates, 有效 / 已撤销 with time and
 // reason); a wrong 管理号 and a real 管理号 with someone else's details both get the edge's one uniform not-found,
 // word for word the same; axe-core zero violations in zh and en, phone and desktop, empty, with a result and a miss.
-// Seven lookups in all: the edge allows ten a minute per client.
+// Eight lookups in all: the edge allows ten a minute per client.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -122,5 +122,11 @@ test('axe-core: zero violations in zh and en, phone and desktop, empty, with a r
       }
     }
   }
+  // Dark (prefers-color-scheme), with the miss shown.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.setViewportSize({ width: 375, height: 740 });
+  await lookup({ name: '张伟', id: H['张伟'].id, number: '209912319997' });
+  const v = await axeViolations(page);
+  assert.deepEqual(v, [], `miss, dark: ${JSON.stringify(v, null, 1)}`);
   assert.deepEqual(errors, []);
 });
