@@ -21,7 +21,7 @@ if (!st) {
 const demo = await makeDemo();
 // The rate limits stay as configured; scripts/schemathesis_hooks.py gives each lookup and verification its own client
 // address, so they test the handlers rather than the limiter (whose 429 the spec lists).
-const edge = await startEdge({ demoDir: demo.demoDir });
+const edge = await startEdge({ demoDir: demo.demoDir, seedFiles: true });
 let code = 1;
 try {
   const put = async (bytes) => {
@@ -39,11 +39,23 @@ try {
   const deltaFile = join(demo.demoDir, 'schemathesis-delta.bin');
   await runWithEnv(demo.ecert, ['status', 'snapshot', '--pki', join(demo.demoDir, 'pki'), '--delta', '--out', deltaFile, '--at', `@${issuedAt + 1}`]);
   await put(await readFile(deltaFile));
+  // A holder session for the holder routes (issue 18): 张伟's account, signed in; its cookie and CSRF token go with
+  // every request (the admin routes ignore them; the holder routes ignore the bearer token).
+  const zhang = demo.manifest.samples.find((x) => x.file === 'valid-style1.pdf');
+  const holder = { name: zhang.holder_name, id_number: zhang.id_number, password: `st-${Date.now()}-password` };
+  let r = await fetch(`${edge.baseUrl}/v1/holder/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...holder, accept_notice: true }),
+  });
+  if (r.status !== 201) throw new Error(`registering the schemathesis holder: ${r.status} ${await r.text()}`);
+  const cookie = /ecert_session=[^;]*/.exec(r.headers.get('set-cookie'))[0];
+  const { csrf_token: csrf } = await r.json();
   const args = [
     '--config-file', join(REPO, 'scripts', 'schemathesis.toml'),
     'run', join(REPO, 'docs', 'openapi.yaml'),
     '--url', edge.baseUrl,
     '--header', `Authorization: Bearer ${edge.adminToken}`,
+    '--header', `Cookie: ${cookie}`,
+    '--header', `X-CSRF-Token: ${csrf}`,
     '--checks', 'all',
     ...extra,
   ];

@@ -18,9 +18,10 @@ def before_call(ctx, case, **kwargs):
     """Each lookup and verification from its own client address (`CF-Connecting-IP`, which workerd passes through
     as Cloudflare sets it), so the per-client rate limits (10 lookups a minute) leave the handlers' logic to be
     tested rather than answering 429 to nearly every request; the limits are tested in tests/worker/edge.test.mjs.
-    The per-number lookup limit still applies."""
+    The per-number lookup limit still applies. Holder registration and login likewise (their per-client limit is
+    tested in tests/worker/holder.test.mjs; the per-account limit still applies)."""
     global _client
-    if case.operation.path in ("/v1/lookup", "/v1/verify"):
+    if case.operation.path in ("/v1/lookup", "/v1/verify", "/v1/holder/register", "/v1/holder/login"):
         _client += 1
         if case.headers is None:
             case.headers = {}
