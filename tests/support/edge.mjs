@@ -137,8 +137,9 @@ export async function startEdge({ demoDir, port, vars = {}, build = true, seed =
   const auditToken = secrets.auditToken ?? randomBytes(24).toString('hex');
   const lookupKey = secrets.lookupKey ?? randomBytes(32).toString('hex');
   const shardKey = secrets.shardKey ?? randomBytes(32).toString('hex');
-  const signerToken = secrets.signerToken ?? randomBytes(24).toString('hex');
-  const passwordPepper = secrets.passwordPepper ?? randomBytes(32).toString('hex');
+  // A SIGNER_TOKEN / PASSWORD_PEPPER given in `vars` wins (its line comes last in the env file): report that one.
+  const signerToken = secrets.signerToken ?? vars.SIGNER_TOKEN ?? randomBytes(24).toString('hex');
+  const passwordPepper = secrets.passwordPepper ?? vars.PASSWORD_PEPPER ?? randomBytes(32).toString('hex');
   const rootSpki = (await readFile(join(demoDir, 'root-spki.pem'), 'utf8'))
     .split('\n')
     .filter((l) => l && !l.startsWith('-----'))

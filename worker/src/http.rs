@@ -264,6 +264,23 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     })
 }
 
+/// `deserialize_with` for an `i64` field: a JSON integer, also when written with a zero fraction (`5.0` is an integer
+/// to JSON Schema, which the OpenAPI file's `integer` means); any other number is refused as the wrong type.
+pub fn integral<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    if let Some(i) = n.as_i64() {
+        return Ok(i);
+    }
+    match n.as_f64() {
+        // Exactly representable in i64: [-2^63, 2^63).
+        #[allow(clippy::cast_possible_truncation)]
+        Some(f) if f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) => {
+            Ok(f as i64)
+        }
+        _ => Err(de::Error::custom(format!("invalid type: number `{n}`, expected an integer (i64)"))),
+    }
+}
+
 /// Read and parse a JSON body (at most [`crate::config::MAX_JSON_BYTES`]).
 pub async fn read_json<T: DeserializeOwned>(req: &mut Request) -> ApiResult<T> {
     let body = read_body(req, crate::config::MAX_JSON_BYTES).await?;
@@ -290,6 +307,20 @@ mod tests {
         assert_eq!(parse_json::<T>(b"{\"a\":1,\"b\":2}").unwrap_err().code, "INVALID_REQUEST");
         assert!(parse_json::<T>(b"{\"a\":1}").is_ok());
         assert_eq!(parse_json::<T>(b"{\"a\":1} x").unwrap_err().code, "MALFORMED_JSON");
+    }
+
+    #[test]
+    fn integral_numbers() {
+        #[derive(Debug, serde::Deserialize)]
+        struct N {
+            #[serde(deserialize_with = "integral")]
+            n: i64,
+        }
+        assert_eq!(parse_json::<N>(b"{\"n\":5}").unwrap().n, 5);
+        assert_eq!(parse_json::<N>(b"{\"n\":5.0}").unwrap().n, 5);
+        assert_eq!(parse_json::<N>(b"{\"n\":-3e2}").unwrap().n, -300);
+        assert_eq!(parse_json::<N>(b"{\"n\":5.5}").unwrap_err().code, "INVALID_REQUEST");
+        assert_eq!(parse_json::<N>(b"{\"n\":\"5\"}").unwrap_err().code, "INVALID_REQUEST");
     }
 
     #[test]

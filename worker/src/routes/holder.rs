@@ -415,6 +415,7 @@ async fn own_certificate(store: &Store, s: &Session, management_number: &str) ->
 struct ApplyRequest {
     scenario: String,
     valid_from: String,
+    #[serde(deserialize_with = "http::integral")]
     days: i64,
 }
 

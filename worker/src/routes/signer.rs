@@ -32,9 +32,9 @@ pub const LEASE_SECONDS: std::ops::RangeInclusive<i64> = 30..=900;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ClaimRequest {
-    #[serde(default = "one")]
+    #[serde(default = "one", deserialize_with = "http::integral")]
     max: i64,
-    #[serde(default = "default_lease")]
+    #[serde(default = "default_lease", deserialize_with = "http::integral")]
     lease_seconds: i64,
 }
 
