@@ -586,3 +586,18 @@ describe('leaving', () => {
     assert.equal(l.status, 200, l.text);
   });
 });
+
+describe('races', () => {
+  test('concurrent applications cannot pass 3 in 90 days: the count and the insert are one statement', async () => {
+    // 陈静 (annotation-future.pdf) has one 加注 applied for today (imported): two more fit.
+    const f = sample('annotation-future.pdf');
+    const chen = await signIn(f.holder_name, f.id_number, 'chen-jing-password');
+    const body = { scenario: '本人调用', valid_from: today, days: 7 };
+    const answers = await Promise.all(Array.from({ length: 5 }, () => apply(chen, f.management_number, body)));
+    const statuses = answers.map((r) => r.status).sort();
+    assert.deepEqual(statuses, [202, 202, 409, 409, 409], answers.map((r) => r.text).join('\n'));
+    for (const r of answers.filter((x) => x.status === 409)) assertError(r, 409, 'ANNOTATION_TOO_MANY');
+    const [c] = await certificatesOf(chen);
+    assert.equal(c.annotations.filter((j) => j.state !== 'failed').length, 3);
+  });
+});
