@@ -22,7 +22,9 @@ async function call(baseUrl, adminToken, path, body) {
   return JSON.parse(text);
 }
 
-/** Copy every page of `source` into the current map's shards. Returns { read, copied, copies, pages }. */
+/** Copy every page of `source` into the current map's shards: certificates (with their copies, 查询编号 index rows,
+ * 加注 jobs and base PDFs), then — from a shard, not from `DB` — the holders' rows (holder index, accounts, sessions;
+ * issue 18). Returns { read, copied, copies, pages, holders: { read, copied, accounts, sessions, pages } }. */
 export async function copyAll({ baseUrl, adminToken, source, limit = 100, log = () => {} }) {
   const total = { read: 0, copied: 0, copies: 0, pages: 0 };
   let after = '';
@@ -33,9 +35,24 @@ export async function copyAll({ baseUrl, adminToken, source, limit = 100, log = 
     total.copies += page.copies;
     total.pages += 1;
     if (total.pages % 50 === 0) log(`  ${source}: ${total.read} read, ${total.copied} copied`);
-    if (!page.next_after) return total;
+    if (!page.next_after) break;
     after = page.next_after;
   }
+  if (source === 'DB') return total;
+  const holders = { read: 0, copied: 0, accounts: 0, sessions: 0, pages: 0 };
+  after = '';
+  for (;;) {
+    const { page } = await call(baseUrl, adminToken, '/v1/admin/shards/copy', { source, after, limit, table: 'holders' });
+    holders.read += page.read;
+    holders.copied += page.copied;
+    holders.accounts += page.accounts;
+    holders.sessions += page.sessions;
+    holders.pages += 1;
+    if (!page.next_after) break;
+    after = page.next_after;
+  }
+  total.holders = holders;
+  return total;
 }
 
 /** Move the registry to the shard list `to`. `onStep(name, map)` is called after each step. */

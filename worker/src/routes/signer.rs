@@ -195,6 +195,10 @@ pub async fn upload(req: &mut Request, ctx: &Ctx, job_id: &str) -> ApiResult<Res
     for (i, shard) in store.map.write_at(slot).into_iter().enumerate() {
         let db = store.shard(shard)?;
         let mut stmts = jobs::ensure_certificate(&db, &cert, slot, i == 0)?;
+        if i > 0 {
+            // During a move: the job as read, into its new home first (so the change below lands there).
+            stmts.push(jobs::insert_row(&db, &job, slot)?);
+        }
         stmts.push(copies::insert(&db, &accepted.status_id, &job.management_number, Some(&a.number), ctx.now, true)?);
         stmts.push(jobs::complete(&db, &job.job_id, ctx.now, &a.number, &accepted.status_id, &sha)?);
         db.0.batch(stmts).await.map_err(|e| {

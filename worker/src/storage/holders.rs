@@ -176,11 +176,24 @@ fn insert_session(db: &Db, holder_key: &[u8; 32], s: &NewSession) -> ApiResult<D
     )
 }
 
-/// Store a new session of an existing account.
+/// Store a new session of an existing account. During a move, the account row (the session's foreign key) is put
+/// into the holder's new home first, as stored in the authoritative one.
 pub async fn add_session(store: &Store, holder_key: &[u8; 32], s: &NewSession) -> ApiResult<()> {
-    for shard in store.map.write_at(holder_slot(holder_key)) {
+    let shards = store.map.write_at(holder_slot(holder_key));
+    let mut stored: Option<StoredAccount> = None;
+    for (i, shard) in shards.into_iter().enumerate() {
         let db = store.shard(shard)?;
-        insert_session(&db, holder_key, s)?.run().await.map_err(|e| db_error("insert session", e))?;
+        if i == 0 {
+            stored = account_row(&db, holder_key).await?;
+            insert_session(&db, holder_key, s)?.run().await.map_err(|e| db_error("insert session", e))?;
+        } else {
+            let mut stmts = Vec::new();
+            if let Some(a) = &stored {
+                stmts.push(insert_account_row(&db, holder_key, a)?);
+            }
+            stmts.push(insert_session(&db, holder_key, s)?);
+            db.batch(stmts).await?;
+        }
     }
     Ok(())
 }
@@ -260,4 +273,82 @@ pub async fn delete_account(store: &Store, holder_key: &[u8; 32]) -> ApiResult<(
 /// 32 bytes from 64 hex characters.
 pub fn key_from_hex(s: &str) -> Option<[u8; 32]> {
     ecert_format::parse_status_id(s)
+}
+
+/// An account row as stored (the copy into a new shard during a move).
+#[derive(Clone, Debug, Deserialize)]
+pub struct StoredAccount {
+    pub shard_hash: i64,
+    pub name: String,
+    pub id_tail: String,
+    pub password_salt: String,
+    pub password_hash: String,
+    pub password_scheme: String,
+    pub iterations: i64,
+    pub notice_version: String,
+    pub created_at: i64,
+}
+
+/// The account row of this holder in one shard.
+pub async fn account_row(db: &Db, holder_key: &[u8; 32]) -> ApiResult<Option<StoredAccount>> {
+    db.stmt(
+        "SELECT shard_hash, name, id_tail, lower(hex(password_salt)) AS password_salt, \
+         lower(hex(password_hash)) AS password_hash, password_scheme, iterations, notice_version, created_at \
+         FROM accounts WHERE holder_key = ?1",
+        &[blob(holder_key)],
+    )?
+    .first(None)
+    .await
+    .map_err(|e| db_error("copy: read account", e))
+}
+
+/// The INSERT OR IGNORE of an account row as read.
+pub fn insert_account_row(db: &Db, holder_key: &[u8; 32], a: &StoredAccount) -> ApiResult<D1PreparedStatement> {
+    db.stmt(
+        "INSERT OR IGNORE INTO accounts (holder_key, shard_hash, name, id_tail, password_salt, password_hash, \
+         password_scheme, iterations, notice_version, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        &[
+            blob(holder_key),
+            int(a.shard_hash),
+            text(&a.name),
+            text(&a.id_tail),
+            blob(&unhex(&a.password_salt)),
+            blob(&unhex(&a.password_hash)),
+            text(&a.password_scheme),
+            int(a.iterations),
+            text(&a.notice_version),
+            int(a.created_at),
+        ],
+    )
+}
+
+/// A session row as stored.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SessionCopy {
+    pub token_hash: String,
+    pub created_at: i64,
+    pub last_seen: i64,
+    pub expires_at: i64,
+}
+
+/// The sessions of this holder in one shard.
+pub async fn session_rows(db: &Db, holder_key: &[u8; 32]) -> ApiResult<Vec<SessionCopy>> {
+    db.stmt(
+        "SELECT lower(hex(token_hash)) AS token_hash, created_at, last_seen, expires_at FROM sessions \
+         WHERE holder_key = ?1",
+        &[blob(holder_key)],
+    )?
+    .all()
+    .await
+    .and_then(|r| r.results())
+    .map_err(|e| db_error("copy: read sessions", e))
+}
+
+/// The INSERT OR IGNORE of a session row as read.
+pub fn insert_session_row(db: &Db, holder_key: &[u8; 32], s: &SessionCopy) -> ApiResult<D1PreparedStatement> {
+    db.stmt(
+        "INSERT OR IGNORE INTO sessions (token_hash, holder_key, created_at, last_seen, expires_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        &[blob(&unhex(&s.token_hash)), blob(holder_key), int(s.created_at), int(s.last_seen), int(s.expires_at)],
+    )
 }

@@ -41,7 +41,8 @@ pub struct JobRow {
 macro_rules! job_columns {
     () => {
         "job_id, management_number, scenario, applied_on, valid_from, valid_until, state, origin, created_at, \
-         attempts, lease_until, leased_by, done_at, annotation_number, lower(hex(status_id)) AS status_id, \
+         attempts, lease_until, leased_by, done_at, annotation_number, \
+         CASE WHEN status_id IS NULL THEN NULL ELSE lower(hex(status_id)) END AS status_id, \
          pdf_sha256, pdf_deleted, failure_reason"
     };
 }
@@ -55,6 +56,97 @@ pub struct NewJob<'a> {
     pub valid_from: &'a str,
     pub valid_until: &'a str,
     pub created_at: i64,
+}
+
+/// The INSERT OR IGNORE of a job row exactly as read (for a batch): puts it into a shard that may not hold it yet —
+/// during a move to more shards, before a change to the row is written to its new home, so the change lands even
+/// before the copy reaches the job, and a later copy of the old row cannot bring back its earlier state.
+pub fn insert_row(db: &Db, job: &JobRow, slot: i64) -> ApiResult<D1PreparedStatement> {
+    let status_id = match job.status_id.as_deref().filter(|h| !h.is_empty()) {
+        Some(h) => blob(&ecert_format::parse_status_id(h).ok_or_else(|| db_error("job", "bad stored status id"))?),
+        None => wasm_bindgen::JsValue::NULL,
+    };
+    let opt_int = |v: Option<i64>| v.map_or(wasm_bindgen::JsValue::NULL, int);
+    db.stmt(
+        "INSERT OR IGNORE INTO annotation_jobs (job_id, management_number, shard_hash, scenario, applied_on, valid_from, \
+         valid_until, state, origin, created_at, attempts, lease_until, leased_by, done_at, annotation_number, status_id, \
+         pdf_sha256, pdf_deleted, failure_reason) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        &[
+            text(&job.job_id),
+            text(&job.management_number),
+            int(slot),
+            text(&job.scenario),
+            text(&job.applied_on),
+            text(&job.valid_from),
+            text(&job.valid_until),
+            text(&job.state),
+            text(&job.origin),
+            int(job.created_at),
+            int(job.attempts),
+            opt_int(job.lease_until),
+            opt_text(job.leased_by.as_deref()),
+            opt_int(job.done_at),
+            opt_text(job.annotation_number.as_deref()),
+            status_id,
+            opt_text(job.pdf_sha256.as_deref()),
+            int(job.pdf_deleted),
+            opt_text(job.failure_reason.as_deref()),
+        ],
+    )
+}
+
+/// The INSERT OR IGNORE of a stored base PDF's row exactly as read (the copy into a new shard).
+pub fn insert_file_row(db: &Db, f: &FileRow) -> ApiResult<D1PreparedStatement> {
+    let id = ecert_format::parse_status_id(&f.status_id).ok_or_else(|| db_error("file", "bad stored status id"))?;
+    db.stmt(
+        "INSERT OR IGNORE INTO certificate_files (management_number, status_id, pdf_sha256, stored_at) \
+         VALUES (?1, ?2, ?3, ?4)",
+        &[text(&f.management_number), blob(&id), text(&f.pdf_sha256), int(f.stored_at)],
+    )
+}
+
+/// The jobs and stored base PDFs of the certificates whose 管理号 is in (`after`, `last`], read from one shard (the
+/// copy of a page of certificates into new shards).
+pub async fn in_range(db: &Db, after: &str, last: &str) -> ApiResult<(Vec<JobRow>, Vec<FileRow>)> {
+    let jobs: Vec<JobRow> = db
+        .stmt(
+            concat!(
+                "SELECT ",
+                job_columns!(),
+                " FROM annotation_jobs WHERE management_number > ?1 AND management_number <= ?2"
+            ),
+            &[text(after), text(last)],
+        )?
+        .all()
+        .await
+        .and_then(|r| r.results())
+        .map_err(|e| db_error("copy: read jobs", e))?;
+    let files: Vec<FileRow> = db
+        .stmt(
+            "SELECT management_number, lower(hex(status_id)) AS status_id, pdf_sha256, stored_at \
+             FROM certificate_files WHERE management_number > ?1 AND management_number <= ?2",
+            &[text(after), text(last)],
+        )?
+        .all()
+        .await
+        .and_then(|r| r.results())
+        .map_err(|e| db_error("copy: read files", e))?;
+    Ok((jobs, files))
+}
+
+/// During a move, before changing jobs in a shard that may not hold them yet: the certificate row (the jobs' foreign
+/// key) and the jobs as read, `INSERT OR IGNORE`.
+async fn prelude(store: &Store, db: &Db, jobs: &[&JobRow], slot: i64) -> ApiResult<Vec<D1PreparedStatement>> {
+    let mut out = Vec::new();
+    let Some(first) = jobs.first() else { return Ok(out) };
+    if let Some(cert) = certificates::by_number(store, &first.management_number).await? {
+        out.push(certificates::insert(db, &cert, slot, true)?);
+    }
+    for j in jobs {
+        out.push(insert_row(db, j, slot)?);
+    }
+    Ok(out)
 }
 
 /// The R2 key of a job's annotated PDF.
@@ -233,7 +325,14 @@ pub async fn lease(
             ),
             &[text(&job.job_id), int(now), int(lease_until), text(operator)],
         )?;
-        let row = stmt.first::<JobRow>(None).await.map_err(|e| db_error("lease job", e))?;
+        let row = if i == 0 {
+            stmt.first::<JobRow>(None).await.map_err(|e| db_error("lease job", e))?
+        } else {
+            let mut stmts = prelude(store, &db, &[job], slot).await?;
+            stmts.push(stmt);
+            db.batch(stmts).await?;
+            None
+        };
         if i == 0 {
             match row {
                 Some(r) => leased = Some(r),
@@ -300,17 +399,18 @@ pub async fn fail(store: &Store, job: &JobRow, reason: &str, now: i64) -> ApiRes
     let mut changed = false;
     for (i, shard) in store.map.write_at(slot).into_iter().enumerate() {
         let db = store.shard(shard)?;
-        let row: Option<serde_json::Value> = db
-            .stmt(
-                "UPDATE annotation_jobs SET state = 'failed', failure_reason = ?2, lease_until = NULL, done_at = NULL \
-                 WHERE job_id = ?1 AND state = 'pending' RETURNING job_id",
-                &[text(&job.job_id), opt_text(Some(reason))],
-            )?
-            .first(None)
-            .await
-            .map_err(|e| db_error("fail job", e))?;
+        let stmt = db.stmt(
+            "UPDATE annotation_jobs SET state = 'failed', failure_reason = ?2, lease_until = NULL, done_at = NULL \
+             WHERE job_id = ?1 AND state = 'pending' RETURNING job_id",
+            &[text(&job.job_id), opt_text(Some(reason))],
+        )?;
         if i == 0 {
+            let row: Option<serde_json::Value> = stmt.first(None).await.map_err(|e| db_error("fail job", e))?;
             changed = row.is_some();
+        } else {
+            let mut stmts = prelude(store, &db, &[job], slot).await?;
+            stmts.push(stmt);
+            db.batch(stmts).await?;
         }
     }
     let _ = now;
@@ -367,16 +467,18 @@ pub async fn forget_pdfs(store: &Store, management_number: &str) -> ApiResult<Ve
     if ids.is_empty() {
         return Ok(ids);
     }
-    for shard in store.map.write_at(store.slot_of(management_number)) {
-        store
-            .shard(shard)?
-            .stmt(
-                "UPDATE annotation_jobs SET pdf_deleted = 1 WHERE management_number = ?1 AND state = 'done'",
-                &[text(management_number)],
-            )?
-            .run()
-            .await
-            .map_err(|e| db_error("forget pdfs", e))?;
+    let slot = store.slot_of(management_number);
+    for (i, shard) in store.map.write_at(slot).into_iter().enumerate() {
+        let db = store.shard(shard)?;
+        let mut stmts = Vec::new();
+        if i > 0 {
+            stmts = prelude(store, &db, &jobs.iter().collect::<Vec<_>>(), slot).await?;
+        }
+        stmts.push(db.stmt(
+            "UPDATE annotation_jobs SET pdf_deleted = 1 WHERE management_number = ?1 AND state = 'done'",
+            &[text(management_number)],
+        )?);
+        db.batch(stmts).await?;
     }
     Ok(ids)
 }

@@ -163,6 +163,10 @@ struct CopyRequest {
     after: String,
     #[serde(default)]
     limit: Option<u32>,
+    /// `certificates` (default: certificates with their copies, 查询编号 index rows, 加注 jobs and base PDFs) or
+    /// `holders` (holder index rows, accounts and sessions, paged by holder key).
+    #[serde(default)]
+    table: Option<String>,
 }
 
 pub async fn copy(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
@@ -180,7 +184,18 @@ pub async fn copy(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
         return Err(ApiError::invalid_field("source", "应为D1绑定名", "a D1 binding name"));
     }
     let store = ctx.store().await?;
-    let page = reshard::copy_page(&store, &body.source, &body.after, limit).await?;
+    let page = match body.table.as_deref() {
+        None | Some("certificates") => {
+            serde_json::to_value(reshard::copy_page(&store, &body.source, &body.after, limit).await?)
+        }
+        Some("holders") => {
+            serde_json::to_value(reshard::copy_holders_page(&store, &body.source, &body.after, limit).await?)
+        }
+        Some(_) => {
+            return Err(ApiError::invalid_field("table", "应为certificates或holders", "certificates or holders"));
+        }
+    }
+    .map_err(|e| ApiError::internal("copy page", e))?;
     let mut r = http::json(200, &json!({ "map_version": store.map.version, "page": page }))?;
     http::set_header(&mut r, "cache-control", "no-store");
     Ok(r)
