@@ -7,7 +7,7 @@ use crate::error::{ApiError, ApiResult};
 pub const DB_BINDING: &str = "DB";
 /// R2 binding holding the status snapshot and delta files (`wrangler.toml`).
 pub const STATUS_BUCKET_BINDING: &str = "STATUS";
-/// R2 binding holding certificate PDFs: annotated copies (`annotated/<job_id>.pdf`) and base PDFs
+/// R2 binding holding certificate PDFs: annotated copies (`annotated/<job_id>/<sha256>.pdf`) and base PDFs
 /// (`base/<管理号>.pdf`) (`wrangler.toml`).
 pub const CERTS_BUCKET_BINDING: &str = "CERTS";
 /// Largest PDF `POST /v1/verify` accepts by default: the core's own input limit (16 MiB).

@@ -64,7 +64,7 @@ CREATE TABLE annotation_jobs (
     done_at           INTEGER,
     annotation_number TEXT,                                    -- 加注编号, once done
     status_id         BLOB CHECK (status_id IS NULL OR (typeof(status_id) = 'blob' AND length(status_id) = 32)),
-    pdf_sha256        TEXT,                                    -- of the stored file (R2 annotated/<job_id>.pdf)
+    pdf_sha256        TEXT,                                    -- of the stored file (R2 annotated/<job_id>/<sha256>.pdf)
     pdf_deleted       INTEGER NOT NULL DEFAULT 0,              -- 1: the file was deleted with the holder's account
     failure_reason    TEXT,
     CHECK ((state = 'done') = (done_at IS NOT NULL AND annotation_number IS NOT NULL AND status_id IS NOT NULL

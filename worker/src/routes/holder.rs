@@ -554,7 +554,8 @@ pub async fn annotation_pdf(
     if job.pdf_deleted != 0 {
         return Err(not_found());
     }
-    let bytes = r2_get(ctx, &jobs::pdf_key(&job.job_id)).await?.ok_or_else(|| {
+    let sha = job.pdf_sha256.as_deref().ok_or_else(|| ApiError::internal("annotated pdf", "done without a file"))?;
+    let bytes = r2_get(ctx, &jobs::pdf_key(&job.job_id, sha)).await?.ok_or_else(|| {
         ApiError::internal("annotated pdf", format!("job {} is done but its file is missing", job.job_id))
     })?;
     let number = job.annotation_number.as_deref().unwrap_or("annotated");
@@ -619,8 +620,8 @@ pub async fn delete_account(req: &mut Request, ctx: &Ctx) -> ApiResult<Response>
         .map_err(|e| ApiError::misconfigured(&format!("R2 binding {}: {e}", config::CERTS_BUCKET_BINDING)))?;
     let mut deleted = 0usize;
     for m in holders::certificates_of(&store, &s.holder_key).await? {
-        for job_id in jobs::forget_pdfs(&store, &m).await? {
-            bucket.delete(jobs::pdf_key(&job_id)).await.map_err(|e| ApiError::internal("r2 delete", e))?;
+        for key in jobs::forget_pdfs(&store, &m).await? {
+            bucket.delete(key).await.map_err(|e| ApiError::internal("r2 delete", e))?;
             deleted += 1;
         }
     }

@@ -3,11 +3,12 @@
 //! job it refuses as failed.
 //!
 //! An upload is verified like `POST /v1/verify` (`crate::upload`), must be the job's certificate with the job's
-//! scenario and window, and then — in this order — is stored in R2 (`annotated/<job_id>.pdf`), and its copy
+//! scenario and window, and then — in this order — is stored in R2 (`annotated/<job_id>/<sha256>.pdf`), and its copy
 //! registered and the job marked done in one transaction of the certificate's shard; the buckets' change numbers and
 //! the audit entry follow in the control database. Idempotent by job id: the same file again answers as the first
-//! time; another file for a done job is 409. Nothing is stored for a refused upload; an upload that fails after the
-//! R2 write leaves the job pending (the object is overwritten by the retry and served only once the job is done).
+//! time; another file for a done job is 409. Nothing is stored for a refused upload; an upload whose D1 transaction
+//! fails after the R2 write leaves the job pending and deletes its object again (best effort; an object left behind
+//! by a crash in between is never served: only the file a done job names is).
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -188,7 +189,7 @@ pub async fn upload(req: &mut Request, ctx: &Ctx, job_id: &str) -> ApiResult<Res
         .env
         .bucket(config::CERTS_BUCKET_BINDING)
         .map_err(|e| ApiError::misconfigured(&format!("R2 binding {}: {e}", config::CERTS_BUCKET_BINDING)))?;
-    bucket.put(jobs::pdf_key(&job.job_id), pdf).execute().await.map_err(|e| ApiError::internal("r2 put", e))?;
+    bucket.put(jobs::pdf_key(&job.job_id, &sha), pdf).execute().await.map_err(|e| ApiError::internal("r2 put", e))?;
 
     // 2. The copy and the job, one transaction per home shard (the authoritative one first).
     let slot = store.slot_of(&job.management_number);
@@ -201,9 +202,14 @@ pub async fn upload(req: &mut Request, ctx: &Ctx, job_id: &str) -> ApiResult<Res
         }
         stmts.push(copies::insert(&db, &accepted.status_id, &job.management_number, Some(&a.number), ctx.now, true)?);
         stmts.push(jobs::complete(&db, &job.job_id, ctx.now, &a.number, &accepted.status_id, &sha)?);
-        db.0.batch(stmts).await.map_err(|e| {
+        if let Err(e) = db.0.batch(stmts).await {
+            // Nothing stays stored for an upload that did not complete (the job is still pending): the object goes
+            // (best effort; a retry overwrites it anyway, and it is served only once the job is done).
+            if i == 0 {
+                let _ = bucket.delete(jobs::pdf_key(&job.job_id, &sha)).await;
+            }
             let text = e.to_string();
-            if crate::storage::is_unique_violation(&text) {
+            return Err(if crate::storage::is_unique_violation(&text) {
                 upload::rejected(
                     "ANNOTATION_NUMBER_TAKEN",
                     "该加注编号已由其他任务完成",
@@ -212,8 +218,8 @@ pub async fn upload(req: &mut Request, ctx: &Ctx, job_id: &str) -> ApiResult<Res
                 )
             } else {
                 ApiError::internal("complete job", text)
-            }
-        })?;
+            });
+        }
     }
     let done = jobs::find(&store, &job.job_id).await?.ok_or_else(job_not_found)?;
     if done.state != "done" || done.pdf_sha256.as_deref() != Some(sha.as_str()) {

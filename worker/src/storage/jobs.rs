@@ -149,9 +149,11 @@ async fn prelude(store: &Store, db: &Db, jobs: &[&JobRow], slot: i64) -> ApiResu
     Ok(out)
 }
 
-/// The R2 key of a job's annotated PDF.
-pub fn pdf_key(job_id: &str) -> String {
-    format!("annotated/{job_id}.pdf")
+/// The R2 key of a job's annotated PDF: `annotated/<job id>/<SHA-256 of the file>.pdf` — by content, so two racing
+/// uploads of different files for one job never overwrite each other's object, and the job row (its `pdf_sha256`)
+/// names the one that won.
+pub fn pdf_key(job_id: &str, sha256: &str) -> String {
+    format!("annotated/{job_id}/{sha256}.pdf")
 }
 
 /// The R2 key of a certificate's base PDF.
@@ -458,13 +460,17 @@ pub async fn list(store: &Store, which: &str, now: i64, overdue_after: i64, limi
     Ok(out)
 }
 
-/// Mark the stored PDFs of these certificates' jobs deleted (account deletion); returns the jobs whose file is to
-/// be removed from R2.
+/// Mark the stored PDFs of this certificate's jobs deleted (account deletion); returns the R2 keys of every done
+/// job's file — those marked before too, so a deletion cut off between the mark and R2 is completed by the retry
+/// (deleting a missing object is no error).
 pub async fn forget_pdfs(store: &Store, management_number: &str) -> ApiResult<Vec<String>> {
     let jobs = of_certificate(store, management_number).await?;
-    let ids: Vec<String> =
-        jobs.iter().filter(|j| j.state == "done" && j.pdf_deleted == 0).map(|j| j.job_id.clone()).collect();
-    if ids.is_empty() {
+    let ids: Vec<String> = jobs
+        .iter()
+        .filter(|j| j.state == "done")
+        .filter_map(|j| j.pdf_sha256.as_deref().map(|sha| pdf_key(&j.job_id, sha)))
+        .collect();
+    if !jobs.iter().any(|j| j.state == "done" && j.pdf_deleted == 0) {
         return Ok(ids);
     }
     let slot = store.slot_of(management_number);

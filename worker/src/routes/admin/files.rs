@@ -186,7 +186,11 @@ pub async fn import_annotation(req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
         ));
     }
     let new_copy = !registered.iter().any(|c| c.status_id == accepted.status_id_hex);
-    certs_bucket(ctx)?.put(jobs::pdf_key(&job_id), pdf).execute().await.map_err(|e| ApiError::internal("r2 put", e))?;
+    certs_bucket(ctx)?
+        .put(jobs::pdf_key(&job_id, &sha), pdf)
+        .execute()
+        .await
+        .map_err(|e| ApiError::internal("r2 put", e))?;
     let (applied, from, until) = (applied_on.to_string(), a.valid_from.to_string(), a.valid_until.to_string());
     let job = NewJob {
         job_id: &job_id,
