@@ -185,7 +185,13 @@ pub async fn add_session(store: &Store, holder_key: &[u8; 32], s: &NewSession) -
         let db = store.shard(shard)?;
         if i == 0 {
             stored = account_row(&db, holder_key).await?;
-            insert_session(&db, holder_key, s)?.run().await.map_err(|e| db_error("insert session", e))?;
+            // The holder's sessions past their 12 h go with the new one (expired rows are otherwise deleted only
+            // when presented).
+            let prune = db.stmt(
+                "DELETE FROM sessions WHERE holder_key = ?1 AND expires_at <= ?2",
+                &[blob(holder_key), int(s.created_at)],
+            )?;
+            db.batch(vec![prune, insert_session(&db, holder_key, s)?]).await?;
         } else {
             let mut stmts = Vec::new();
             if let Some(a) = &stored {
