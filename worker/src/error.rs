@@ -202,10 +202,19 @@ impl ApiError {
     }
 }
 
-/// Log a line (the worker's console on wasm32, stderr in native tests).
+/// Log an error line (the worker's console.error on wasm32, stderr in native tests).
 pub fn worker_log(line: &str) {
     #[cfg(target_arch = "wasm32")]
     worker::console_error!("{line}");
+    #[cfg(not(target_arch = "wasm32"))]
+    eprintln!("{line}");
+}
+
+/// Log an informational line (console.log on wasm32: wrangler prints it plainly, not as an error — the signer's
+/// claim every two seconds is an operator request, not a failure).
+pub fn worker_info(line: &str) {
+    #[cfg(target_arch = "wasm32")]
+    worker::console_log!("{line}");
     #[cfg(not(target_arch = "wasm32"))]
     eprintln!("{line}");
 }

@@ -626,7 +626,10 @@ pub async fn delete_account(req: &mut Request, ctx: &Ctx) -> ApiResult<Response>
         }
     }
     holders::delete_account(&store, &s.holder_key).await?;
-    crate::error::worker_log(&format!("request {}: holder account deleted ({deleted} annotated PDFs)", ctx.request_id));
+    crate::error::worker_info(&format!(
+        "request {}: holder account deleted ({deleted} annotated PDFs)",
+        ctx.request_id
+    ));
     let mut r = no_store(http::empty(204)?);
     http::set_header(&mut r, "set-cookie", &session::clear_cookie());
     Ok(r)

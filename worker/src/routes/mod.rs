@@ -54,7 +54,7 @@ impl Ctx {
         )?;
         let principal = auth::authenticate(header.as_deref(), table)?;
         principal.require(right)?;
-        crate::error::worker_log(&format!("request {}: operator {} ({right:?})", self.request_id, principal.name));
+        crate::error::worker_info(&format!("request {}: operator {} ({right:?})", self.request_id, principal.name));
         Ok(principal)
     }
 
