@@ -122,6 +122,24 @@ test('𠈌 (U+2020C, Ext B, no kMandarin in Unihan) by its code point, clicked i
     await opt.click();
     assert.equal(await page.inputValue('#name'), '王𠈌伟');
     assert.equal(await page.evaluate(() => document.activeElement.id), 'name');
+    // Moving on at once (a fast Tab, or a script filling the next field before the dialog's close event arrives)
+    // keeps the focus where it went: the next field's text never lands in the name.
+    await page.locator('#name-row .picker-open').click();
+    await page.keyboard.type('U+2020C');
+    await opt.waitFor();
+    const where = await page.evaluate(async () => {
+      document.querySelector('[role=option][data-char="𠈌"]').click();
+      const id = document.getElementById('id_number');
+      id.focus();
+      await new Promise((r) => setTimeout(r, 100));
+      return document.activeElement.id;
+    });
+    assert.equal(where, 'id_number', 'the close event does not pull the focus back');
+    await page.keyboard.type('110101');
+    assert.equal(await page.inputValue('#id_number'), '110101');
+    assert.equal(await page.inputValue('#name'), '王𠈌𠈌伟');
+    await page.fill('#id_number', '');
+    await page.fill('#name', '王𠈌伟');
     // The pinyin "lv" finds characters read lǘ/lǚ/lǜ…, shown with ü.
     await page.locator('#name-row .picker-open').click();
     await page.keyboard.type('lv');

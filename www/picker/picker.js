@@ -276,7 +276,13 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
     const o = e.target.closest('[role=option]');
     if (o) pick([...list.children].indexOf(o));
   });
-  dialog.addEventListener('close', restore);
+  // Esc closes through the native cancel: the browser gives the focus back to the button, and this puts it in the
+  // name field. After a pick or 关闭 the focus is already there (shut) — and may have moved on by the time this event
+  // arrives (a fast typist's Tab, or a script filling the next field): it is then left where it is.
+  dialog.addEventListener('close', () => {
+    const a = document.activeElement;
+    if (!a || a === document.body || a === button || dialog.contains(a)) restore();
+  });
   // A click on the backdrop closes too.
   dialog.addEventListener('click', (e) => { if (e.target === dialog) shut(); });
 
