@@ -1,5 +1,6 @@
 // Screenshots of the holder's pages and 证书查验 for www/README.md (issue 18), from the real build served by the real
-// edge on workerd with the real signer — never by hand: register (the 生僻字 picker open on "yan"), login, my
+// edge on workerd with the real signer — never by hand: register (the 生僻字 picker open on "yan", and on the radical
+// query "亻6" with 𠈌 chosen), login, my
 // certificates (张伟: two ready 加注, one being made, the 4th refused with the next allowed date), a revoked
 // certificate with its 详情 (李娜), an expired 加注 (刘洋), 证书查验 with a result; zh and en, desktop 1280 and
 // phone 375, light.
@@ -85,6 +86,17 @@ try {
       await page.keyboard.press('Enter');
       await page.locator('#id_number').fill(H['刘䶮'].id);
       await shot(page, `register-${l}-${v}`);
+      // The picker on a radical query: 亻 + 6 strokes, 𠈌 (no pinyin reading) chosen.
+      await page.locator('#name').fill('王');
+      await page.locator('#name-row .picker-open').click();
+      await page.keyboard.type('亻6');
+      await page.locator('[role=option][data-char="𠈌"]').waitFor();
+      for (let i = 0; i < 100 && !(await page.locator('[role=option][data-char="𠈌"][aria-selected=true]').count()); i++) await page.keyboard.press('ArrowDown');
+      await page.waitForTimeout(250);
+      const rfile = join(OUT, `holder-picker-radical-${l}-${v}.png`);
+      await page.screenshot({ path: rfile });
+      made.push(rfile);
+      await page.keyboard.press('Escape');
       // Login.
       await page.goto(`${env.base}/holder/login.html?lang=${lang}`);
       await page.locator('.picker-open').waitFor();
@@ -92,7 +104,7 @@ try {
       // 证书查验 with a result (王𠈌, the name through the picker).
       await page.goto(`${env.base}/lookup/?lang=${lang}`);
       await page.locator('#name').fill('王');
-      await pickRare(page, 'U+2020C', '𠈌');
+      await pickRare(page, '亻6', '𠈌');
       await page.locator('#id_number').fill(H['王𠈌'].id);
       await page.locator('#number').fill(H['王𠈌'].management_number);
       await page.locator('#submit').click();

@@ -1,8 +1,8 @@
 // The holder's side end to end (issue 18) in Chromium against the real edge on workerd (wrangler dev, local D1 and
 // R2, serving the built pages as its assets) and the real signer (`ecert signer --once`, the demo PKI's seal key,
 // time-stamped by its TSA):
-// - 刘䶮 and 王𠈌 register with the 生僻字 picker (䶮 by "yan", 𠈌 by its code point: Unihan gives it no Mandarin
-//   reading), sign out, sign in again, and see their certificates;
+// - 刘䶮 and 王𠈌 register with the 生僻字 picker (䶮 by "yan", 𠈌 by radical + strokes "亻6": Unihan gives it no
+//   Mandarin reading), sign out, sign in again, and see their certificates;
 // - 张伟 applies for a 加注 → 证书生成中… → the signer runs → the card turns ready by itself → the PDF downloaded
 //   (a Playwright download) → dropped on the verify page (/) → VALID with that window; a 4th 加注 within 90 days
 //   is refused with the rule's words and the next allowed date, on the card and from a stale form;
@@ -139,11 +139,11 @@ describe('holders on the real edge and signer', () => {
     }
   });
 
-  test('王𠈌 registers with the picker (code point U+2020C) and sees the certificate; my certificates without a session goes to login', async () => {
+  test('王𠈌 registers with the picker (radical 亻 + 6 strokes) and sees the certificate; my certificates without a session goes to login', async () => {
     const h = H['王𠈌'];
     const page = await newPage({ width: 375, height: 740 });
     try {
-      const err = await register(page, env.base, { typed: '王', rare: { query: 'U+2020C', ch: '𠈌' }, id: h.id });
+      const err = await register(page, env.base, { typed: '王', rare: { query: '亻6', ch: '𠈌' }, id: h.id });
       assert.equal(err, null, `registered: ${err}`);
       assert.match(await page.locator('#greeting').textContent(), /王𠈌/);
       await card(page, h.management_number).waitFor();

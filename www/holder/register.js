@@ -14,7 +14,7 @@ const TEXT = {
     zh: '请使用报考时在人事考试机构登记的姓名和证件号码注册，系统据此找到您的证书。',
     en: 'Register with the name and ID number you gave the examination authority when you applied: your certificates are found by them.',
   },
-  nameHelp: { zh: '姓名中有输入法打不出的字时，请点击[生僻字输入]按拼音查找。', en: 'If your input method cannot type a character of your name, use [Rare character] to find it by pinyin.' },
+  nameHelp: { zh: '姓名中有输入法打不出的字时，请点击[生僻字输入]按拼音或部首笔画查找。', en: 'If your input method cannot type a character of your name, use [Rare character] to find it by pinyin or by radical and strokes.' },
   idHelp: { zh: '居民身份证号码（18 位，末位可为 X）。', en: 'Resident ID card number (18 characters, the last may be X).' },
   password: { zh: '密码', en: 'Password' },
   pwHelp: { zh: '至少 10 个字符，不能与姓名或证件号码相同。', en: 'At least 10 characters, not your name or ID number.' },

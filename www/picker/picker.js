@@ -1,7 +1,9 @@
 // 生僻字输入: a [生僻字输入] button beside a name field opens a dialog — type pinyin (tones optional, ü as v, or a
-// tone digit: yan3), or a Unicode code point (U+2020C) — and pick the character; it is inserted at the caret of
-// the name field, which gets the focus back. The data (rare-chars.json, scripts/gen-rare-chars.py: Unihan
-// kMandarin of CJK Ext A + Ext B + URO outside GB 2312) is fetched the first time a dialog opens.
+// tone digit: yan3), a radical and its residual strokes (亻6, 人6, 人+6: 部首 + 笔画, as dictionaries index), or a
+// Unicode code point (U+2020C) — and pick the character; it is inserted at the caret of the name field, which gets
+// the focus back. The data (rare-chars.json, scripts/gen-rare-chars.py: Unihan kMandarin of CJK Ext A + Ext B + URO
+// outside GB 2312) is fetched the first time a dialog opens; rare-radicals.json (kRSUnicode of those characters and
+// of the Ext A/B characters with no Mandarin reading, such as 𠈌) only when a query is a radical.
 //
 //   import { attachPicker } from '../picker/picker.js';
 //   const picker = attachPicker(input, { lang: () => 'zh-CN' | 'en', label: () => '姓名' });
@@ -11,27 +13,40 @@
 // option); ↑/↓ (and PageUp/PageDown) move, Enter or a click picks, Esc closes (the native dialog's cancel).
 
 const DATA_URL = new URL('./rare-chars.json', import.meta.url).href;
+const RADICALS_URL = new URL('./rare-radicals.json', import.meta.url).href;
 const MAX_RESULTS = 400;
 const MARKS = { '\u0304': 1, '\u0301': 2, '\u030c': 3, '\u0300': 4 };
 const MARK_OF = ['', '\u0304', '\u0301', '\u030c', '\u0300'];
 
 const TEXT = {
   button: { zh: '生僻字输入', en: 'Rare character' },
-  buttonLabel: { zh: (f) => `生僻字输入：按拼音查找${f}中的字`, en: (f) => `Rare character input: find a character of the ${f} by pinyin` },
+  buttonLabel: { zh: (f) => `生僻字输入：按拼音或部首查找${f}中的字`, en: (f) => `Rare character input: find a character of the ${f} by pinyin or radical` },
   title: { zh: '生僻字输入', en: 'Rare character input' },
-  query: { zh: '拼音', en: 'Pinyin' },
+  query: { zh: '拼音或部首', en: 'Pinyin or radical' },
   hint: {
-    zh: '输入拼音（声调可省，ü 写作 v，可加声调数字，如 yan、lv、yan3），或 Unicode 码位（如 U+2020C）。↑↓ 选择，回车确认，Esc 关闭。',
-    en: 'Type the pinyin (tones optional, ü as v, a tone digit allowed: yan, lv, yan3) or a Unicode code point (U+2020C). ↑↓ to choose, Enter to insert, Esc to close.',
+    zh: '输入拼音（声调可省，ü 写作 v，可加声调数字，如 yan、lv、yan3）；或部首加部首外笔画数（如 亻6、人6、氵5，偏旁写法亦可）；或 Unicode 码位（如 U+2020C）。↑↓ 选择，回车确认，Esc 关闭。',
+    en: 'Type the pinyin (tones optional, ü as v, a tone digit allowed: yan, lv, yan3); or a radical and the strokes outside it (亻6, 人6, 氵5; variant forms too); or a Unicode code point (U+2020C). ↑↓ to choose, Enter to insert, Esc to close.',
   },
   list: { zh: '候选字', en: 'Characters' },
   loading: { zh: '正在加载字库…', en: 'Loading the character list…' },
   failed: { zh: '字库加载失败，请稍后重试。', en: 'The character list could not be loaded; try again later.' },
-  empty: { zh: '请输入拼音。', en: 'Type the pinyin.' },
+  empty: { zh: '请输入拼音或部首。', en: 'Type the pinyin or a radical.' },
   found: { zh: (n, more) => `找到 ${n} 个字${more ? `（显示前 ${MAX_RESULTS} 个，加声调数字可缩小范围）` : ''}`, en: (n, more) => `${n} character${n === 1 ? '' : 's'} found${more ? ` (the first ${MAX_RESULTS} shown; add a tone digit to narrow)` : ''}` },
   none: {
-    zh: (q) => `没有读音为“${q}”的生僻字。常用字（GB 2312 内的字）请直接用输入法输入；没有拼音读音的字可输入其 Unicode 码位，如 U+2020C。`,
-    en: (q) => `No rare character reads “${q}”. Common characters (GB 2312) are typed with any input method; a character without a pinyin reading can be entered by its code point, e.g. U+2020C.`,
+    zh: (q) => `没有读音为“${q}”的生僻字。常用字（GB 2312 内的字）请直接用输入法输入；没有拼音读音的字可按部首和笔画查找，如 亻6。`,
+    en: (q) => `No rare character reads “${q}”. Common characters (GB 2312) are typed with any input method; a character without a pinyin reading can be found by radical and strokes, e.g. 亻6.`,
+  },
+  noneRadical: {
+    zh: (r, n) => `部首“${r}”${n === null ? '' : `外 ${n} 画`}没有生僻字。笔画数不含部首本身。`,
+    en: (r, n) => `No rare character with the radical “${r}”${n === null ? '' : ` and ${n} more stroke${n === 1 ? '' : 's'}`}. The count leaves out the radical's own strokes.`,
+  },
+  radicalFound: {
+    zh: (r, nums, n, more) => `部首 ${r}（康熙部首 ${nums}）：找到 ${n} 个字${more ? `（显示前 ${MAX_RESULTS} 个，加笔画数可缩小范围）` : ''}`,
+    en: (r, nums, n, more) => `Radical ${r} (Kangxi ${nums}): ${n} character${n === 1 ? '' : 's'} found${more ? ` (the first ${MAX_RESULTS} shown; add the stroke count to narrow)` : ''}`,
+  },
+  notRadical: {
+    zh: (r) => `“${r}”不是部首。请输入部首或偏旁（如 亻、氵、扌、艹、钅），后加部首外笔画数，如 亻6。`,
+    en: (r) => `“${r}” is not a radical. Type a radical or its variant form (亻, 氵, 扌, 艹, 钅) and the strokes outside it, e.g. 亻6.`,
   },
   close: { zh: '关闭', en: 'Close' },
   noReading: { zh: '无拼音读音', en: 'no pinyin reading' },
@@ -39,6 +54,22 @@ const TEXT = {
 };
 
 let dataPromise = null;
+let radicalsPromise = null;
+
+// Radical forms as written inside characters (偏旁) → Kangxi radical numbers; "'" is Unihan's simplified form
+// (讠 149'). The 214 radicals themselves come from rare-radicals.json ("radicals", CJKRadicals.txt), and the Kangxi
+// Radicals block U+2F00–U+2FD5 normalises (NFKC) to them.
+const VARIANTS = {
+  亻: ['9'], 𠆢: ['9'], 氵: ['85'], 冫: ['15'], 扌: ['64'], 讠: ["149'", '149'], 钅: ["167'", '167'], 纟: ["120'", '120'],
+  糹: ['120'], 艹: ['140'], 䒑: ['140'], 忄: ['61'], 㣺: ['61'], 礻: ['113'], 衤: ['145'], 阝: ['170', '163'], 犭: ['94'],
+  饣: ["184'", '184'], 飠: ['184'], 月: ['74', '130'], 刂: ['18'], 攵: ['66'], 灬: ['86'], 爫: ['87'], 罒: ['122'],
+  𦉰: ['122'], 王: ['96'], 𤣩: ['96'], 耂: ['125'], 辶: ['162'], 廴: ['54'], 彐: ['58'], 彑: ['58'], 龶: ['96'], 丬: ["90'", '90'],
+  牜: ['93'], 𧾷: ['157'], 𠂉: ['4'], 罓: ['122'], 疒: ['104'], 癶: ['105'], 旡: ['71'], 兂: ['71'], 尣: ['43'], 𡗜: ['43'],
+  卪: ['26'], 㔾: ['26'], 乚: ['5'], 𠃊: ['5'], 川: ['47'], 巜: ['47'], 龵: ['64'], 龷: ['12'], 覀: ['146'], 西: ['146'],
+  镸: ['168'], 长: ["168'", '168'], 门: ["169'", '169'], 页: ["181'", '181'], 风: ["182'", '182'], 马: ["187'", '187'],
+  鱼: ["195'", '195'], 鸟: ["196'", '196'], 贝: ["154'", '154'], 见: ["147'", '147'], 车: ["159'", '159'], 齿: ["211'", '211'],
+  龙: ["212'", '212'], 龟: ["213'", '213'], 韦: ["178'", '178'], 麦: ["199'", '199'], 黾: ["205'", '205'], 卤: ["197'", '197'],
+};
 let seq = 0;
 
 /** The toned syllable from a key and tone digit: the mark on a or e, on the o of ou, else on the last vowel. */
@@ -72,6 +103,73 @@ export function parseQuery(q) {
     else if (ch === ':' && key.endsWith('u')) key = `${key.slice(0, -1)}v`;
   }
   return { key, tone };
+}
+
+/**
+ * A radical query: '亻6' / '人 6' / '人+6' / '⼈6' / '人' → {radical: '亻', strokes: 6 | null}; anything else null.
+ * The radical is one character (NFKC, so U+2F08 ⼈ is 人) followed by nothing or a stroke count 0–64.
+ */
+export function parseRadicalQuery(q) {
+  const m = /^\s*(\S)\s*(?:[+＋]\s*)?([0-9０-９]{1,2})?\s*$/u.exec(String(q || '').normalize('NFKC'));
+  if (!m || !/\p{Script=Han}/u.test(m[1])) return null;
+  const strokes = m[2] === undefined ? null : Number(m[2].replace(/[０-９]/g, (d) => String(d.charCodeAt(0) - 0xFF10)));
+  return { radical: m[1], strokes };
+}
+
+/** Loads the radical index once: {numbers: Map(radical form → ['9', …]), rs: Map(radical → Map(strokes → [ch]))}. */
+export function loadRadicals(url = RADICALS_URL) {
+  radicalsPromise ??= fetch(url).then((r) => {
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return r.json();
+  }).then((j) => {
+    const numbers = new Map();
+    const addForm = (form, num) => {
+      const l = numbers.get(form);
+      if (!l) numbers.set(form, [num]); else if (!l.includes(num)) l.push(num);
+    };
+    for (const [num, ch] of Object.entries(j.radicals)) addForm(ch, num);
+    for (const [form, nums] of Object.entries(VARIANTS)) for (const n of nums) addForm(form, n);
+    // A traditional radical's query finds its simplified form's characters too (金 → 钅 167'), and back.
+    for (const [form, nums] of numbers) {
+      for (const n of [...nums]) {
+        const other = n.endsWith("'") ? n.slice(0, -1) : `${n}'`;
+        if (j.rs[other] && !nums.includes(other)) nums.push(other);
+      }
+      numbers.set(form, nums);
+    }
+    const rs = new Map();
+    for (const [num, runs] of Object.entries(j.rs)) {
+      const by = new Map();
+      for (const run of runs.split(';')) {
+        const i = run.indexOf(':');
+        by.set(Number(run.slice(0, i)), Array.from(run.slice(i + 1)));
+      }
+      rs.set(num, by);
+    }
+    return { numbers, rs, count: j.count };
+  }).catch((e) => { radicalsPromise = null; throw e; });
+  return radicalsPromise;
+}
+
+/** Candidates for a radical query: the characters of each radical number the form stands for, by strokes. */
+export function searchRadical(data, radicals, p) {
+  const nums = radicals.numbers.get(p.radical);
+  if (!nums) return null;
+  const out = [];
+  const seen = new Set();
+  const strokes = new Set();
+  for (const n of nums) for (const s of (radicals.rs.get(n) || new Map()).keys()) strokes.add(s);
+  for (const s of [...strokes].sort((a, b) => a - b)) {
+    if (p.strokes !== null && s !== p.strokes) continue;
+    for (const n of nums) {
+      for (const ch of radicals.rs.get(n)?.get(s) || []) {
+        if (seen.has(ch)) continue;
+        seen.add(ch);
+        out.push({ ch, readings: data.readings.get(ch) || [], strokes: s });
+      }
+    }
+  }
+  return { nums: nums.map((n) => n.replace("'", '′')), results: out };
 }
 
 /** A CJK Unified Ideograph (any block, compatibility ideographs excluded). */
@@ -146,7 +244,7 @@ function el(tag, attrs = {}, ...kids) {
  * Adds a [生僻字输入] button after `input` (or into `options.slot`). `lang()` gives 'zh-CN' or 'en', `label()` the
  * field's name as the page shows it (姓名). Returns {button, dialog, open(), relabel()}.
  */
-export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓名', slot = null, dataUrl = DATA_URL } = {}) {
+export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓名', slot = null, dataUrl = DATA_URL, radicalsUrl = RADICALS_URL } = {}) {
   const id = `picker-${++seq}`;
   const L = () => (lang() === 'en' ? 'en' : 'zh');
   const tx = (k, ...a) => { const v = TEXT[k][L()]; return typeof v === 'function' ? v(...a) : v; };
@@ -154,7 +252,6 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
   const q = el('input', {
     id: `${id}-q`, type: 'text', class: 'picker-q', role: 'combobox', 'aria-autocomplete': 'list', 'aria-expanded': 'false',
     'aria-controls': `${id}-list`, 'aria-describedby': `${id}-hint`, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false',
-    inputmode: 'latin', lang: 'zh-Latn-pinyin',
   });
   const qLabel = el('label', { for: `${id}-q`, class: 'picker-label' });
   const hint = el('p', { id: `${id}-hint`, class: 'picker-hint' });
@@ -171,6 +268,8 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
   let active = -1;
   let caret = null; // [start, end] of the name field when the dialog opened
   let data = null;
+  let radicals = null;
+  let radicalsLoading = false;
 
   function relabel() {
     button.textContent = tx('button');
@@ -203,7 +302,33 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
     q.removeAttribute('aria-activedescendant');
     if (!data) return;
     const text = q.value.trim();
-    const all = text ? search(data, text) : [];
+    const rq = parseRadicalQuery(text);
+    let all;
+    let message;
+    if (rq && !radicals) {
+      // The radical index is fetched the first time a query is a radical.
+      results = [];
+      q.setAttribute('aria-expanded', 'false');
+      list.hidden = true;
+      status.textContent = tx('loading');
+      if (!radicalsLoading) {
+        radicalsLoading = true;
+        loadRadicals(radicalsUrl).then((r) => { radicals = r; }, () => {}).finally(() => {
+          radicalsLoading = false;
+          if (!dialog.open) return;
+          if (radicals) render(); else if (parseRadicalQuery(q.value.trim())) status.textContent = tx('failed');
+        });
+      }
+      return;
+    }
+    if (rq) {
+      const r = searchRadical(data, radicals, rq);
+      all = r ? r.results : [];
+      message = !r ? tx('notRadical', rq.radical) : all.length ? tx('radicalFound', rq.radical, r.nums.join(', '), all.length, all.length > MAX_RESULTS) : tx('noneRadical', rq.radical, rq.strokes);
+    } else {
+      all = text ? search(data, text) : [];
+      message = !text ? tx('empty') : all.length ? tx('found', all.length, all.length > MAX_RESULTS) : tx('none', text);
+    }
     results = all.slice(0, MAX_RESULTS);
     results.forEach((r, i) => {
       const reading = r.readings.length ? r.readings.join(' / ') : tx('noReading');
@@ -215,7 +340,7 @@ export function attachPicker(input, { lang = () => 'zh-CN', label = () => '姓�
     });
     q.setAttribute('aria-expanded', results.length ? 'true' : 'false');
     list.hidden = !results.length;
-    status.textContent = !text ? tx('empty') : results.length ? tx('found', all.length, all.length > MAX_RESULTS) : tx('none', text);
+    status.textContent = message;
     if (results.length) setActive(0);
   }
 
