@@ -10,6 +10,12 @@ pub const STATUS_BUCKET_BINDING: &str = "STATUS";
 /// R2 binding holding certificate PDFs: annotated copies (`annotated/<job_id>/<sha256>.pdf`) and base PDFs
 /// (`base/<管理号>.pdf`) (`wrangler.toml`).
 pub const CERTS_BUCKET_BINDING: &str = "CERTS";
+
+/// The bucket of certificate PDFs ([`CERTS_BUCKET_BINDING`]); a missing binding is a configuration error.
+pub fn certs_bucket(env: &worker::Env) -> ApiResult<worker::Bucket> {
+    env.bucket(CERTS_BUCKET_BINDING)
+        .map_err(|e| ApiError::misconfigured(&format!("R2 binding {CERTS_BUCKET_BINDING}: {e}")))
+}
 /// Largest PDF `POST /v1/verify` accepts by default: the core's own input limit (16 MiB).
 pub const DEFAULT_MAX_VERIFY_BYTES: usize = ecert_verify::MAX_INPUT_BYTES;
 /// Largest JSON body of any other endpoint (bulk registration included).

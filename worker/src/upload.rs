@@ -6,15 +6,14 @@
 //! `ANNOTATION_EXPIRED`, `ANNOTATION_NOT_YET_VALID`); then the sealed record is read from the signed revision and
 //! compared with the registered certificate: the same keyed record hash (every registered fact equal).
 
-use sha2::{Digest as _, Sha256};
-
 use ecert_format::{CertificateRecord, Registry, StatusInput, copy_status_id, copy_status_id_hex};
 use ecert_verify::{Budget, StatusEvidence, Verdict, VerdictCode, VerifyOptions, verify_with};
 
+use crate::crypto::sha256_hex;
 use crate::error::{ApiError, ApiResult};
 use crate::routes::Ctx;
 use crate::storage::certificates::{CertificateRow, NewCertificate};
-use crate::storage::copies::CopyStatus;
+use crate::storage::copies::{CopyRow, CopyStatus};
 
 /// A file that passed.
 pub struct Accepted {
@@ -44,9 +43,29 @@ pub fn rejected(reason: &str, zh: &str, en: &str, verdict: Option<&Verdict>) -> 
     e
 }
 
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    ecert_format::trust_list::hex(&Sha256::digest(bytes))
+/// An upload's body must be declared a PDF (or plain bytes): 415 otherwise.
+pub fn require_pdf(req: &worker::Request) -> ApiResult<()> {
+    match crate::http::content_type(req).as_deref() {
+        Some("application/pdf") | Some("application/octet-stream") => Ok(()),
+        _ => Err(ApiError::unsupported_media_type("application/pdf")),
+    }
+}
+
+/// A 加注编号 names one copy: refused (`ANNOTATION_NUMBER_TAKEN`) when `registered` (the certificate's copies) has
+/// it with another copy. Otherwise whether the accepted copy is new to the registry.
+pub fn check_annotation_number(registered: &[CopyRow], number: &str, accepted: &Accepted) -> ApiResult<bool> {
+    if registered
+        .iter()
+        .any(|c| c.annotation_number.as_deref() == Some(number) && c.status_id != accepted.status_id_hex)
+    {
+        return Err(rejected(
+            "ANNOTATION_NUMBER_TAKEN",
+            "该加注编号已登记了其他加注件",
+            "the annotation number is registered with another copy",
+            None,
+        ));
+    }
+    Ok(!registered.iter().any(|c| c.status_id == accepted.status_id_hex))
 }
 
 /// Verify `pdf` as `POST /v1/verify` does, with `registry` as the registry's answer for its copy, and read its

@@ -478,10 +478,7 @@ fn pdf_response(bytes: Vec<u8>, filename: &str) -> ApiResult<Response> {
 }
 
 async fn r2_get(ctx: &Ctx, key: &str) -> ApiResult<Option<Vec<u8>>> {
-    let bucket = ctx
-        .env
-        .bucket(config::CERTS_BUCKET_BINDING)
-        .map_err(|e| ApiError::misconfigured(&format!("R2 binding {}: {e}", config::CERTS_BUCKET_BINDING)))?;
+    let bucket = config::certs_bucket(&ctx.env)?;
     let Some(object) = bucket.get(key).execute().await.map_err(|e| ApiError::internal("r2 get", e))? else {
         return Ok(None);
     };
@@ -614,10 +611,7 @@ pub async fn delete_account(req: &mut Request, ctx: &Ctx) -> ApiResult<Response>
     {
         return Err(ApiError::new(403, "PASSWORD_INCORRECT", "密码不正确", "wrong password"));
     }
-    let bucket = ctx
-        .env
-        .bucket(config::CERTS_BUCKET_BINDING)
-        .map_err(|e| ApiError::misconfigured(&format!("R2 binding {}: {e}", config::CERTS_BUCKET_BINDING)))?;
+    let bucket = config::certs_bucket(&ctx.env)?;
     let mut deleted = 0usize;
     for m in holders::certificates_of(&store, &s.holder_key).await? {
         for key in jobs::forget_pdfs(&store, &m).await? {

@@ -136,13 +136,10 @@ fn done_answer(job: &JobRow) -> ApiResult<Response> {
 /// `PUT /v1/signer/jobs/{job_id}/pdf`.
 pub async fn upload(req: &mut Request, ctx: &Ctx, job_id: &str) -> ApiResult<Response> {
     let principal = ctx.authorize(req, Right::Sign)?;
-    match http::content_type(req).as_deref() {
-        Some("application/pdf") | Some("application/octet-stream") => {}
-        _ => return Err(ApiError::unsupported_media_type("application/pdf")),
-    }
+    upload::require_pdf(req)?;
     let (store, job) = find_job(ctx, job_id).await?;
     let pdf = http::read_body(req, config::max_verify_bytes(&ctx.env)).await?;
-    let sha = upload::sha256_hex(&pdf);
+    let sha = crate::crypto::sha256_hex(&pdf);
     match job.state.as_str() {
         "done" if job.pdf_sha256.as_deref() == Some(sha.as_str()) => return done_answer(&job),
         "done" => return Err(already_done()),
@@ -171,24 +168,10 @@ pub async fn upload(req: &mut Request, ctx: &Ctx, job_id: &str) -> ApiResult<Res
     }
     // A 加注编号 registered with another copy, or done by another job, is not this one.
     let registered = copies::of_certificates(&store, &[job.management_number.as_str()]).await?;
-    if registered
-        .iter()
-        .any(|c| c.annotation_number.as_deref() == Some(a.number.as_str()) && c.status_id != accepted.status_id_hex)
-    {
-        return Err(upload::rejected(
-            "ANNOTATION_NUMBER_TAKEN",
-            "该加注编号已登记了其他加注件",
-            "the annotation number is registered with another copy",
-            None,
-        ));
-    }
-    let new_copy = !registered.iter().any(|c| c.status_id == accepted.status_id_hex);
+    let new_copy = upload::check_annotation_number(&registered, &a.number, &accepted)?;
 
     // 1. The file, under the job's key.
-    let bucket = ctx
-        .env
-        .bucket(config::CERTS_BUCKET_BINDING)
-        .map_err(|e| ApiError::misconfigured(&format!("R2 binding {}: {e}", config::CERTS_BUCKET_BINDING)))?;
+    let bucket = config::certs_bucket(&ctx.env)?;
     bucket.put(jobs::pdf_key(&job.job_id, &sha), pdf).execute().await.map_err(|e| ApiError::internal("r2 put", e))?;
 
     // 2. The copy and the job, one transaction per home shard (the authoritative one first).

@@ -20,19 +20,6 @@ use crate::storage::copies;
 use crate::storage::jobs::{self, NewJob};
 use crate::upload;
 
-fn require_pdf(req: &Request) -> ApiResult<()> {
-    match http::content_type(req).as_deref() {
-        Some("application/pdf") | Some("application/octet-stream") => Ok(()),
-        _ => Err(ApiError::unsupported_media_type("application/pdf")),
-    }
-}
-
-fn certs_bucket(ctx: &Ctx) -> ApiResult<worker::Bucket> {
-    ctx.env
-        .bucket(config::CERTS_BUCKET_BINDING)
-        .map_err(|e| ApiError::misconfigured(&format!("R2 binding {}: {e}", config::CERTS_BUCKET_BINDING)))
-}
-
 fn annotation_required() -> ApiError {
     ApiError::new(
         409,
@@ -49,7 +36,7 @@ fn not_registered() -> ApiError {
 /// `PUT /v1/admin/certificates/{管理号}/pdf`.
 pub async fn put_base_pdf(req: &mut Request, ctx: &Ctx, management_number: &str) -> ApiResult<Response> {
     let principal = ctx.authorize(req, Right::RegisterCertificates)?;
-    require_pdf(req)?;
+    upload::require_pdf(req)?;
     let store = ctx.store().await?;
     if !ecert_format::record::valid_number(management_number) {
         return Err(not_registered());
@@ -92,7 +79,7 @@ pub async fn put_base_pdf(req: &mut Request, ctx: &Ctx, management_number: &str)
             &json!({ "management_number": management_number, "status_id": accepted.status_id_hex, "sha256": accepted.sha256, "created": false }),
         );
     }
-    certs_bucket(ctx)?
+    config::certs_bucket(&ctx.env)?
         .put(jobs::base_pdf_key(management_number), pdf)
         .execute()
         .await
@@ -129,7 +116,7 @@ fn import_job_id(status_id: &[u8; 32]) -> String {
 /// `POST /v1/admin/annotations?applied_on=YYYY-MM-DD`.
 pub async fn import_annotation(req: &mut Request, ctx: &Ctx) -> ApiResult<Response> {
     let principal = ctx.authorize(req, Right::RegisterCertificates)?;
-    require_pdf(req)?;
+    upload::require_pdf(req)?;
     let url = req.url()?;
     let applied_on = url
         .query_pairs()
@@ -140,12 +127,12 @@ pub async fn import_annotation(req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
     let store = ctx.store().await?;
     let key = config::lookup_key(&ctx.env)?;
     // The record names its certificate; read it first (verification under that certificate's registry answer).
-    let sha = upload::sha256_hex(&pdf);
     let probe = upload::verify(ctx, &pdf, &ecert_format::StatusInput::NotChecked).await?;
     let m = probe.record.management_number.clone();
     let cert = certificates::by_number(&store, &m).await?.ok_or_else(not_registered)?;
     let accepted = upload::verify(ctx, &pdf, &upload::registry_answer(&cert, ctx.now)).await?;
     upload::check_same_certificate(&accepted.record, &cert, &key)?;
+    let sha = accepted.sha256.clone();
     let Some(a) = accepted.record.annotation.clone() else {
         return Err(upload::rejected("NOT_ANNOTATED", "文件没有加注", "the file carries no annotation", None));
     };
@@ -174,19 +161,8 @@ pub async fn import_annotation(req: &mut Request, ctx: &Ctx) -> ApiResult<Respon
         ));
     }
     let registered = copies::of_certificates(&store, &[m.as_str()]).await?;
-    if registered
-        .iter()
-        .any(|c| c.annotation_number.as_deref() == Some(a.number.as_str()) && c.status_id != accepted.status_id_hex)
-    {
-        return Err(upload::rejected(
-            "ANNOTATION_NUMBER_TAKEN",
-            "该加注编号已登记了其他加注件",
-            "the annotation number is registered with another copy",
-            None,
-        ));
-    }
-    let new_copy = !registered.iter().any(|c| c.status_id == accepted.status_id_hex);
-    certs_bucket(ctx)?
+    let new_copy = upload::check_annotation_number(&registered, &a.number, &accepted)?;
+    config::certs_bucket(&ctx.env)?
         .put(jobs::pdf_key(&job_id, &sha), pdf)
         .execute()
         .await
