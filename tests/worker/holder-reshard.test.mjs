@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { after, before, test } from 'node:test';
 
 import { chinaToday, makeDemo, startEdge } from '../support/edge.mjs';
+import { cookieOf, edgeCall } from '../support/holder-api.mjs';
 import { move } from '../../worker/scripts/reshard.mjs';
 
 const run = promisify(execFile);
@@ -25,28 +26,20 @@ let edge;
 let work;
 let ip = 1;
 
-async function call(method, path, { body, cookie, csrf, bearer, pdf } = {}) {
-  const headers = { 'cf-connecting-ip': `192.0.2.${ip++ % 250}` };
-  if (cookie) headers.cookie = `ecert_session=${cookie}`;
-  if (csrf) headers['x-csrf-token'] = csrf;
-  if (bearer) headers.authorization = `Bearer ${bearer}`;
-  if (pdf) headers['content-type'] = 'application/pdf';
-  else if (body !== undefined) headers['content-type'] = 'application/json';
-  const r = await fetch(`${edge.baseUrl}${path}`, { method, headers, body: pdf ?? (body === undefined ? undefined : JSON.stringify(body)) });
-  const bytes = Buffer.from(await r.arrayBuffer());
-  let json;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {}
-  return { status: r.status, headers: r.headers, bytes, json, text: bytes.toString('utf8') };
-}
+/** One request from the next client address; `pdf` is sent as application/pdf. */
+const call = (method, path, { pdf, ...options } = {}) =>
+  edgeCall(edge.baseUrl, method, path, {
+    ...options,
+    ip: `192.0.2.${ip++ % 250}`,
+    ...(pdf ? { body: pdf, raw: true, headers: { 'content-type': 'application/pdf' } } : {}),
+  });
 
 async function signIn(s, password, register = false) {
   const r = await call('POST', register ? '/v1/holder/register' : '/v1/holder/login', {
     body: { name: s.holder_name, id_number: s.id_number, password, ...(register ? { accept_notice: true } : {}) },
   });
   assert.equal(r.status, register ? 201 : 200, r.text);
-  return { cookie: /ecert_session=([^;]*)/.exec(r.headers.get('set-cookie'))[1], csrf: r.json.csrf_token };
+  return { cookie: cookieOf(r), csrf: r.json.csrf_token };
 }
 
 const certificates = async (who) => {

@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
 import { REPO, chinaToday, makeDemo, startEdge } from '../support/edge.mjs';
+import { cookieOf, edgeCall } from '../support/holder-api.mjs';
 
 const run = promisify(execFile);
 const wranglerToml = await readFile(join(REPO, 'worker', 'wrangler.toml'), 'utf8');
@@ -43,36 +44,13 @@ function randomId(birth = '19900101') {
   return body + '10X98765432'[sum % 11];
 }
 
-async function call(method, path, { body, headers = {}, ip = freshIp(), cookie, csrf, origin, bearer, raw } = {}) {
-  const h = { 'cf-connecting-ip': ip, ...headers };
-  if (cookie) h.cookie = `ecert_session=${cookie}`;
-  if (csrf) h['x-csrf-token'] = csrf;
-  if (origin) h.origin = origin;
-  if (bearer) h.authorization = `Bearer ${bearer}`;
-  if (body !== undefined && !raw && typeof body !== 'string') {
-    body = JSON.stringify(body);
-    h['content-type'] ??= 'application/json';
-  }
-  const r = await fetch(`${edge.baseUrl}${path}`, { method, headers: h, body, redirect: 'manual' });
-  const bytes = Buffer.from(await r.arrayBuffer());
-  let json;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch {}
-  return { status: r.status, headers: r.headers, bytes, text: bytes.toString('utf8'), json };
-}
+/** One request from a fresh client address unless `ip` is given. */
+const call = (method, path, { ip = freshIp(), ...options } = {}) => edgeCall(edge.baseUrl, method, path, { ...options, ip });
 
 function assertError(res, status, code) {
   assert.equal(res.status, status, res.text);
   assert.equal(res.json?.code, code, res.text);
   assert.ok(res.json.message.zh && res.json.message.en, res.text);
-}
-
-/** The session cookie value a response set. */
-function cookieOf(res) {
-  const set = res.headers.get('set-cookie') ?? '';
-  const m = /ecert_session=([^;]*)/.exec(set);
-  return m ? m[1] : null;
 }
 
 /** A signed-in holder: { cookie, csrf, name, id, password, origin }. */

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { chinaToday, makeDemo, startEdge } from '../support/edge.mjs';
+import { cookieOf, edgeCall } from '../support/holder-api.mjs';
 
 const LEASE = 30; // seconds: the shortest lease the edge grants (docs/holder.md)
 let demo;
@@ -62,20 +63,15 @@ class Holder {
   }
 
   async call(method, path, body) {
-    const headers = { 'cf-connecting-ip': this.ip, origin: edge.baseUrl };
-    if (this.cookie) headers.cookie = this.cookie;
-    if (this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${edge.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'manual' });
-    const set = r.headers.get('set-cookie');
-    const m = set && /ecert_session=([^;]*)/.exec(set);
-    if (m) this.cookie = `ecert_session=${m[1]}`;
-    const bytes = Buffer.from(await r.arrayBuffer());
-    let json;
-    try {
-      json = JSON.parse(bytes.toString('utf8'));
-    } catch {}
-    return { status: r.status, headers: r.headers, bytes, json, text: bytes.toString('utf8').slice(0, 2000) };
+    const r = await edgeCall(edge.baseUrl, method, path, {
+      body,
+      ip: this.ip,
+      origin: edge.baseUrl,
+      cookie: this.cookie,
+      csrf: method !== 'GET' ? this.csrf : undefined,
+    });
+    this.cookie = cookieOf(r) ?? this.cookie;
+    return { ...r, text: r.text.slice(0, 2000) };
   }
 
   async register() {
