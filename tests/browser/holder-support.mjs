@@ -157,7 +157,5 @@ export async function apply(page, mn, { validFrom, days } = {}) {
   await c.locator('[data-action=submit-apply]').click();
 }
 
-/** YYYY-MM-DD plus n days. */
-export function addDays(date, n) {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86400e3).toISOString().slice(0, 10);
-}
+/** YYYY-MM-DD plus n days (tests/support/edge.mjs). */
+export { addDays } from '../support/edge.mjs';

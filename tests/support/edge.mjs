@@ -242,6 +242,11 @@ export function chinaToday(nowMs = Date.now()) {
   return new Date(nowMs + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
+/** A YYYY-MM-DD day plus `n` days. */
+export function addDays(day, n) {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
 /**
  * A fresh `ecert demo` directory for today (China time) in a temp dir, from $ECERT_BIN or the release `ecert`
  * binary (built if out of date, in $CARGO_TARGET_DIR or target/). Returns { demoDir, ecert, manifest, cleanup() }.

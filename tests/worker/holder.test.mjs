@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 
-import { REPO, chinaToday, makeDemo, startEdge } from '../support/edge.mjs';
+import { REPO, addDays, chinaToday, makeDemo, startEdge } from '../support/edge.mjs';
 import { cookieOf, edgeCall } from '../support/holder-api.mjs';
 
 const run = promisify(execFile);
@@ -31,10 +31,6 @@ let work;
 let ipCounter = 1;
 const freshIp = () => `198.51.100.${ipCounter++ % 250}`;
 const sample = (file) => samples.find((s) => s.file === file);
-
-function addDays(day, n) {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** A valid GB 11643 ID number with a random sequence (for synthetic accounts). */
 function randomId(birth = '19900101') {

@@ -15,7 +15,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { chinaToday, makeDemo, startEdge } from '../support/edge.mjs';
+import { addDays, chinaToday, makeDemo, startEdge } from '../support/edge.mjs';
 import { cookieOf, edgeCall } from '../support/holder-api.mjs';
 
 const LEASE = 30; // seconds: the shortest lease the edge grants (docs/holder.md)
@@ -26,7 +26,6 @@ let nextIp = 1;
 const freshIp = () => `203.0.113.${nextIp++}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
-const addDays = (ymd, n) => new Date(Date.parse(`${ymd}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 /** Run the signer once (or crash it); resolves with { code, signal, stdout, stderr }. */
 function signer({ crash, token = edge.signerToken, args = [] } = {}) {
