@@ -434,6 +434,9 @@ describe('signer', () => {
     assertError(await call('POST', '/v1/signer/jobs/claim', { body: { max: 1 } }), 401, 'UNAUTHORIZED');
     assertError(await claim({ max: 21, lease_seconds: 30 }), 400, 'INVALID_FIELD');
     assertError(await claim({ max: 1, lease_seconds: 29 }), 400, 'INVALID_FIELD');
+    // A body that is not an object (schemathesis sent `[]`, which serde would read as "every field defaulted").
+    assertError(await claim([]), 400, 'INVALID_REQUEST');
+    assertError(await call('POST', '/v1/holder/login', { body: [] }), 400, 'INVALID_REQUEST');
     const first = await claim({ max: 20, lease_seconds: 30 });
     assert.equal(first.status, 200, first.text);
     const ids = first.json.jobs.map((j) => j.job_id);

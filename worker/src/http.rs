@@ -251,9 +251,19 @@ pub fn parse_json_value(body: &[u8]) -> ApiResult<Value> {
 }
 
 /// Parse a JSON body into `T`: syntax errors are `MALFORMED_JSON`, repeated keys `DUPLICATE_KEY`, shape errors
-/// `INVALID_REQUEST` (all 400).
+/// `INVALID_REQUEST` (all 400). Every request body is a JSON object (docs/openapi.yaml): anything else is refused
+/// here, before serde — whose derived structs also accept an array of their fields in order, so `[]` would pass as
+/// a body whose fields all have defaults.
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     let value = parse_json_value(body)?;
+    if !value.is_object() {
+        return Err(ApiError::new(
+            400,
+            "INVALID_REQUEST",
+            "请求体应为JSON对象",
+            "the request body must be a JSON object",
+        ));
+    }
     serde_json::from_value(value).map_err(|e| {
         ApiError::new(
             400,
@@ -307,6 +317,10 @@ mod tests {
         assert_eq!(parse_json::<T>(b"{\"a\":1,\"b\":2}").unwrap_err().code, "INVALID_REQUEST");
         assert!(parse_json::<T>(b"{\"a\":1}").is_ok());
         assert_eq!(parse_json::<T>(b"{\"a\":1} x").unwrap_err().code, "MALFORMED_JSON");
+        // serde would build `T` from `[1]` (a struct's fields in order): a body is an object or nothing.
+        for not_object in [&b"[1]"[..], b"[]", b"1", b"\"a\"", b"null", b"true"] {
+            assert_eq!(parse_json::<T>(not_object).unwrap_err().code, "INVALID_REQUEST");
+        }
     }
 
     #[test]
